@@ -1,0 +1,10 @@
+export * from './errors.ts';
+export * from './reading.ts';
+export * from './obis.ts';
+export { crc16Arc } from './dsmr/crc16-arc.ts';
+export { TelegramSplitter } from './dsmr/telegram-splitter.ts';
+export { decodeTelegram, decodeTelegrams, type P1DecodeOptions } from './dsmr/telegram-decoder.ts';
+export { parseP1Time } from './dsmr/p1-time.ts';
+export { crc16X25 } from './dlms/crc16-x25.ts';
+export { HdlcFrameReader, type HdlcFrame } from './dlms/hdlc-frame-reader.ts';
+export { decodeFrame, decodeFrames, type HanDecodeOptions } from './dlms/han-decoder.ts';
