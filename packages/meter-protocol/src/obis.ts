@@ -83,3 +83,29 @@ export const mbusObis = {
 export function obisShort(code: string): string {
   return code.endsWith('.255') ? code.slice(0, -4) : code;
 }
+
+// HAN (DLMS/COSEM) objects not used by P1
+export const POWER_REACTIVE_IMPORT_L1 = '1-0:23.7.0'; // reactive import L1, var
+export const POWER_REACTIVE_IMPORT_L2 = '1-0:43.7.0'; // reactive import L2, var
+export const POWER_REACTIVE_IMPORT_L3 = '1-0:63.7.0'; // reactive import L3, var
+export const POWER_REACTIVE_EXPORT_L1 = '1-0:24.7.0'; // reactive export L1, var
+export const POWER_REACTIVE_EXPORT_L2 = '1-0:44.7.0'; // reactive export L2, var
+export const POWER_REACTIVE_EXPORT_L3 = '1-0:64.7.0'; // reactive export L3, var
+export const HAN_CLOCK = '0-0:1.0.0'; // meter clock inside a HAN list, COSEM date-time
+export const HAN_CLOCK_KAMSTRUP = '0-1:1.0.0'; // Kamstrup clock in the hourly list (B=1)
+export const HAN_METER_ID_KAMSTRUP = '1-1:0.0.5'; // Kamstrup meter id (GS1 number), text
+export const HAN_METER_TYPE_KAMSTRUP = '1-1:96.1.1'; // Kamstrup meter type, text
+export const HAN_LIST_VERSION_SE = '1-0:0.2.129'; // list version id in Swedish Kaifa lists
+export const HAN_PUSH_SETUP_AT = '0-6:25.9.0'; // push setup object heading Austrian push lists
+
+// P1 additions: meter numbers some P1 meters send instead of (or beside) 0-0:96.1.1
+export const METER_NUMBER = '1-0:0.0.0'; // meter number, plain text (EasyMeter Q3D, Irish Iskra)
+export const METER_NUMBER_GENERAL = '0-0:0.0.0'; // meter number, plain text (Sagemcom XT211)
+
+/** P1 M-Bus value objects for channel n (1-4), beside `mbusObis`. */
+export const p1MbusObis = {
+  value: (n: number) => `0-${n}:24.2.1`, // last value: (capture time)(value*unit); NL gas corrected, water, heat
+  valueUncorrected: (n: number) => `0-${n}:24.2.3`, // e-MUCS gas/water: (capture time)(value*m3), not temperature-corrected
+  profile: (n: number) => `0-${n}:24.3.0`, // DSMR 2.2/3 gas profile: (time)(..)(..)(..)(obis)(unit) then (value) on the next line
+  equipmentIdBe: (n: number) => `0-${n}:96.1.1`, // e-MUCS equipment id, hex-encoded
+} as const;

@@ -55,6 +55,13 @@ export const QUANTITIES = [
   'breakerState',
   'limiterThresholdKw',
   'fuseThresholdA',
+  // per-phase reactive power (HAN: Swedish lists 1-0:23/43/63.7.0 and 24/44/64.7.0)
+  'powerReactiveImportL1Var',
+  'powerReactiveImportL2Var',
+  'powerReactiveImportL3Var',
+  'powerReactiveExportL1Var',
+  'powerReactiveExportL2Var',
+  'powerReactiveExportL3Var',
 ] as const;
 
 export type QuantityName = (typeof QUANTITIES)[number];

@@ -1,0 +1,30 @@
+import type { Connection } from 'mysql2/promise';
+import { DATA_TABLES } from './database.types.ts';
+
+/** Tables the read-only (Grafana) user may SELECT: everything except the key tables. Add rollup tables here. */
+export const READONLY_TABLES: readonly string[] = DATA_TABLES.filter((t) => t !== 'device_key' && t !== 'device_han_key');
+
+/** Tables the API user may read and write (DML only, never DDL). */
+export const API_TABLES: readonly string[] = DATA_TABLES;
+
+const IDENT = /^[A-Za-z0-9_]{1,64}$/;
+
+export function quoteIdent(name: string): string {
+  if (!IDENT.test(name)) throw new Error(`unsafe identifier: ${name}`);
+  return `\`${name}\``;
+}
+
+/** Grants per table (tables must exist: run after migrations). Idempotent. */
+export async function applyTableGrants(
+  conn: Connection,
+  opts: { database: string; apiUser?: string | undefined; readonlyUser?: string | undefined; host?: string },
+): Promise<void> {
+  const db = quoteIdent(opts.database);
+  const host = opts.host ?? '%';
+  for (const table of opts.apiUser ? API_TABLES : []) {
+    await conn.query(`GRANT SELECT, INSERT, UPDATE, DELETE ON ${db}.${quoteIdent(table)} TO ?@?`, [opts.apiUser, host]);
+  }
+  for (const table of opts.readonlyUser ? READONLY_TABLES : []) {
+    await conn.query(`GRANT SELECT ON ${db}.${quoteIdent(table)} TO ?@?`, [opts.readonlyUser, host]);
+  }
+}

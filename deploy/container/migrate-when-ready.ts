@@ -1,0 +1,13 @@
+// The stack's migrate step: wait for MariaDB, then run db's migrate CLI (schema owner; refreshes grants).
+// One-shot: exits 0 when the schema is current, non-zero otherwise (the restart policy retries).
+import { readDbCliEnv } from '../../db/src/cli/db-cli.env.ts';
+import { waitForDb } from './wait-for-db.ts';
+
+const env = readDbCliEnv();
+try {
+  await waitForDb(env.owner);
+} catch (err) {
+  console.error(err instanceof Error ? err.message : String(err));
+  process.exit(1);
+}
+await import('../../db/src/cli/migrate.cli.ts');

@@ -1,0 +1,139 @@
+/**
+ * Decimal numbers and units of P1 values, scanned with charCodeAt and kept exact:
+ * a value is an integer mantissa and a count of decimals, so "01.193" kW becomes exactly 1193 W.
+ */
+
+/** Powers of ten that doubles hold exactly. */
+const POW10 = [1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22];
+
+/** Result of the last successful parseDecimal (module scratch: no allocation per number). */
+export const parsed = { mantissa: 0, decimals: 0 };
+
+/**
+ * Parses text[start, end) as an optionally signed decimal ("001581.123", "0.48", "-1").
+ * Returns false for anything else, including an empty range.
+ */
+export function parseDecimal(text: string, start: number, end: number): boolean {
+  let i = start;
+  let negative = false;
+  if (i < end && text.charCodeAt(i) === 0x2d) {
+    negative = true;
+    i++;
+  }
+  let mantissa = 0;
+  let digits = 0;
+  let decimals = -1;
+  for (; i < end; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 0x30 && c <= 0x39) {
+      mantissa = mantissa * 10 + (c - 0x30);
+      digits++;
+      if (decimals >= 0) decimals++;
+    } else if (c === 0x2e && decimals < 0) {
+      decimals = 0;
+    } else {
+      return false;
+    }
+  }
+  if (digits === 0) return false;
+  if (mantissa > Number.MAX_SAFE_INTEGER) {
+    // too many digits to stay exact as an integer: fall back to the nearest double
+    const value = Number(text.slice(start, end));
+    parsed.mantissa = value;
+    parsed.decimals = 0;
+    return true;
+  }
+  parsed.mantissa = negative ? -mantissa : mantissa;
+  parsed.decimals = decimals < 0 ? 0 : decimals;
+  return true;
+}
+
+/** mantissa * 10^(exponent - decimals), rounded once (a division of exact integers). */
+export function scaled(mantissa: number, decimals: number, exponent: number): number {
+  const e = exponent - decimals;
+  if (e === 0) return mantissa;
+  if (e > 0) return e < POW10.length ? mantissa * POW10[e]! : mantissa * 10 ** e;
+  return -e < POW10.length ? mantissa / POW10[-e]! : mantissa / 10 ** -e;
+}
+
+/** Exact sum of two decimals given as mantissa and decimals, or NaN when it would not be exact. */
+export function exactSum(m1: number, d1: number, m2: number, d2: number): number {
+  const d = d1 > d2 ? d1 : d2;
+  if (d - d1 >= POW10.length || d - d2 >= POW10.length) return scaled(m1, d1, 0) + scaled(m2, d2, 0);
+  const sum = m1 * POW10[d - d1]! + m2 * POW10[d - d2]!;
+  if (!Number.isSafeInteger(sum)) return scaled(m1, d1, 0) + scaled(m2, d2, 0);
+  return scaled(sum, d, 0);
+}
+
+// Unit codes of what follows '*' in a value.
+export const U_NONE = 0;
+export const U_KWH = 1;
+export const U_WH = 2;
+export const U_MWH = 3;
+export const U_KW = 4;
+export const U_W = 5;
+export const U_MW = 6;
+export const U_V = 7;
+export const U_A = 8;
+export const U_KVARH = 9;
+export const U_VARH = 10;
+export const U_KVAR = 11;
+export const U_VAR = 12;
+export const U_M3 = 13;
+export const U_GJ = 14;
+export const U_S = 15;
+export const U_OTHER = 99;
+
+function lower(text: string, at: number): number {
+  const c = text.charCodeAt(at);
+  return c >= 0x41 && c <= 0x5a ? c | 0x20 : c;
+}
+
+/** Classifies the unit text[start, end), case-insensitively ('m³' counts as m3). */
+export function unitCode(text: string, start: number, end: number): number {
+  const n = end - start;
+  const a = n > 0 ? lower(text, start) : 0;
+  switch (n) {
+    case 0:
+      return U_NONE;
+    case 1:
+      return a === 0x77 ? U_W : a === 0x76 ? U_V : a === 0x61 ? U_A : a === 0x73 ? U_S : U_OTHER;
+    case 2: {
+      const b = lower(text, start + 1);
+      if (a === 0x6b && b === 0x77) return U_KW;
+      if (a === 0x77 && b === 0x68) return U_WH;
+      if (a === 0x6d && (b === 0x33 || b === 0xb3)) return U_M3;
+      if (a === 0x67 && b === 0x6a) return U_GJ;
+      if (text.charCodeAt(start) === 0x4d && b === 0x77) return U_MW; // 'MW', not 'mW'
+      return U_OTHER;
+    }
+    case 3: {
+      const u = text.slice(start, end).toLowerCase();
+      if (u === 'kwh') return U_KWH;
+      if (u === 'mwh' && text.charCodeAt(start) === 0x4d) return U_MWH;
+      if (u === 'var') return U_VAR;
+      return U_OTHER;
+    }
+    case 4: {
+      const u = text.slice(start, end).toLowerCase();
+      return u === 'kvar' ? U_KVAR : u === 'varh' ? U_VARH : U_OTHER;
+    }
+    case 5:
+      return text.slice(start, end).toLowerCase() === 'kvarh' ? U_KVARH : U_OTHER;
+    default:
+      return U_OTHER;
+  }
+}
+
+/** Unit text for M-Bus readings, normalized ('m³' -> 'm3'), or as sent when unknown. */
+export function unitText(code: number, text: string, start: number, end: number): string | null {
+  switch (code) {
+    case U_NONE: return null;
+    case U_M3: return 'm3';
+    case U_GJ: return 'GJ';
+    case U_KWH: return 'kWh';
+    case U_MWH: return 'MWh';
+    case U_WH: return 'Wh';
+    default: return text.slice(start, end);
+  }
+}

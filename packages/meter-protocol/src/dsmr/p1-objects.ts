@@ -1,0 +1,147 @@
+/**
+ * What each P1 OBIS object means: a table from OBIS code to a handler, built from the named
+ * constants in obis.ts and looked up by a small integer key (no string building per line).
+ */
+import * as O from '../obis.ts';
+import type { QuantityName } from '../reading.ts';
+
+// handlers
+export const H_QUANTITY = 1;
+export const H_TIME = 2;
+export const H_VERSION = 3;
+export const H_ID = 4;
+export const H_MESSAGE = 5;
+export const H_FAILURE_LOG = 6;
+export const H_MONTH_PEAK = 7;
+export const H_PEAK_HISTORY = 8;
+export const H_MBUS_TYPE = 9;
+export const H_MBUS_ID = 10;
+export const H_MBUS_VALVE = 11;
+export const H_MBUS_VALUE = 12;
+export const H_MBUS_PROFILE = 13;
+
+// what unit a quantity is stored in, which decides the accepted P1 units and the scaling
+export const K_KWH = 1; // kWh; Wh, MWh converted; none = kWh
+export const K_W = 2; // W from kW (P1 default) or W
+export const K_KW = 3; // kW; W converted; none = kW
+export const K_KVARH = 4; // kvarh; varh converted
+export const K_VAR = 5; // var from kvar (default) or var
+export const K_V = 6; // V
+export const K_A = 7; // A
+export const K_PLAIN = 8; // a count or state: no unit
+
+export interface ObjectSpec {
+  handler: number;
+  quantity: QuantityName | null;
+  kind: number;
+  /** For H_ID: lower wins when a telegram carries several ids. */
+  rank: number;
+}
+
+/**
+ * Key of an OBIS code A-B:C.D.E, or -1 when no mapping can exist. Electricity channel B=1
+ * (Sagemcom XT211 `1-1:1.8.1`) maps like B=0; M-Bus channels 1-4 map like channel 1.
+ */
+export function obisKey(a: number, b: number, c: number, d: number, e: number): number {
+  if (a > 1 || b > 15 || c > 255 || d > 255 || e > 255) return -1;
+  if (a === 1 && b === 1) b = 0;
+  else if (a === 0 && b >= 1 && b <= 4) b = 1;
+  return ((a * 16 + b) * 256 + c) * 65536 + d * 256 + e;
+}
+
+function keyOf(code: string): number {
+  const m = /^(\d+)-(\d+):(\d+)\.(\d+)\.(\d+)$/.exec(code);
+  if (m === null) throw new Error(`bad OBIS constant ${code}`);
+  return obisKey(Number(m[1]), Number(m[2]), Number(m[3]), Number(m[4]), Number(m[5]));
+}
+
+export const OBJECTS = new Map<number, ObjectSpec>();
+
+function add(code: string, handler: number, quantity: QuantityName | null = null, kind = 0, rank = 0): void {
+  OBJECTS.set(keyOf(code), { handler, quantity, kind, rank });
+}
+
+function quantity(code: string, name: QuantityName, kind: number): void {
+  add(code, H_QUANTITY, name, kind);
+}
+
+quantity(O.ENERGY_IMPORT, 'energyImportKwh', K_KWH);
+quantity(O.ENERGY_IMPORT_T1, 'energyImportT1Kwh', K_KWH);
+quantity(O.ENERGY_IMPORT_T2, 'energyImportT2Kwh', K_KWH);
+quantity(O.ENERGY_EXPORT, 'energyExportKwh', K_KWH);
+quantity(O.ENERGY_EXPORT_T1, 'energyExportT1Kwh', K_KWH);
+quantity(O.ENERGY_EXPORT_T2, 'energyExportT2Kwh', K_KWH);
+quantity(O.ENERGY_REACTIVE_IMPORT, 'energyReactiveImportKvarh', K_KVARH);
+quantity(O.ENERGY_REACTIVE_EXPORT, 'energyReactiveExportKvarh', K_KVARH);
+quantity(O.POWER_IMPORT, 'powerImportW', K_W);
+quantity(O.POWER_EXPORT, 'powerExportW', K_W);
+quantity(O.POWER_REACTIVE_IMPORT, 'powerReactiveImportVar', K_VAR);
+quantity(O.POWER_REACTIVE_EXPORT, 'powerReactiveExportVar', K_VAR);
+quantity(O.POWER_IMPORT_L1, 'powerImportL1W', K_W);
+quantity(O.POWER_IMPORT_L2, 'powerImportL2W', K_W);
+quantity(O.POWER_IMPORT_L3, 'powerImportL3W', K_W);
+quantity(O.POWER_EXPORT_L1, 'powerExportL1W', K_W);
+quantity(O.POWER_EXPORT_L2, 'powerExportL2W', K_W);
+quantity(O.POWER_EXPORT_L3, 'powerExportL3W', K_W);
+quantity(O.VOLTAGE_L1, 'voltageL1V', K_V);
+quantity(O.VOLTAGE_L2, 'voltageL2V', K_V);
+quantity(O.VOLTAGE_L3, 'voltageL3V', K_V);
+quantity(O.CURRENT_L1, 'currentL1A', K_A);
+quantity(O.CURRENT_L2, 'currentL2A', K_A);
+quantity(O.CURRENT_L3, 'currentL3A', K_A);
+quantity(O.CURRENT_NEUTRAL, 'currentNeutralA', K_A);
+quantity(O.POWER_FACTOR, 'powerFactor', K_PLAIN);
+quantity(O.POWER_FACTOR_L1, 'powerFactorL1', K_PLAIN);
+quantity(O.POWER_FACTOR_L2, 'powerFactorL2', K_PLAIN);
+quantity(O.POWER_FACTOR_L3, 'powerFactorL3', K_PLAIN);
+quantity(O.TARIFF_INDICATOR, 'tariff', K_PLAIN);
+quantity(O.POWER_FAILURES, 'powerFailures', K_PLAIN);
+quantity(O.LONG_POWER_FAILURES, 'longPowerFailures', K_PLAIN);
+quantity(O.VOLTAGE_SAGS_L1, 'voltageSagsL1', K_PLAIN);
+quantity(O.VOLTAGE_SAGS_L2, 'voltageSagsL2', K_PLAIN);
+quantity(O.VOLTAGE_SAGS_L3, 'voltageSagsL3', K_PLAIN);
+quantity(O.VOLTAGE_SWELLS_L1, 'voltageSwellsL1', K_PLAIN);
+quantity(O.VOLTAGE_SWELLS_L2, 'voltageSwellsL2', K_PLAIN);
+quantity(O.VOLTAGE_SWELLS_L3, 'voltageSwellsL3', K_PLAIN);
+quantity(O.DEMAND_CURRENT_AVERAGE, 'demandCurrentAverageKw', K_KW);
+quantity(O.BREAKER_STATE, 'breakerState', K_PLAIN);
+quantity(O.LIMITER_THRESHOLD, 'limiterThresholdKw', K_KW);
+quantity(O.FUSE_THRESHOLD, 'fuseThresholdA', K_A);
+
+add(O.METER_TIME, H_TIME);
+add(O.P1_VERSION_DSMR, H_VERSION);
+add(O.P1_VERSION_EMUCS, H_VERSION);
+add(O.EQUIPMENT_ID, H_ID, null, 0, 0);
+add(O.METER_SERIAL, H_ID, null, 0, 1);
+add(O.METER_NUMBER, H_ID, null, 0, 2);
+add(O.METER_NUMBER_GENERAL, H_ID, null, 0, 3);
+add(O.TEXT_MESSAGE, H_MESSAGE);
+add(O.TEXT_MESSAGE_CODE, H_MESSAGE);
+add(O.POWER_FAILURE_LOG, H_FAILURE_LOG);
+add(O.DEMAND_MONTH_PEAK, H_MONTH_PEAK);
+add(O.DEMAND_PEAK_HISTORY, H_PEAK_HISTORY);
+
+add(O.mbusObis.deviceType(1), H_MBUS_TYPE);
+add(O.mbusObis.equipmentId(1), H_MBUS_ID);
+add(O.p1MbusObis.equipmentIdBe(1), H_MBUS_ID);
+add(O.mbusObis.valvePosition(1), H_MBUS_VALVE);
+add(O.p1MbusObis.value(1), H_MBUS_VALUE);
+add(O.p1MbusObis.valueUncorrected(1), H_MBUS_VALUE);
+add(O.p1MbusObis.profile(1), H_MBUS_PROFILE);
+
+/** FLAG manufacturer ids (header characters 2-4) of P1 meters. */
+const VENDORS: Record<string, string> = {
+  ISK: 'Iskraemeco',
+  KFM: 'Kaifa',
+  KMP: 'Kamstrup',
+  ESY: 'EasyMeter',
+  LGZ: 'Landis+Gyr',
+  SAG: 'Sagemcom',
+  EMH: 'EMH',
+  ELS: 'Elster',
+};
+
+/** Vendor from the identification header (without '/'), or null when unknown. */
+export function vendorOf(header: string): string | null {
+  return VENDORS[header.slice(0, 3).toUpperCase()] ?? null;
+}

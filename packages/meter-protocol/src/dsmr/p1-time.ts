@@ -1,0 +1,131 @@
+/**
+ * P1 timestamps `YYMMDDhhmmssX` (X = S summer, W winter) to UTC.
+ * The IANA zone decides the offset; the flag only picks between the two instants of the repeated
+ * autumn hour (and the side of a spring gap). Unset and sentinel clocks give null.
+ */
+import { UnsupportedError } from '../errors.ts';
+
+const DAY_MS = 86_400_000;
+/** Offsets are cached per zone per quarter hour of UTC: tz transitions fall on quarter hours. */
+const BUCKET_MS = 900_000;
+const MAX_CACHED_BUCKETS = 50_000;
+
+interface ZoneCache {
+  format: Intl.DateTimeFormat;
+  offsets: Map<number, number>;
+}
+
+const zones = new Map<string, ZoneCache>();
+
+function zoneCache(timeZone: string): ZoneCache {
+  let zone = zones.get(timeZone);
+  if (zone === undefined) {
+    let format: Intl.DateTimeFormat;
+    try {
+      format = new Intl.DateTimeFormat('en-US', {
+        timeZone,
+        hourCycle: 'h23',
+        year: 'numeric',
+        month: 'numeric',
+        day: 'numeric',
+        hour: 'numeric',
+        minute: 'numeric',
+        second: 'numeric',
+      });
+    } catch (error) {
+      throw new UnsupportedError(`unknown time zone "${timeZone}"`, { cause: error });
+    }
+    zone = { format, offsets: new Map() };
+    zones.set(timeZone, zone);
+  }
+  return zone;
+}
+
+/** UTC offset in ms of the zone at the given UTC instant. */
+function offsetAt(zone: ZoneCache, utcMs: number): number {
+  const bucket = Math.floor(utcMs / BUCKET_MS);
+  const cached = zone.offsets.get(bucket);
+  if (cached !== undefined) return cached;
+  const at = bucket * BUCKET_MS;
+  let y = 0, mo = 0, d = 0, h = 0, mi = 0, s = 0;
+  for (const part of zone.format.formatToParts(at)) {
+    const v = Number(part.value);
+    switch (part.type) {
+      case 'year': y = v; break;
+      case 'month': mo = v; break;
+      case 'day': d = v; break;
+      case 'hour': h = v; break;
+      case 'minute': mi = v; break;
+      case 'second': s = v; break;
+    }
+  }
+  const offset = Date.UTC(y, mo - 1, d, h, mi, s) - at;
+  if (zone.offsets.size >= MAX_CACHED_BUCKETS) zone.offsets.clear();
+  zone.offsets.set(bucket, offset);
+  return offset;
+}
+
+/** Flag codes: 1 summer, -1 winter, 0 none. */
+export type DstFlag = 1 | -1 | 0;
+
+/** Local wall time (as if it were UTC) to a UTC instant in the zone. */
+export function wallToUtc(wallMs: number, flag: DstFlag, timeZone: string): number {
+  const zone = zoneCache(timeZone);
+  const before = offsetAt(zone, wallMs - DAY_MS);
+  const after = offsetAt(zone, wallMs + DAY_MS);
+  // no transition within a day either side: the common case, two cache hits
+  if (before === after) return wallMs - before;
+  const beforeFits = offsetAt(zone, wallMs - before) === before;
+  const afterFits = offsetAt(zone, wallMs - after) === after;
+  const summer = before > after ? before : after;
+  const winter = before > after ? after : before;
+  if (beforeFits && !afterFits) return wallMs - before;
+  if (afterFits && !beforeFits) return wallMs - after;
+  if (beforeFits && afterFits) return wallMs - (flag === -1 ? winter : summer); // repeated autumn hour: flag decides, earlier instant without one
+  return wallMs - (flag === 0 ? before : flag === 1 ? summer : winter); // spring gap: the wall time does not exist
+}
+
+const DAYS_IN_MONTH = [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+function twoDigits(text: string, at: number): number {
+  const a = text.charCodeAt(at) - 48;
+  const b = text.charCodeAt(at + 1) - 48;
+  if (a < 0 || a > 9 || b < 0 || b > 9) return -1;
+  return a * 10 + b;
+}
+
+/**
+ * Parses text[start, end) as `YYMMDDhhmmss` plus an optional S/W flag (either case).
+ * Years are 20YY. YY = 00 (a meter counts from 2000-01-01 until its clock is set) and YY >= 70
+ * (the 1970 epoch sentinel `700101010000W`) are unset clocks: null. Invalid dates are null.
+ */
+export function parseP1TimeAt(text: string, start: number, end: number, timeZone: string): Date | null {
+  const length = end - start;
+  if (length !== 12 && length !== 13) return null;
+  let flag: DstFlag = 0;
+  if (length === 13) {
+    const f = text.charCodeAt(start + 12) | 0x20; // lower-case
+    if (f === 0x73) flag = 1;
+    else if (f === 0x77) flag = -1;
+    else return null;
+  }
+  const yy = twoDigits(text, start);
+  const month = twoDigits(text, start + 2);
+  const day = twoDigits(text, start + 4);
+  const hour = twoDigits(text, start + 6);
+  const minute = twoDigits(text, start + 8);
+  const second = twoDigits(text, start + 10);
+  if (yy < 1 || yy >= 70 || month < 1 || month > 12 || day < 1 || hour < 0 || hour > 23) return null;
+  if (minute < 0 || minute > 59 || second < 0 || second > 59) return null;
+  const year = 2000 + yy;
+  const monthDays = month === 2 && year % 4 !== 0 ? 28 : DAYS_IN_MONTH[month - 1]!;
+  if (day > monthDays) return null;
+  const wallMs = Date.UTC(year, month - 1, day, hour, minute, second);
+  return new Date(wallToUtc(wallMs, flag, timeZone));
+}
+
+/** `YYMMDDhhmmssX` in the IANA zone to a UTC Date; null for unset, sentinel or invalid clocks. */
+export function parseP1Time(text: string, timeZone: string): Date | null {
+  return parseP1TimeAt(text, 0, text.length, timeZone);
+}
+

@@ -1,0 +1,102 @@
+/**
+ * P1 telegram to Reading: checks the frame ('/' header ... '!' CRC), the CRC16/ARC over '/'..'!',
+ * then decodes the objects. Without a CRC (DSMR 2.2/3, EasyMeter Q3D) the body is checked strictly.
+ */
+import { ChecksumError, FrameError } from '../errors.ts';
+import { emptyReading, type Reading } from '../reading.ts';
+import { crc16ArcLatin1, crcHex } from './crc16-arc.ts';
+import { vendorOf } from './p1-objects.ts';
+import { decodeBody } from './telegram-body.ts';
+import { TelegramSplitter } from './telegram-splitter.ts';
+
+export interface P1DecodeOptions {
+  /** IANA zone the meter's wall clock runs in; default 'Europe/Brussels'. */
+  timeZone?: string;
+}
+
+const DEFAULT_ZONE = 'Europe/Brussels';
+const LF = 0x0a;
+const CR = 0x0d;
+
+/** Value of an upper-case hex digit (meters send upper case; a lower-case one is damage), or -1. */
+function hexValue(c: number): number {
+  if (c >= 0x30 && c <= 0x39) return c - 0x30;
+  if (c >= 0x41 && c <= 0x46) return c - 0x37;
+  return -1;
+}
+
+function isSpace(c: number): boolean {
+  return c === CR || c === LF || c === 0x20 || c === 0x09;
+}
+
+/**
+ * Decodes one telegram: '/' first, then '!' followed by 0-4 hex CRC digits and nothing but
+ * white space. Throws ChecksumError on a CRC mismatch and FrameError on a malformed frame.
+ */
+export function decodeTelegram(telegram: string, options: P1DecodeOptions = {}): Reading {
+  const text = telegram;
+  if (text.charCodeAt(0) !== 0x2f) throw new FrameError("telegram does not start with '/' (offset 0)", { offset: 0 });
+  const bang = text.indexOf('!');
+  if (bang < 0) throw new FrameError(`telegram has no '!' end marker (${text.length} characters)`, { offset: text.length });
+  let declared = 0;
+  let crcDigits = 0;
+  let i = bang + 1;
+  for (; i < text.length && crcDigits < 4; i++) {
+    const v = hexValue(text.charCodeAt(i));
+    if (v < 0) break;
+    declared = declared * 16 + v;
+    crcDigits++;
+  }
+  for (; i < text.length; i++) {
+    if (!isSpace(text.charCodeAt(i))) {
+      throw new FrameError(`unexpected ${JSON.stringify(text[i])} after the CRC at offset ${i}`, { offset: i });
+    }
+  }
+  const reading = emptyReading('p1');
+  if (crcDigits > 0) {
+    const computed = crc16ArcLatin1(text, 0, bang + 1);
+    if (computed < 0) throw new FrameError('telegram holds characters above 0xFF: decode bytes as latin1', { offset: 0 });
+    if (computed !== declared) {
+      throw new ChecksumError('CRC16', crcHex(declared), crcHex(computed), { offset: bang + 1 });
+    }
+  } else {
+    reading.checksum = 'unchecked';
+    if (text.charCodeAt(bang - 1) !== LF) {
+      throw new FrameError(`'!' at offset ${bang} has no CRC and does not start a line`, { offset: bang });
+    }
+  }
+  // header: '/' up to the end of the first line
+  let headerEnd = 1;
+  while (headerEnd < bang) {
+    const c = text.charCodeAt(headerEnd);
+    if (c === CR || c === LF) break;
+    headerEnd++;
+  }
+  const header = text.slice(1, headerEnd);
+  reading.header = header;
+  reading.vendor = vendorOf(header);
+  const bodyStart = text.charCodeAt(headerEnd) === CR && text.charCodeAt(headerEnd + 1) === LF ? headerEnd + 2 : headerEnd + 1;
+  const strict = crcDigits === 0;
+  const ctx = decodeBody(text, bodyStart, bang, 2, reading, options.timeZone ?? DEFAULT_ZONE, strict);
+  if (strict && ctx.objectCount === 0) {
+    // nothing vouches for an empty telegram: it is what a '!' written over the blank line after the header looks like
+    throw new FrameError(`telegram without CRC holds no objects (offset ${bang})`, { offset: bang });
+  }
+  if (strict && (ctx.hasClock || ctx.hasVersion)) {
+    // DSMR 4.0 brought the clock, the version line and the CRC together: one without the others is damage
+    throw new FrameError(`telegram without CRC carries a ${ctx.hasVersion ? 'version' : 'clock'} object: DSMR 4+ telegrams must have a CRC (offset ${bang})`, { offset: bang });
+  }
+  return reading;
+}
+
+/**
+ * Decodes every telegram in a body (one or more, any line endings or junk between them).
+ * Throws on the first bad telegram; a body without a whole telegram is a FrameError.
+ */
+export function decodeTelegrams(text: string, options: P1DecodeOptions = {}): Reading[] {
+  const telegrams = TelegramSplitter.splitAll(text);
+  if (telegrams.length === 0) throw new FrameError('no whole telegram (/ ... !CRC) in the body', { offset: 0 });
+  const readings: Reading[] = [];
+  for (const telegram of telegrams) readings.push(decodeTelegram(telegram, options));
+  return readings;
+}

@@ -1,0 +1,73 @@
+import { quotePlus } from './form-encoding.ts';
+import type { OutboxItem, PostFormat } from './post-format.ts';
+import { semFormBody } from './sem-form.ts';
+
+/** One HTTP request, ready for fetch. */
+export interface PostRequest {
+  path: string;
+  headers: Record<string, string>;
+  body: string | Uint8Array;
+}
+
+export interface DeviceAuth {
+  key: string;
+  /** dsmr-reader: `X-AUTHKEY: key` (classic) or `Authorization: Token key` (datalogger 4.x+). */
+  dsmrHeader: 'x-authkey' | 'token';
+}
+
+export const PATHS: Record<PostFormat, string> = {
+  json: '/api/v1/readings',
+  telegram: '/api/v1/telegrams',
+  frame: '/api/v1/frames',
+  sem: '/post-data.php',
+  'dsmr-reader': '/api/v1/datalogger/dsmrreading',
+};
+
+export function bearer(key: string): Record<string, string> {
+  return { authorization: `Bearer ${key}` };
+}
+
+/** Builds the request for `items` (several only for json). */
+export function buildRequest(format: PostFormat, items: readonly OutboxItem[], auth: DeviceAuth): PostRequest {
+  const path = PATHS[format];
+  const first = items[0];
+  if (!first) throw new RangeError('no item to post');
+  switch (format) {
+    case 'json':
+      return {
+        path,
+        headers: { ...bearer(auth.key), 'content-type': 'application/json' },
+        body: JSON.stringify(items.length === 1 ? first.body : items.map((i) => i.body)),
+      };
+    case 'telegram':
+      // Telegrams back to back, as on the wire; latin1 keeps exactly the meter's bytes (0xAB header bytes too).
+      return {
+        path,
+        headers: { ...bearer(auth.key), 'content-type': 'text/plain' },
+        body: Buffer.from(items.map((i) => String(i.body)).join(''), 'latin1'),
+      };
+    case 'frame':
+      // Frames back to back, flags included, as an M-Bus adapter delivers them.
+      return {
+        path,
+        headers: { ...bearer(auth.key), 'content-type': 'application/octet-stream' },
+        body: Buffer.from(items.map((i) => String(i.body)).join(''), 'hex'),
+      };
+    case 'sem':
+      // The firmware sends no auth header: the key is the api_key form field.
+      return {
+        path,
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: semFormBody(auth.key, String(first.body)),
+      };
+    case 'dsmr-reader':
+      return {
+        path,
+        headers: {
+          ...(auth.dsmrHeader === 'token' ? { authorization: `Token ${auth.key}` } : { 'x-authkey': auth.key }),
+          'content-type': 'application/x-www-form-urlencoded',
+        },
+        body: `telegram=${quotePlus(String(first.body))}`,
+      };
+  }
+}

@@ -1,0 +1,102 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { sql, type Kysely } from 'kysely';
+import { decodeFrame, decodeTelegram, QUANTITIES, TelegramSplitter, type QuantityName, type Reading } from '@sem/meter-protocol';
+import { QUANTITY_COLUMNS, type Database, type DbConnectionConfig } from '@sem/db';
+import { buildApp } from '@sem/ingest-api';
+import { loadConfig } from '../../ingest-api/src/config.ts';
+import { parseOptions } from '../src/cli/options.ts';
+import { runSim } from '../src/fleet/run-sim.ts';
+import type { RunSummary } from '../src/stats/run-stats.ts';
+
+/** A real ingest API (the service's own buildApp) listening on a free port, against a test database. */
+export const ADMIN_TOKEN = 'device-sim-e2e-admin-token-0123456789';
+export const TEST_DB_PREFIX = 'sem_test_sim';
+
+export function apiEnv(c: DbConnectionConfig, extra: Record<string, string> = {}): Record<string, string> {
+  return {
+    SEM_DB_HOST: c.host,
+    SEM_DB_PORT: String(c.port),
+    ...(c.socketPath ? { SEM_DB_SOCKET: c.socketPath } : {}),
+    SEM_DB_NAME: c.database!,
+    SEM_DB_USER: c.user,
+    SEM_DB_PASSWORD: c.password,
+    SEM_ADMIN_TOKEN: ADMIN_TOKEN,
+    SEM_LOG_LEVEL: 'silent',
+    SEM_RATE_LIMIT_PER_MINUTE: '1000000',
+    SEM_DB_CONNECT_TIMEOUT_MS: '2000',
+    ...extra,
+  };
+}
+
+export async function startApi(c: DbConnectionConfig, db?: Kysely<Database>): Promise<{ app: FastifyInstance; url: string }> {
+  const app = await buildApp(loadConfig(apiEnv(c)), { logger: false, ...(db ? { db } : {}) });
+  const address = await app.listen({ host: '127.0.0.1', port: 0 });
+  return { app, url: address };
+}
+
+export interface SimRun {
+  summary: RunSummary;
+  /** Everything the device read and queued, as recorded by --record (one capture file per device). */
+  recorded: Map<string, Buffer>;
+  dir: string;
+}
+
+/** Runs the simulator in-process with command-line flags; the work dir holds its outbox and recording. */
+export async function runDeviceSim(args: string[], options: { dir?: string; stop?: AbortSignal } = {}): Promise<SimRun> {
+  const dir = options.dir ?? mkdtempSync(join(tmpdir(), 'device-sim-e2e-'));
+  const opts = parseOptions([...args, '--outbox-dir', join(dir, 'state'), '--record', join(dir, 'recorded'), '--quiet'], {});
+  const summary = await runSim(opts, { stderr: process.stderr, log: () => {} }, options.stop ?? new AbortController().signal);
+  const recorded = new Map<string, Buffer>();
+  const { readdirSync } = await import('node:fs');
+  for (const f of readdirSync(join(dir, 'recorded'), { withFileTypes: true })) {
+    if (f.isFile()) recorded.set(f.name, readFileSync(join(dir, 'recorded', f.name)));
+  }
+  return { summary, recorded, dir };
+}
+
+export function cleanup(dir: string): void {
+  rmSync(dir, { recursive: true, force: true });
+}
+
+/** The readings in a recorded capture, decoded by the protocol library. */
+export function decodeRecorded(name: string, bytes: Buffer, timeZone: string): Reading[] {
+  if (name.endsWith('.txt')) return TelegramSplitter.splitAll(bytes).map((t) => decodeTelegram(t, { timeZone }));
+  return bytes
+    .toString('latin1')
+    .split('\n')
+    .filter((l) => l.trim())
+    .map((hex) => decodeFrame(Uint8Array.from(Buffer.from(hex, 'hex')), { timeZone }));
+}
+
+export type StoredRow = { meterTime: Date; values: Partial<Record<QuantityName, number>> };
+
+/** A device's stored readings in meter-time order, as quantities in their canonical units. */
+export async function storedReadings(db: Kysely<Database>, deviceName: string): Promise<StoredRow[]> {
+  const rows = await sql<Record<string, unknown> & { meter_time: Date }>`
+    SELECT r.* FROM reading r JOIN device d ON d.id = r.device_id WHERE d.name = ${deviceName} ORDER BY r.meter_time`.execute(db);
+  return rows.rows.map((row) => {
+    const values: Partial<Record<QuantityName, number>> = {};
+    for (const name of QUANTITIES) {
+      const spec = (QUANTITY_COLUMNS as Record<string, { column: string; scale: number }>)[name];
+      const v = spec ? row[spec.column] : null;
+      if (v !== null && v !== undefined) values[name] = Number(v) / spec!.scale;
+    }
+    return { meterTime: row.meter_time, values };
+  });
+}
+
+export async function storedMbus(db: Kysely<Database>, deviceName: string) {
+  const rows = await sql<{ channel: number; captured_at: Date; value: string }>`
+    SELECT m.channel, m.captured_at, m.value FROM mbus_reading m JOIN device d ON d.id = m.device_id
+    WHERE d.name = ${deviceName} ORDER BY m.channel, m.captured_at`.execute(db);
+  return rows.rows.map((r) => ({ channel: r.channel, capturedAt: r.captured_at, value: Number(r.value) }));
+}
+
+/** Values as the database keeps them: rounded to the column's resolution. */
+export function atColumnResolution(name: QuantityName, value: number): number {
+  const spec = (QUANTITY_COLUMNS as Record<string, { scale: number }>)[name];
+  return spec ? Math.round(value * spec.scale) / spec.scale : value;
+}

@@ -1,0 +1,83 @@
+import Fastify, { type FastifyInstance } from 'fastify';
+import swagger from '@fastify/swagger';
+import type { Kysely } from 'kysely';
+import type { Database } from '@sem/db';
+import type { AppConfig } from './config.ts';
+import { errorResponseSchema } from './errors/api-error.ts';
+import { registerErrorHandler } from './errors/error-handler.ts';
+import { dbPlugin } from './plugins/db.plugin.ts';
+import { authPlugin } from './plugins/auth.plugin.ts';
+import { metricsPlugin } from './plugins/metrics.plugin.ts';
+import { rateLimitPlugin } from './plugins/rate-limit.plugin.ts';
+import { writeQueuePlugin } from './plugins/write-queue.plugin.ts';
+import { ingestResultSchema } from './write/ingest.ts';
+import { jsonReadingSchema } from './readings/readings.schemas.ts';
+import { readingsRoutes } from './readings/readings.routes.ts';
+import { telegramsRoutes } from './telegrams/telegrams.routes.ts';
+import { framesRoutes } from './frames/frames.routes.ts';
+import { legacyRoutes } from './legacy/legacy.routes.ts';
+import { deviceRoutes } from './devices/device.routes.ts';
+import { adminRoutes } from './admin/admin.routes.ts';
+import { healthRoutes } from './health/health.routes.ts';
+import type { WriteStep } from './write/write-steps.ts';
+
+export interface BuildOptions {
+  /** Use this Kysely instead of opening a pool from config.db (the caller closes it). */
+  db?: Kysely<Database>;
+  /** Extra steps for every write transaction (e.g. rollups), run after the built-in ones. */
+  writeSteps?: readonly WriteStep[];
+  /** Pino options override (tests pass false to silence). */
+  logger?: boolean | object;
+}
+
+/** Builds the app without listening: tests use inject(), server.ts listens. */
+export async function buildApp(config: AppConfig, options: BuildOptions = {}): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: options.logger ?? {
+      level: config.logLevel,
+      redact: ['req.headers.authorization', 'req.headers["x-api-key"]', 'req.headers["x-authkey"]'],
+    },
+    bodyLimit: config.bodyLimitBytes,
+    trustProxy: config.http.trustProxy,
+    requestIdHeader: 'x-request-id',
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: false } },
+  });
+
+  registerErrorHandler(app, (reason, route) => app.metrics?.rejects.inc({ reason, route }));
+  app.addSchema(errorResponseSchema);
+  app.addSchema(ingestResultSchema);
+  app.addSchema(jsonReadingSchema);
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: { title: 'SEM ingest API', version: '1.0.0', description: 'Smart-meter readings in; see services/ingest-api/README.md.' },
+      components: {
+        securitySchemes: {
+          bearer: { type: 'http', scheme: 'bearer', description: 'per-device key' },
+          apiKey: { type: 'apiKey', in: 'header', name: 'X-API-Key', description: 'per-device key' },
+          adminBearer: { type: 'http', scheme: 'bearer', description: 'SEM_ADMIN_TOKEN' },
+        },
+      },
+    },
+    refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => String(json.$id ?? `def-${i}`) },
+  });
+
+  await app.register(metricsPlugin);
+  await app.register(dbPlugin, { connection: config.db, db: options.db });
+  await app.register(authPlugin, { adminToken: config.adminToken });
+  await app.register(rateLimitPlugin, { perMinute: config.rateLimitPerMinute });
+  await app.register(writeQueuePlugin, config.writeQueue);
+  for (const step of options.writeSteps ?? []) app.writeQueue.addStep(step);
+
+  await app.register(healthRoutes);
+  await app.register(readingsRoutes, { maxReadingsPerRequest: config.maxReadingsPerRequest });
+  await app.register(telegramsRoutes);
+  await app.register(framesRoutes);
+  await app.register(legacyRoutes);
+  await app.register(deviceRoutes);
+  await app.register(adminRoutes);
+
+  app.get('/docs/json', { config: { rateLimit: false }, schema: { hide: true } }, async () => app.swagger());
+  return app;
+}

@@ -1,0 +1,64 @@
+import fp from 'fastify-plugin';
+import type { FastifyRequest, preValidationAsyncHookHandler } from 'fastify';
+import { ApiError } from '../errors/api-error.ts';
+import { findDeviceByKey, type AuthDevice } from '../devices/devices.repository.ts';
+import { secretsEqual } from '../devices/device-keys.ts';
+
+/**
+ * How a client presents its key:
+ * - 'bearer': `Authorization: Bearer <key>` or `X-API-Key: <key>` (our JSON, telegram and frame routes);
+ * - 'dsmr-reader': `X-AUTHKEY: <key>` or `Authorization: Token <key>`, refused with 403 as dsmr-reader does;
+ * - 'sem-form': the `api_key` field of the SEM firmware's form body.
+ */
+export type KeyStyle = 'bearer' | 'dsmr-reader' | 'sem-form';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    device: AuthDevice | null;
+  }
+  interface FastifyInstance {
+    authenticateDevice(style: KeyStyle): preValidationAsyncHookHandler;
+    requireAdmin: preValidationAsyncHookHandler;
+  }
+}
+
+function header(request: FastifyRequest, name: string): string | undefined {
+  const v = request.headers[name];
+  return Array.isArray(v) ? v[0] : v;
+}
+
+function presentedKey(request: FastifyRequest, style: KeyStyle): string | undefined {
+  const auth = header(request, 'authorization');
+  const scheme = auth ? /^(Bearer|Token)\s+(\S+)\s*$/i.exec(auth) : null;
+  if (style === 'sem-form') {
+    const body = request.body as { api_key?: unknown } | undefined;
+    return typeof body?.api_key === 'string' ? body.api_key : undefined;
+  }
+  if (style === 'dsmr-reader') return header(request, 'x-authkey') ?? scheme?.[2];
+  return scheme?.[2] ?? header(request, 'x-api-key');
+}
+
+export const authPlugin = fp<{ adminToken: string | undefined }>(
+  async (app, opts) => {
+    app.decorateRequest('device', null);
+    app.decorate('authenticateDevice', (style: KeyStyle): preValidationAsyncHookHandler => {
+      const refuse = (message: string) =>
+        style === 'dsmr-reader' ? new ApiError('forbidden', message, { statusCode: 403 }) : new ApiError('unauthorized', message);
+      return async (request) => {
+        const key = presentedKey(request, style);
+        if (!key) throw refuse('no API key given');
+        if (key.length > 200) throw refuse('unknown or revoked API key');
+        const device = await findDeviceByKey(app.db, key);
+        if (!device) throw refuse('unknown or revoked API key');
+        request.device = device;
+      };
+    });
+    app.decorate('requireAdmin', async (request: FastifyRequest) => {
+      const auth = header(request, 'authorization');
+      const token = auth ? /^Bearer\s+(\S+)\s*$/i.exec(auth)?.[1] : undefined;
+      if (!opts.adminToken) throw new ApiError('unauthorized', 'the admin API is disabled (SEM_ADMIN_TOKEN is not set)');
+      if (!token || !secretsEqual(token, opts.adminToken)) throw new ApiError('unauthorized', 'admin token required');
+    });
+  },
+  { name: 'sem-auth', dependencies: ['sem-db'] },
+);

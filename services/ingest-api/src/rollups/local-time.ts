@@ -1,0 +1,86 @@
+/** Local calendar arithmetic in a device's IANA zone, with Intl only (no tz tables in MariaDB needed). */
+
+const QUARTER_MS = 15 * 60_000;
+const DAY_MS = 86_400_000;
+
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
+function formatter(zone: string): Intl.DateTimeFormat {
+  let f = formatters.get(zone);
+  if (!f) {
+    f = new Intl.DateTimeFormat('en-CA', {
+      timeZone: zone,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+    });
+    formatters.set(zone, f);
+  }
+  return f;
+}
+
+export interface LocalDateHour {
+  /** YYYY-MM-DD in the zone. */
+  date: string;
+  /** 0..23 in the zone. */
+  hour: number;
+}
+
+/** The local date and hour of an instant. */
+export function localDateHour(ms: number, zone: string): LocalDateHour {
+  let y = '';
+  let m = '';
+  let d = '';
+  let h = '';
+  for (const p of formatter(zone).formatToParts(ms)) {
+    if (p.type === 'year') y = p.value;
+    else if (p.type === 'month') m = p.value;
+    else if (p.type === 'day') d = p.value;
+    else if (p.type === 'hour') h = p.value;
+  }
+  return { date: `${y}-${m}-${d}`, hour: Number(h) };
+}
+
+export function localDate(ms: number, zone: string): string {
+  return localDateHour(ms, zone).date;
+}
+
+const startCache = new Map<string, number>();
+
+/** The first instant (UTC ms) of a local date: local midnight, or later where a DST jump skips it. */
+export function localDayStart(date: string, zone: string): number {
+  const key = `${zone}|${date}`;
+  const hit = startCache.get(key);
+  if (hit !== undefined) return hit;
+  const wall = Date.parse(`${date}T00:00:00Z`);
+  // Local dates never decrease with time, and every zone offset is a multiple of 15 minutes: binary search.
+  let lo = (wall - 15 * 3_600_000) / QUARTER_MS;
+  let hi = (wall + 15 * 3_600_000) / QUARTER_MS;
+  while (lo < hi) {
+    const mid = Math.floor((lo + hi) / 2);
+    if (localDate(mid * QUARTER_MS, zone) >= date) hi = mid;
+    else lo = mid + 1;
+  }
+  const start = lo * QUARTER_MS;
+  startCache.set(key, start);
+  return start;
+}
+
+/** YYYY-MM-DD of the Monday of the ISO week holding the date. */
+export function isoWeekMonday(date: string): string {
+  const t = Date.parse(`${date}T00:00:00Z`);
+  const dow = new Date(t).getUTCDay();
+  return new Date(t - ((dow + 6) % 7) * DAY_MS).toISOString().slice(0, 10);
+}
+
+/** YYYY-MM-01 of the date's month. */
+export function monthFirst(date: string): string {
+  return `${date.slice(0, 7)}-01`;
+}
+
+/** The calendar date after the given one. */
+export function nextDate(date: string): string {
+  return new Date(Date.parse(`${date}T00:00:00Z`) + DAY_MS).toISOString().slice(0, 10);
+}

@@ -1,0 +1,76 @@
+/**
+ * Consumption from a cumulative register, as signed integer amounts per 15-minute bucket.
+ *
+ * Rule (docs/dashboards.md): between two consecutive readings of one register the increase is
+ * spread over the time between them, in proportion to each bucket's share of that time (largest
+ * remainder, so the parts are integers that add up exactly). A decrease is a meter replacement or
+ * reset: that step counts 0 and the new meter counts from its first value.
+ */
+
+export const QUARTER_MS = 15 * 60_000;
+
+export interface RegisterPoint {
+  /** UTC ms. */
+  t: number;
+  /** Register value in integer units (Wh, litres, events). */
+  v: number;
+  /** True for points of the batch being applied. */
+  isNew: boolean;
+}
+
+/** Bucket start (UTC ms) -> signed amount. */
+export type BucketAmounts = Map<number, number>;
+
+function add(out: BucketAmounts, bucket: number, amount: number): void {
+  if (amount === 0) return;
+  const next = (out.get(bucket) ?? 0) + amount;
+  if (next === 0) out.delete(bucket);
+  else out.set(bucket, next);
+}
+
+/** Spreads the increase d over (t0, t1] into 15-minute buckets; sign +1 adds, -1 removes the same parts. */
+export function spreadStep(t0: number, t1: number, d: number, sign: 1 | -1, out: BucketAmounts): void {
+  if (d <= 0 || t1 <= t0) return;
+  const first = Math.floor(t0 / QUARTER_MS);
+  const last = Math.ceil(t1 / QUARTER_MS) - 1;
+  if (first === last) {
+    add(out, first * QUARTER_MS, sign * d);
+    return;
+  }
+  const total = t1 - t0;
+  const parts: { bucket: number; floor: number; frac: number }[] = [];
+  let given = 0;
+  for (let b = first; b <= last; b++) {
+    const overlap = Math.min(t1, (b + 1) * QUARTER_MS) - Math.max(t0, b * QUARTER_MS);
+    const exact = (d * overlap) / total;
+    const floor = Math.floor(exact);
+    parts.push({ bucket: b * QUARTER_MS, floor, frac: exact - floor });
+    given += floor;
+  }
+  // Largest remainder; ties go to the earlier bucket so the split is deterministic and can be undone exactly.
+  const order = parts.map((_, i) => i).sort((a, b) => parts[b]!.frac - parts[a]!.frac || a - b);
+  for (let i = 0; i < d - given; i++) parts[order[i % order.length]!]!.floor += 1;
+  for (const p of parts) add(out, p.bucket, sign * p.floor);
+}
+
+function steps(points: readonly RegisterPoint[], sign: 1 | -1, out: BucketAmounts): void {
+  for (let i = 1; i < points.length; i++) {
+    const a = points[i - 1]!;
+    const b = points[i]!;
+    spreadStep(a.t, b.t, b.v - a.v, sign, out);
+  }
+}
+
+/**
+ * What inserting the new points changes: the steps of the full sequence minus the steps the
+ * sequence had without them. `window` is sorted by time and holds the neighbours on both sides.
+ */
+export function insertionDelta(window: readonly RegisterPoint[], out: BucketAmounts = new Map()): BucketAmounts {
+  steps(window, 1, out);
+  steps(
+    window.filter((p) => !p.isNew),
+    -1,
+    out,
+  );
+  return out;
+}

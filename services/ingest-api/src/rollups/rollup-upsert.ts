@@ -1,0 +1,36 @@
+import { type Kysely, sql } from 'kysely';
+
+/** How a column of an existing rollup row takes the new value. */
+export type Merge = 'add' | 'min' | 'max' | 'keep';
+
+function mergeSql(col: string, how: Merge): string {
+  const c = `\`${col}\``;
+  switch (how) {
+    case 'add':
+      return `${c} = ${c} + VALUES(${c})`;
+    case 'min':
+      return `${c} = LEAST(COALESCE(${c}, VALUES(${c})), COALESCE(VALUES(${c}), ${c}))`;
+    case 'max':
+      return `${c} = GREATEST(COALESCE(${c}, VALUES(${c})), COALESCE(VALUES(${c}), ${c}))`;
+    case 'keep':
+      return `${c} = ${c}`;
+  }
+}
+
+/** Multi-row INSERT ... ON DUPLICATE KEY UPDATE; column names are code constants, values are bound. */
+export async function upsertRows(
+  db: Kysely<any>,
+  table: string,
+  columns: readonly string[],
+  merge: Readonly<Record<string, Merge>>,
+  rows: readonly (readonly unknown[])[],
+): Promise<void> {
+  if (rows.length === 0) return;
+  const updates = columns.filter((c) => merge[c] && merge[c] !== 'keep').map((c) => mergeSql(c, merge[c]!));
+  const colList = sql.raw(columns.map((c) => `\`${c}\``).join(', '));
+  const chunk = Math.max(1, Math.floor(30_000 / columns.length));
+  for (let i = 0; i < rows.length; i += chunk) {
+    const values = rows.slice(i, i + chunk).map((r) => sql`(${sql.join(r.map((v) => sql`${v}`))})`);
+    await sql`INSERT INTO ${sql.table(table)} (${colList}) VALUES ${sql.join(values)} ON DUPLICATE KEY UPDATE ${sql.raw(updates.join(', '))}`.execute(db);
+  }
+}

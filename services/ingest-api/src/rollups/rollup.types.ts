@@ -1,0 +1,20 @@
+/** A row the write path inserted into `reading` (only rows actually inserted: duplicates must not be passed). */
+export interface InsertedReading {
+  device_id: number;
+  meter_time: Date;
+  [column: string]: unknown;
+}
+
+/** A row the write path inserted into `mbus_reading` (a repeated capture is not passed again). */
+export interface InsertedMbusReading {
+  device_id: number;
+  channel: number;
+  captured_at: Date;
+  device_type: number | null;
+  value: string | number;
+}
+
+export interface InsertedRows {
+  readings?: readonly InsertedReading[];
+  mbus?: readonly InsertedMbusReading[];
+}

@@ -1,0 +1,123 @@
+import type { QuantityName, Reading } from '@sem/meter-protocol';
+import { QUANTITY_COLUMNS, toStored, type ReadingValueColumn } from '@sem/db';
+
+/** Where a reading came from; stored as a tinyint in reading.source. Add new sources at the end. */
+export const READING_SOURCES = { json: 1, p1: 2, han: 3, sem: 4, 'dsmr-reader': 5, mqtt: 6, simulator: 7 } as const;
+export type ReadingSource = keyof typeof READING_SOURCES;
+
+/** A meter time further ahead of the receive time than this is refused (clock unset or wrong). */
+export const MAX_FUTURE_MS = 24 * 60 * 60 * 1000;
+
+export interface PreparedMbus {
+  channel: number;
+  capturedAt: Date;
+  deviceType: number | null;
+  equipmentId: string | null;
+  /** Decimal text with at most 4 decimals, for DECIMAL(15,4). */
+  value: string;
+  unit: string | null;
+  valvePosition: number | null;
+}
+
+/** One reading converted to rows, ready for the write transaction. */
+export interface PreparedReading {
+  deviceId: number;
+  meterTime: Date;
+  receivedAt: Date;
+  source: number;
+  columns: Partial<Record<ReadingValueColumn, number>>;
+  mbus: PreparedMbus[];
+  powerFailures: { endedAt: Date; durationS: number }[];
+  peaks: { peakAt: Date; demandW: number; periodEnd: Date | null }[];
+  raw: { obis: string; value: string }[];
+  meter: { meterId: string; protocol: 'json' | 'p1' | 'han'; header: string | null; version: string | null; vendor: string | null } | null;
+}
+
+export interface Rejection {
+  code: 'future_time' | 'out_of_range';
+  message: string;
+}
+
+const MBUS_MAX = 99_999_999_999;
+
+function clip(text: string | null, max: number): string | null {
+  return text === null ? null : text.slice(0, max);
+}
+
+/** Converts a normalized reading to storage rows, or says why it cannot be stored. */
+export function prepareReading(
+  reading: Reading,
+  ctx: { deviceId: number; receivedAt: Date; source: ReadingSource },
+): { ok: PreparedReading } | { rejected: Rejection } {
+  const meterTime = reading.meterTime ?? ctx.receivedAt;
+  if (Number.isNaN(meterTime.getTime())) return { rejected: { code: 'out_of_range', message: 'meter time is not a valid date' } };
+  if (meterTime.getTime() > ctx.receivedAt.getTime() + MAX_FUTURE_MS) {
+    return {
+      rejected: {
+        code: 'future_time',
+        message: `meter time ${meterTime.toISOString()} is more than a day after the receive time ${ctx.receivedAt.toISOString()}`,
+      },
+    };
+  }
+  const columns: Partial<Record<ReadingValueColumn, number>> = {};
+  for (const [name, value] of Object.entries(reading.values) as [QuantityName, number | undefined][]) {
+    if (value === undefined || value === null) continue;
+    const spec = QUANTITY_COLUMNS[name];
+    if (!spec) continue;
+    const stored = toStored(name, value);
+    if (typeof stored === 'string') return { rejected: { code: 'out_of_range', message: stored } };
+    columns[spec.column] = stored;
+  }
+  const mbus: PreparedMbus[] = [];
+  for (const m of reading.mbus) {
+    if (m.value === null || !Number.isFinite(m.value)) continue;
+    if (Math.abs(m.value) > MBUS_MAX || m.channel < 0 || m.channel > 255) {
+      return { rejected: { code: 'out_of_range', message: `mbus channel ${m.channel}: value ${m.value} cannot be stored` } };
+    }
+    mbus.push({
+      channel: m.channel,
+      capturedAt: m.capturedAt ?? meterTime,
+      deviceType: m.deviceType !== null && m.deviceType >= 0 && m.deviceType <= 255 ? m.deviceType : null,
+      equipmentId: clip(m.equipmentId, 96),
+      value: String(Math.round(m.value * 10_000) / 10_000),
+      unit: clip(m.unit, 8),
+      valvePosition: m.valvePosition !== undefined && m.valvePosition >= 0 && m.valvePosition <= 255 ? m.valvePosition : null,
+    });
+  }
+  const powerFailures = reading.powerFailureLog
+    .filter((e) => e.endedAt !== null && e.durationS >= 0 && e.durationS <= 4_294_967_295)
+    .map((e) => ({ endedAt: e.endedAt as Date, durationS: Math.round(e.durationS) }));
+  const peaks: PreparedReading['peaks'] = [];
+  for (const p of [...(reading.demandMonthPeak ? [reading.demandMonthPeak] : []), ...reading.demandPeakHistory]) {
+    const w = Math.round(p.kw * 1000);
+    if (p.at === null || !Number.isFinite(w) || w < 0 || w > 16_777_215) continue;
+    peaks.push({ peakAt: p.at, demandW: w, periodEnd: p.periodEnd ?? null });
+  }
+  const raw = [
+    ...reading.raw.map((r) => ({ obis: r.obis.slice(0, 32), value: r.value })),
+    ...reading.messages.map((m) => ({ obis: '0-0:96.13.0', value: m })),
+  ];
+  const meter = reading.meterId
+    ? {
+        meterId: reading.meterId.slice(0, 96),
+        protocol: ctx.source === 'json' ? ('json' as const) : reading.protocol,
+        header: clip(reading.header, 96),
+        version: clip(reading.version, 32),
+        vendor: clip(reading.vendor, 64),
+      }
+    : null;
+  return {
+    ok: {
+      deviceId: ctx.deviceId,
+      meterTime,
+      receivedAt: ctx.receivedAt,
+      source: READING_SOURCES[ctx.source],
+      columns,
+      mbus,
+      powerFailures,
+      peaks,
+      raw,
+      meter,
+    },
+  };
+}

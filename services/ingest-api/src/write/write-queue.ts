@@ -1,0 +1,201 @@
+import type { Kysely } from 'kysely';
+import type { FastifyBaseLogger } from 'fastify';
+import type { Database } from '@sem/db';
+import { ApiError } from '../errors/api-error.ts';
+import { dbUnavailable, isDbUnavailable, isDeadlock } from '../errors/db-errors.ts';
+import type { PreparedReading } from './prepared-reading.ts';
+import { writeBatch, type RowOutcome } from './write-batch.ts';
+import { DEFAULT_WRITE_STEPS, type WriteStep } from './write-steps.ts';
+
+export interface WriteQueueOptions {
+  /** Rows waiting or in flight above which new requests are shed with 503. */
+  maxRows: number;
+  /** Rows per transaction at most (a single request is never split). */
+  maxBatchRows: number;
+  /** How long the first request of a batch waits for company. 0 = next tick. */
+  lingerMs: number;
+}
+
+export interface WriteQueueObserver {
+  onTransaction(rows: number, requests: number, outcome: 'committed' | 'failed', seconds: number): void;
+  onRows(stored: number, duplicates: number): void;
+  onShed(): void;
+  depth(rows: number): void;
+}
+
+interface Job {
+  rows: readonly PreparedReading[];
+  resolve(outcomes: RowOutcome[]): void;
+  reject(err: unknown): void;
+}
+
+/** Seconds a shed client should wait. */
+export const QUEUE_FULL_RETRY_AFTER_S = 1;
+
+/**
+ * Group commit: requests enqueue their rows and wait; one flush at a time writes everything waiting
+ * in one transaction and resolves each request only after COMMIT. Bounded: sheds with 503 when full.
+ */
+export class WriteQueue {
+  readonly #db: Kysely<Database>;
+  readonly #opts: WriteQueueOptions;
+  readonly #observer: WriteQueueObserver | undefined;
+  readonly #log: FastifyBaseLogger | undefined;
+  readonly #steps: WriteStep[] = [...DEFAULT_WRITE_STEPS];
+  #pending: Job[] = [];
+  #pendingRows = 0;
+  #inFlightRows = 0;
+  #flushing: Promise<void> | undefined;
+  #timer: NodeJS.Timeout | undefined;
+  #closed = false;
+  #idleWaiters: (() => void)[] = [];
+  /** Counters for tests and metrics. */
+  readonly stats = { transactions: 0, failedTransactions: 0, rows: 0, requests: 0, shed: 0 };
+
+  constructor(db: Kysely<Database>, opts: WriteQueueOptions, observer?: WriteQueueObserver, log?: FastifyBaseLogger) {
+    this.#db = db;
+    this.#opts = opts;
+    this.#observer = observer;
+    this.#log = log;
+  }
+
+  /** Adds a step to every write transaction (runs after the built-in steps). */
+  addStep(step: WriteStep): void {
+    this.#steps.push(step);
+  }
+
+  get depth(): number {
+    return this.#pendingRows + this.#inFlightRows;
+  }
+
+  /** Resolves with one outcome per row once the transaction holding them has committed. */
+  enqueue(rows: readonly PreparedReading[]): Promise<RowOutcome[]> {
+    if (rows.length === 0) return Promise.resolve([]);
+    if (this.#closed) {
+      return Promise.reject(new ApiError('service_unavailable', 'the server is shutting down', { retryAfterS: QUEUE_FULL_RETRY_AFTER_S }));
+    }
+    if (this.depth > 0 && this.depth + rows.length > this.#opts.maxRows) {
+      this.stats.shed += 1;
+      this.#observer?.onShed();
+      return Promise.reject(
+        new ApiError('service_unavailable', 'the write queue is full; nothing was stored, retry later', {
+          retryAfterS: QUEUE_FULL_RETRY_AFTER_S,
+          details: { reason: 'write_queue_full' },
+        }),
+      );
+    }
+    return new Promise<RowOutcome[]>((resolve, reject) => {
+      this.#pending.push({ rows, resolve, reject });
+      this.#pendingRows += rows.length;
+      this.#observer?.depth(this.depth);
+      this.#schedule();
+    });
+  }
+
+  #schedule(): void {
+    if (this.#flushing || this.#timer) return;
+    const start = () => {
+      this.#timer = undefined;
+      this.#flushing = this.#flushLoop().finally(() => {
+        this.#flushing = undefined;
+        if (this.#pending.length > 0) this.#schedule();
+        else for (const w of this.#idleWaiters.splice(0)) w();
+      });
+    };
+    if (this.#opts.lingerMs > 0) this.#timer = setTimeout(start, this.#opts.lingerMs);
+    else this.#timer = setImmediate(start) as unknown as NodeJS.Timeout;
+  }
+
+  #take(): Job[] {
+    const jobs: Job[] = [];
+    let rows = 0;
+    while (this.#pending.length > 0) {
+      const next = this.#pending[0]!;
+      if (jobs.length > 0 && rows + next.rows.length > this.#opts.maxBatchRows) break;
+      jobs.push(this.#pending.shift()!);
+      rows += next.rows.length;
+    }
+    this.#pendingRows -= rows;
+    this.#inFlightRows = rows;
+    return jobs;
+  }
+
+  async #flushLoop(): Promise<void> {
+    while (this.#pending.length > 0) {
+      const jobs = this.#take();
+      await this.#flush(jobs);
+      this.#inFlightRows = 0;
+      this.#observer?.depth(this.depth);
+    }
+  }
+
+  async #runTransaction(jobs: Job[]): Promise<RowOutcome[]> {
+    const rows = jobs.flatMap((j) => j.rows);
+    const started = process.hrtime.bigint();
+    const seconds = () => Number(process.hrtime.bigint() - started) / 1e9;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const { outcomes } = await writeBatch(this.#db, rows, this.#steps);
+        this.stats.transactions += 1;
+        this.stats.rows += rows.length;
+        this.stats.requests += jobs.length;
+        this.#observer?.onTransaction(rows.length, jobs.length, 'committed', seconds());
+        const stored = outcomes.filter((o) => o === 'stored').length;
+        this.#observer?.onRows(stored, outcomes.length - stored);
+        return outcomes;
+      } catch (err) {
+        this.stats.failedTransactions += 1;
+        this.#observer?.onTransaction(rows.length, jobs.length, 'failed', seconds());
+        // A deadlock with another writer is worth one more try; the transaction was rolled back.
+        if (attempt < 3 && isDeadlock(err)) continue;
+        throw err;
+      }
+    }
+  }
+
+  static #settle(jobs: Job[], outcomes: RowOutcome[]): void {
+    let i = 0;
+    for (const job of jobs) {
+      job.resolve(outcomes.slice(i, i + job.rows.length));
+      i += job.rows.length;
+    }
+  }
+
+  async #flush(jobs: Job[]): Promise<void> {
+    try {
+      WriteQueue.#settle(jobs, await this.#runTransaction(jobs));
+      return;
+    } catch (err) {
+      if (isDbUnavailable(err)) {
+        const apiErr = dbUnavailable(err);
+        for (const job of jobs) job.reject(apiErr);
+        return;
+      }
+      if (jobs.length === 1) {
+        jobs[0]!.reject(err);
+        return;
+      }
+      // One request's rows broke the shared transaction: isolate it so the others still land.
+      this.#log?.warn({ err, requests: jobs.length }, 'batch failed; retrying its requests one by one');
+    }
+    for (const job of jobs) {
+      try {
+        WriteQueue.#settle([job], await this.#runTransaction([job]));
+      } catch (err) {
+        job.reject(isDbUnavailable(err) ? dbUnavailable(err) : err);
+      }
+    }
+  }
+
+  /** Waits until everything enqueued so far is committed or failed. */
+  async drain(): Promise<void> {
+    if (!this.#flushing && !this.#timer && this.#pending.length === 0) return;
+    await new Promise<void>((resolve) => this.#idleWaiters.push(resolve));
+  }
+
+  /** Refuses new work and drains what was accepted. */
+  async close(): Promise<void> {
+    this.#closed = true;
+    await this.drain();
+  }
+}

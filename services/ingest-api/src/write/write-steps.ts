@@ -1,0 +1,149 @@
+import { createHash } from 'node:crypto';
+import { sql, type Transaction } from 'kysely';
+import type { Database } from '@sem/db';
+import type { PreparedReading } from './prepared-reading.ts';
+
+/**
+ * A step of the write transaction. It receives the readings that are new in this batch (duplicates
+ * are already filtered out) and runs inside the same transaction: if it throws, nothing is stored.
+ * Add one with `app.writeQueue.addStep(step)` (e.g. a rollup table kept by the write path).
+ */
+export interface WriteStep {
+  name: string;
+  run(trx: Transaction<Database>, rows: readonly PreparedReading[]): Promise<void>;
+}
+
+// Keeps multi-row statements under MariaDB's 65535 placeholders.
+export function chunks<T>(items: readonly T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
+function uniqueBy<T>(items: T[], key: (t: T) => string): T[] {
+  const seen = new Map<string, T>();
+  for (const item of items) if (!seen.has(key(item))) seen.set(key(item), item);
+  return [...seen.values()];
+}
+
+export const mbusStep: WriteStep = {
+  name: 'mbus_reading',
+  async run(trx, rows) {
+    const values = uniqueBy(
+      rows.flatMap((r) =>
+        r.mbus.map((m) => ({
+          device_id: r.deviceId,
+          channel: m.channel,
+          captured_at: m.capturedAt,
+          received_at: r.receivedAt,
+          device_type: m.deviceType,
+          equipment_id: m.equipmentId,
+          value: m.value,
+          unit: m.unit,
+          valve_position: m.valvePosition,
+        })),
+      ),
+      (v) => `${v.device_id}:${v.channel}:${v.captured_at.getTime()}`,
+    );
+    for (const part of chunks(values, 2000)) await trx.insertInto('mbus_reading').ignore().values(part).execute();
+  },
+};
+
+export const powerFailureStep: WriteStep = {
+  name: 'power_failure_event',
+  async run(trx, rows) {
+    const values = uniqueBy(
+      rows.flatMap((r) => r.powerFailures.map((e) => ({ device_id: r.deviceId, ended_at: e.endedAt, duration_s: e.durationS, first_seen_at: r.receivedAt }))),
+      (v) => `${v.device_id}:${v.ended_at.getTime()}`,
+    );
+    for (const part of chunks(values, 5000)) await trx.insertInto('power_failure_event').ignore().values(part).execute();
+  },
+};
+
+export const demandPeakStep: WriteStep = {
+  name: 'demand_peak',
+  async run(trx, rows) {
+    const values = uniqueBy(
+      rows.flatMap((r) =>
+        r.peaks.map((p) => ({ device_id: r.deviceId, peak_at: p.peakAt, demand_w: p.demandW, period_end: p.periodEnd, first_seen_at: r.receivedAt })),
+      ),
+      (v) => `${v.device_id}:${v.peak_at.getTime()}:${v.period_end?.getTime() ?? ''}`,
+    );
+    for (const part of chunks(values, 5000)) {
+      // A running-month peak later reappears in the history with its month boundary: keep the boundary.
+      await trx
+        .insertInto('demand_peak')
+        .values(part)
+        .onDuplicateKeyUpdate({ period_end: sql`COALESCE(VALUES(period_end), period_end)` })
+        .execute();
+    }
+  },
+};
+
+export const rawObjectStep: WriteStep = {
+  name: 'raw_object',
+  async run(trx, rows) {
+    const values = uniqueBy(
+      rows.flatMap((r) =>
+        r.raw.map((o) => ({
+          device_id: r.deviceId,
+          obis: o.obis,
+          value_hash: createHash('sha256').update(o.value).digest(),
+          value: o.value,
+          first_seen_at: r.meterTime,
+          last_seen_at: r.meterTime,
+        })),
+      ),
+      (v) => `${v.device_id}:${v.obis}:${v.value_hash.toString('hex')}`,
+    );
+    for (const part of chunks(values, 2000)) {
+      await trx
+        .insertInto('raw_object')
+        .values(part)
+        .onDuplicateKeyUpdate({
+          first_seen_at: sql`LEAST(first_seen_at, VALUES(first_seen_at))`,
+          last_seen_at: sql`GREATEST(last_seen_at, VALUES(last_seen_at))`,
+        })
+        .execute();
+    }
+  },
+};
+
+export const deviceMeterStep: WriteStep = {
+  name: 'device_meter',
+  async run(trx, rows) {
+    const latest = new Map<string, PreparedReading>();
+    for (const r of rows) {
+      if (!r.meter) continue;
+      const key = `${r.deviceId}:${r.meter.meterId}`;
+      const prev = latest.get(key);
+      if (!prev || prev.meterTime < r.meterTime) latest.set(key, r);
+    }
+    const values = [...latest.values()].map((r) => ({
+      device_id: r.deviceId,
+      meter_id: r.meter!.meterId,
+      protocol: r.meter!.protocol,
+      header: r.meter!.header,
+      version: r.meter!.version,
+      vendor: r.meter!.vendor,
+      first_seen_at: r.receivedAt,
+      last_seen_at: r.receivedAt,
+    }));
+    for (const part of chunks(values, 2000)) {
+      await trx
+        .insertInto('device_meter')
+        .values(part)
+        .onDuplicateKeyUpdate({
+          protocol: sql`VALUES(protocol)`,
+          header: sql`COALESCE(VALUES(header), header)`,
+          version: sql`COALESCE(VALUES(version), version)`,
+          vendor: sql`COALESCE(VALUES(vendor), vendor)`,
+          last_seen_at: sql`GREATEST(last_seen_at, VALUES(last_seen_at))`,
+        })
+        .execute();
+    }
+  },
+};
+
+/** The steps after the reading rows themselves, in order. */
+export const DEFAULT_WRITE_STEPS: readonly WriteStep[] = [mbusStep, powerFailureStep, demandPeakStep, rawObjectStep, deviceMeterStep];

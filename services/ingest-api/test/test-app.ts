@@ -1,0 +1,45 @@
+import type { FastifyInstance } from 'fastify';
+import { createTestDatabase, type TestDatabase } from '@sem/db/testing';
+import { buildApp, type BuildOptions } from '../src/app.ts';
+import { loadConfig, type AppConfig } from '../src/config.ts';
+import { createDevice, type DeviceConfigInput } from '../src/devices/devices.service.ts';
+
+export const TEST_DB_PREFIX = 'sem_test_ingest';
+export const ADMIN_TOKEN = 'test-admin-token-0123456789abcdef';
+
+/** Config as the service would parse it, pointed at the worker's test database. */
+export function testConfig(t: TestDatabase, env: Record<string, string> = {}): AppConfig {
+  const c = t.connection;
+  return loadConfig({
+    SEM_DB_HOST: c.host,
+    SEM_DB_PORT: String(c.port),
+    SEM_DB_NAME: c.database!,
+    SEM_DB_USER: c.user,
+    SEM_DB_PASSWORD: c.password,
+    SEM_ADMIN_TOKEN: ADMIN_TOKEN,
+    SEM_LOG_LEVEL: 'silent',
+    SEM_WRITE_LINGER_MS: '2',
+    ...env,
+  });
+}
+
+export async function testApp(t: TestDatabase, env: Record<string, string> = {}, options: BuildOptions = {}): Promise<FastifyInstance> {
+  return buildApp(testConfig(t, env), { logger: false, ...options });
+}
+
+export async function openTestDatabase(): Promise<TestDatabase> {
+  return createTestDatabase(TEST_DB_PREFIX);
+}
+
+export async function addDevice(
+  t: TestDatabase,
+  input: Partial<DeviceConfigInput> & { name?: string; keyFormat?: 'token' | 'legacy' } = {},
+): Promise<{ id: number; key: string; name: string }> {
+  const name = input.name ?? `dev-${Math.random().toString(36).slice(2, 8)}`;
+  const { device, key } = await createDevice(t.db, { ...input, name });
+  return { id: device.id, key: key.key, name };
+}
+
+export function bearer(key: string): Record<string, string> {
+  return { authorization: `Bearer ${key}` };
+}

@@ -1,0 +1,87 @@
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+import { secretFromEnv, type Env } from '@sem/db';
+import { loadApiConfig, type AppConfig } from './ingest-api-bridge.ts';
+
+/** The MQTT ingest service's settings, parsed once at boot from the environment and frozen. */
+export interface MqttIngestConfig {
+  /** Database and write-queue settings: the same SEM_DB_* / SEM_WRITE_* variables as ingest-api. */
+  readonly api: AppConfig;
+  readonly broker: {
+    readonly url: string;
+    readonly ca: Buffer | undefined;
+    readonly username: string;
+    readonly password: string;
+    readonly clientId: string;
+  };
+  /** Password-file upkeep from the registry; undefined when accounts are managed elsewhere. */
+  readonly accounts: { readonly passwordFile: string; readonly deviceSecret: string } | undefined;
+  readonly registryPollMs: number;
+  readonly statsLogMs: number;
+  readonly logLevel: AppConfig['logLevel'];
+}
+
+export class MqttConfigError extends Error {}
+
+const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+
+const schema = z.object({
+  SEM_MQTT_URL: z.string().regex(/^(mqtts|mqtt|wss|ws):\/\/[^/]+/, 'mqtts://host:port').default('mqtts://127.0.0.1:8883'),
+  SEM_MQTT_CA_FILE: z.string().min(1).optional(),
+  SEM_MQTT_USERNAME: z.string().min(1).default('sem-ingest'),
+  SEM_MQTT_CLIENT_ID: z.string().regex(/^[A-Za-z0-9_-]{1,23}$/, '1-23 letters, digits, _ or -').default('sem-ingest'),
+  SEM_MOSQUITTO_PASSWORD_FILE: z.string().min(1).optional(),
+  SEM_MQTT_REGISTRY_POLL_MS: int(200, 3_600_000).default(5000),
+  SEM_MQTT_STATS_LOG_MS: int(0, 86_400_000).default(300_000),
+});
+
+function deepFreeze<T extends object>(o: T): Readonly<T> {
+  for (const v of Object.values(o)) if (v && typeof v === 'object' && !Object.isFrozen(v) && !Buffer.isBuffer(v)) deepFreeze(v);
+  return Object.freeze(o);
+}
+
+/** Parses the environment; throws MqttConfigError naming the first bad variable. */
+export function loadMqttConfig(env: Env): MqttIngestConfig {
+  let api: AppConfig;
+  try {
+    api = loadApiConfig(env);
+  } catch (error) {
+    throw new MqttConfigError((error as Error).message);
+  }
+  const present = Object.fromEntries(Object.entries(env).filter(([k, v]) => k.startsWith('SEM_') && v !== ''));
+  const r = schema.safeParse(present);
+  if (!r.success) {
+    const issue = r.error.issues[0]!;
+    const name = String(issue.path[0]);
+    throw new MqttConfigError(`invalid environment variable ${name}=${JSON.stringify(env[name])}: ${issue.message}`);
+  }
+  const e = r.data;
+  let password: string | undefined;
+  let deviceSecret: string | undefined;
+  try {
+    password = secretFromEnv(env, 'SEM_MQTT_PASSWORD');
+    deviceSecret = secretFromEnv(env, 'SEM_MQTT_DEVICE_SECRET');
+  } catch (error) {
+    throw new MqttConfigError((error as Error).message);
+  }
+  if (!password) throw new MqttConfigError('missing environment variable SEM_MQTT_PASSWORD (or SEM_MQTT_PASSWORD_FILE)');
+  if (e.SEM_MOSQUITTO_PASSWORD_FILE && (!deviceSecret || deviceSecret.length < 32)) {
+    throw new MqttConfigError('invalid environment variable SEM_MQTT_DEVICE_SECRET: at least 32 characters are needed to derive device passwords');
+  }
+  let ca: Buffer | undefined;
+  if (e.SEM_MQTT_CA_FILE) {
+    try {
+      ca = readFileSync(e.SEM_MQTT_CA_FILE);
+    } catch (error) {
+      throw new MqttConfigError(`invalid environment variable SEM_MQTT_CA_FILE: cannot read ${e.SEM_MQTT_CA_FILE} (${(error as NodeJS.ErrnoException).code})`);
+    }
+  }
+  return deepFreeze({
+    api,
+    broker: { url: e.SEM_MQTT_URL, ca, username: e.SEM_MQTT_USERNAME, password, clientId: e.SEM_MQTT_CLIENT_ID },
+    accounts: e.SEM_MOSQUITTO_PASSWORD_FILE ? { passwordFile: e.SEM_MOSQUITTO_PASSWORD_FILE, deviceSecret: deviceSecret! } : undefined,
+    registryPollMs: e.SEM_MQTT_REGISTRY_POLL_MS,
+    statsLogMs: e.SEM_MQTT_STATS_LOG_MS,
+    logLevel: api.logLevel,
+  });
+}

@@ -1,0 +1,146 @@
+import mqtt, { type IClientOptions, type IPublishPacket, type MqttClient, type Packet } from 'mqtt';
+import type { FastifyBaseLogger as Logger } from 'fastify';
+import { INGEST_SUBSCRIPTIONS, parseUploadTopic, type UploadRoute } from '../topics/topic-route.ts';
+import type { IngestStats } from './ingest-stats.ts';
+import type { UploadHandler, UploadOutcome } from './upload-outcome.ts';
+
+export interface BrokerConnection {
+  url: string;
+  username: string;
+  password: string;
+  /** PEM of the CA that signed the broker certificate; undefined uses the system CAs. */
+  ca: Buffer | undefined;
+  /** Fixed id: the broker keeps this client's session (subscriptions and un-acked messages) by it. */
+  clientId: string;
+}
+
+export interface IngestSubscriberOptions {
+  broker: BrokerConnection;
+  handler: UploadHandler;
+  stats: IngestStats;
+  log: Logger;
+  /** Backoff between retries of a message whose handler threw (database unavailable). */
+  retryDelayMs?: { first: number; max: number };
+}
+
+export interface IngestSubscriber {
+  client: MqttClient;
+  /** Finishes the message in hand (acknowledging it if it commits), then disconnects. */
+  close(): Promise<void>;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+// A handler error that says nothing about retrying (a bug): a few tries, then the message is dropped.
+const UNEXPECTED_ERROR_ATTEMPTS = 5;
+
+/**
+ * Subscribes with a persistent session and acknowledges each QoS 1 message only after its
+ * handler has finished, i.e. after its rows committed. MQTT.js sends the PUBACK when the
+ * `handleMessage` callback is called and handles one message at a time, so the order is:
+ * receive, decode, write, commit, PUBACK. If the process dies before the PUBACK, the broker
+ * keeps the message in this client's session and sends it again (DUP) on reconnect.
+ */
+export async function startIngestSubscriber(options: IngestSubscriberOptions): Promise<IngestSubscriber> {
+  const { broker, handler, stats, log } = options;
+  const retry = options.retryDelayMs ?? { first: 500, max: 30_000 };
+  let closing = false;
+  let current: Promise<void> = Promise.resolve();
+
+  const clientOptions: IClientOptions = {
+    clientId: broker.clientId,
+    username: broker.username,
+    password: broker.password,
+    ca: broker.ca,
+    protocolVersion: 5,
+    // Persistent session that never expires: messages queue at the broker while we are down.
+    clean: false,
+    properties: { sessionExpiryInterval: 0xffffffff },
+    reconnectPeriod: 2000,
+    connectTimeout: 10_000,
+    manualConnect: true,
+  };
+  const client = mqtt.connect(broker.url, clientOptions);
+
+  async function handleOnce(route: UploadRoute, packet: IPublishPacket): Promise<UploadOutcome | 'closing'> {
+    const payload = Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(packet.payload);
+    const context = { receivedAt: new Date(), qos: packet.qos, redelivered: packet.dup };
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await handler(route, payload, context);
+      } catch (error) {
+        if (closing) return 'closing';
+        const maxAttempts = (error as { maxAttempts?: number }).maxAttempts ?? UNEXPECTED_ERROR_ATTEMPTS;
+        if (attempt + 1 >= maxAttempts) {
+          log.error({ err: error, topic: packet.topic, attempts: attempt + 1 }, 'upload failed repeatedly; dropped');
+          return { status: 'rejected', code: 'internal_error', reason: String((error as Error).message) };
+        }
+        stats.retried(route.kind);
+        const delay = Math.min(retry.max, retry.first * 2 ** Math.min(attempt, 16));
+        log.error({ err: error, topic: packet.topic, attempt: attempt + 1, retryInMs: delay }, 'upload not stored, will retry; not acknowledged');
+        await sleep(delay);
+        if (closing) return 'closing';
+      }
+    }
+  }
+
+  async function process(packet: IPublishPacket): Promise<boolean> {
+    const route = parseUploadTopic(packet.topic);
+    if (!route) {
+      // Only reachable if the ACL or the subscriptions change: drop and go on.
+      stats.badTopic();
+      log.warn({ topic: packet.topic }, 'message on an unknown topic dropped');
+      return true;
+    }
+    stats.received(route.kind);
+    const outcome = await handleOnce(route, packet);
+    if (outcome === 'closing') return false;
+    stats.outcome(route.kind, outcome);
+    const fields = { topic: packet.topic, device: route.device, kind: route.kind, bytes: packet.payload.length, dup: packet.dup };
+    if (outcome.status === 'rejected') log.warn({ ...fields, code: outcome.code, reason: outcome.reason }, 'upload rejected and dropped');
+    else if (outcome.status === 'ignored') log.debug({ ...fields, reason: outcome.reason }, 'upload without readings ignored');
+    else log.debug({ ...fields, readings: outcome.readings, duplicates: outcome.duplicates }, 'upload stored');
+    return true;
+  }
+
+  // The callback sends the PUBACK (QoS 1): call it only once the outcome is final.
+  client.handleMessage = (packet: Packet, callback: (error?: Error) => void) => {
+    if (packet.cmd !== 'publish') return callback();
+    const work = process(packet).then(
+      (done) => (done ? callback() : undefined),
+      (error: unknown) => {
+        // A bug in the pipeline, not in the message: do not ack, let the broker redeliver after restart.
+        log.fatal({ err: error, topic: packet.topic }, 'ingest pipeline failed');
+      },
+    );
+    current = work;
+  };
+
+  client.on('connect', (connack) => {
+    log.info({ sessionPresent: connack.sessionPresent }, 'connected to broker');
+    client.subscribe(
+      INGEST_SUBSCRIPTIONS.map((topic) => topic),
+      { qos: 1 },
+      (error, granted) => {
+        if (error) return log.error({ err: error }, 'subscribe failed');
+        const refused = (granted ?? []).filter((g) => g.qos > 2);
+        if (refused.length > 0) log.error({ refused }, 'broker refused subscriptions (check the ACL for the ingest user)');
+      },
+    );
+  });
+  client.on('error', (error) => log.error({ err: error }, 'mqtt error'));
+  client.on('offline', () => log.warn('broker connection lost, reconnecting'));
+
+  // Keeps trying (the broker may still be reloading the password file that admits us) until closed.
+  const connected = new Promise<void>((ok) => client.once('connect', () => ok()));
+  client.connect();
+  await connected;
+
+  return {
+    client,
+    async close() {
+      closing = true;
+      await current;
+      await client.endAsync();
+    },
+  };
+}

@@ -1,0 +1,31 @@
+import type { FastifyInstance } from 'fastify';
+import { decodeFrames, type Reading } from '@sem/meter-protocol';
+import { bytesToText, decodeP1, findHanKeys, type AuthDevice } from '../ingest-api-bridge.ts';
+import type { UploadOutcome } from './upload-outcome.ts';
+
+const HDLC_FLAG = 0x7e;
+
+/** As POST /api/v1/telegrams: the bytes to text as HTTP does (UTF-8, else Latin-1), the device's zone. */
+export function decodeTelegramPayload(payload: Buffer, device: AuthDevice): Reading[] {
+  return decodeP1(bytesToText(payload), device.timeZone);
+}
+
+/** Raw HDLC bytes start with the 0x7E flag; anything else must be the same bytes as hex text. */
+export function frameBytes(payload: Buffer): Uint8Array | UploadOutcome {
+  if (payload.length > 0 && payload[0] === HDLC_FLAG) return payload;
+  const text = payload.toString('latin1').replace(/\s+/g, '');
+  if (!/^(?:[0-9a-fA-F]{2})+$/.test(text)) {
+    return { status: 'rejected', code: 'bad_request', reason: 'payload is neither HDLC bytes (0x7E ...) nor hex digits in pairs' };
+  }
+  return Buffer.from(text, 'hex');
+}
+
+/** As POST /api/v1/frames: the device's HAN keys and time zone; protocol errors are thrown. */
+export async function decodeFramePayload(app: FastifyInstance, payload: Buffer, device: AuthDevice): Promise<Reading[] | UploadOutcome> {
+  const bytes = frameBytes(payload);
+  if (!(bytes instanceof Uint8Array)) return bytes;
+  const keys = await findHanKeys(app.db, device.id);
+  const readings = decodeFrames(bytes, { encryptionKey: keys?.encryptionKey, authenticationKey: keys?.authenticationKey, timeZone: device.timeZone });
+  if (readings.length === 0) return { status: 'rejected', code: 'invalid_frame', reason: 'no complete HDLC frame found' };
+  return readings;
+}

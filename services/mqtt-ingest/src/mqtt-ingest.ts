@@ -1,0 +1,73 @@
+import type { FastifyInstance } from 'fastify';
+import type { FastifyBaseLogger as Logger } from 'fastify';
+import type { MqttIngestConfig } from './config.ts';
+import { IngestStats } from './ingest/ingest-stats.ts';
+import { startIngestSubscriber, type IngestSubscriber } from './ingest/ingest-subscriber.ts';
+import { createUploadHandler } from './ingest/upload-handler.ts';
+import { RegistrySync } from './registry/registry-sync.ts';
+
+export interface MqttIngest {
+  stats: IngestStats;
+  registry: RegistrySync;
+  subscriber: IngestSubscriber;
+  /** Finishes the message in hand, stops the registry poll, disconnects. The app is the caller's. */
+  close(): Promise<void>;
+}
+
+/**
+ * Wires the MQTT side onto an ingest-api app (built, not listening): registry sync first, so the
+ * password file and device lookups are current, then the subscription.
+ */
+export async function startMqttIngest(app: FastifyInstance, config: MqttIngestConfig, log: Logger): Promise<MqttIngest> {
+  const stats = new IngestStats();
+  const registry = new RegistrySync({
+    db: app.db,
+    log,
+    ...(config.accounts
+      ? {
+          accounts: {
+            passwordFile: config.accounts.passwordFile,
+            deviceSecret: config.accounts.deviceSecret,
+            serviceAccounts: [{ username: config.broker.username, password: config.broker.password }],
+          },
+        }
+      : {}),
+  });
+  // Accounts first: on a fresh install this very file is what lets the ingest service in.
+  await registry.syncOnce();
+
+  let lastRefresh = 0;
+  const handler = createUploadHandler({
+    app,
+    maxReadingsPerMessage: config.api.maxReadingsPerRequest,
+    async findDevice(name) {
+      let device = registry.device(name);
+      // A device created since the last poll: look again, at most once a second.
+      if (!device && Date.now() - lastRefresh > 1000) {
+        lastRefresh = Date.now();
+        await registry.refreshDevices();
+        device = registry.device(name);
+      }
+      return device;
+    },
+  });
+  const subscriber = await startIngestSubscriber({ broker: config.broker, handler, stats, log });
+  registry.attachClient(subscriber.client);
+  await registry.syncOnce();
+  const stopSync = registry.start(config.registryPollMs);
+  const statsTimer =
+    config.statsLogMs > 0 ? setInterval(() => log.info({ mqtt: stats.snapshot() }, 'mqtt ingest counters'), config.statsLogMs) : undefined;
+  statsTimer?.unref();
+
+  return {
+    stats,
+    registry,
+    subscriber,
+    async close() {
+      if (statsTimer) clearInterval(statsTimer);
+      await stopSync();
+      await subscriber.close();
+      log.info({ mqtt: stats.snapshot() }, 'mqtt ingest stopped');
+    },
+  };
+}

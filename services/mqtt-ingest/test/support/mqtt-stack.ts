@@ -1,0 +1,57 @@
+/** Shared set-up for tests of the whole path: test database, private broker, devices, device clients. */
+import { createHash } from 'node:crypto';
+import type { IClientOptions, MqttClient } from 'mqtt';
+import { createTestDatabase, type TestDatabase } from '@sem/db/testing';
+import { deriveMqttPassword } from '../../src/broker/device-credentials.ts';
+import { buildApp, createDevice, loadApiConfig, type DeviceConfigInput } from '../../src/ingest-api-bridge.ts';
+import type { TestBroker } from './mosquitto-broker.ts';
+import { connectAs } from './mqtt-clients.ts';
+import { DEVICE_SECRET } from './ingest-process.ts';
+
+export const TEST_DB_PREFIX = 'sem_test_mqtt';
+
+export async function openTestDatabase(): Promise<TestDatabase> {
+  return createTestDatabase(TEST_DB_PREFIX);
+}
+
+export interface TestDevice {
+  id: number;
+  name: string;
+  key: string;
+  mqttPassword: string;
+}
+
+/** Registers a device the way the CLI and admin API do, and computes its MQTT password. */
+export async function addDevice(db: TestDatabase, input: DeviceConfigInput & { name: string }): Promise<TestDevice> {
+  const { device, key } = await createDevice(db.db, input);
+  const keyHash = createHash('sha256').update(key.key).digest('hex');
+  return { id: device.id, name: device.name, key: key.key, mqttPassword: deriveMqttPassword(DEVICE_SECRET, { name: device.name, keyHash }) };
+}
+
+export async function connectDevice(broker: TestBroker, device: TestDevice, options: IClientOptions = {}): Promise<MqttClient> {
+  return connectAs(broker, device.name, device.mqttPassword, options);
+}
+
+/** ingest-api's app on the test database (not listening), to post the same captures over HTTP. */
+export async function httpApp(db: TestDatabase) {
+  const c = db.connection;
+  const config = loadApiConfig({
+    SEM_DB_HOST: c.host,
+    SEM_DB_PORT: String(c.port),
+    SEM_DB_NAME: c.database!,
+    SEM_DB_USER: c.user,
+    SEM_DB_PASSWORD: c.password,
+    SEM_LOG_LEVEL: 'silent',
+  });
+  return buildApp(config, { logger: false });
+}
+
+export async function until<T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs = 20_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined && value !== false) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}

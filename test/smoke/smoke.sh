@@ -1,0 +1,209 @@
+#!/usr/bin/env bash
+# End-to-end smoke run of pod.yaml on this machine (`npm run smoke`; not part of `npm test`):
+#   1. host set-up (podman, runc, containers.conf), base images (stand-ins where none can be pulled),
+#      the stack's images, throw-away secrets, then `podman kube play` of a renamed copy of pod.yaml;
+#   2. a device key made with the API's CLI inside its container, and a real P1 telegram POSTed to
+#      the published port;
+#   3. the reading read back through the API, and with the Grafana datasource's SQL as the read-only
+#      user (mariadb client inside the pod, over 127.0.0.1:3306 as Grafana connects);
+#   4. an "upgrade" (kube play --replace): migrations re-run, the reading is still there;
+#   5. teardown of the pod, its volumes and its secret, also on failure. Images stay cached.
+# Runs under its own names (pod sem-smoke, volumes sem-smoke-*, secret sem-smoke-secrets), never
+# touching a real `sem` deployment; it does need host ports 8080 (SEM_SMOKE_PORT) free.
+# SEM_SMOKE_KEEP=1 leaves the pod running for inspection (and prints how to remove it).
+set -euo pipefail
+
+t0=$(date +%s)
+root="$(cd "$(dirname "$0")/../.." && pwd)"
+cd "$root"
+# shellcheck source=deploy/lib/secrets.sh
+. deploy/lib/secrets.sh
+# shellcheck source=deploy/lib/images.sh
+. deploy/lib/images.sh
+
+pod=sem-smoke
+secret=sem-smoke-secrets
+port="${SEM_SMOKE_PORT:-8080}"
+grafana_port="${SEM_SMOKE_GRAFANA_PORT:-3000}"
+fixture="${SEM_SMOKE_FIXTURE:-packages/meter-protocol/fixtures/dsmr/dp_fluvius_v171.txt}"
+api="http://127.0.0.1:$port"
+work="$(mktemp -d /tmp/sem-smoke.XXXXXX)"
+podyaml="$work/pod.yaml"
+
+step() { printf '\n== [%3ss] %s\n' "$(($(date +%s) - t0))" "$*"; }
+ok() { echo "   ok: $*"; }
+die() { echo "SMOKE FAILED: $*" >&2; exit 1; }
+# JSON field by dotted path, read from stdin (the repo's node, via npm run, or the system one).
+json() { node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>{let v=JSON.parse(s);for(const k of process.argv[1].split("."))v=v?.[k];process.stdout.write(v===undefined?"":typeof v==="object"?JSON.stringify(v):String(v))})' "$1"; }
+
+dump_logs() {
+  local c
+  for c in mariadb migrate ingest-api grafana; do
+    podman container exists "$pod-$c" 2>/dev/null || continue
+    echo "---- last log lines of $pod-$c ($(podman inspect --format '{{.State.Status}} exit={{.State.ExitCode}}' "$pod-$c" 2>/dev/null))" >&2
+    podman logs --tail 25 "$pod-$c" 2>&1 | sed 's/^/   /' >&2 || true
+  done
+}
+
+teardown() {
+  local rc=$?
+  [ "$rc" = 0 ] || dump_logs
+  if [ "${SEM_SMOKE_KEEP:-0}" = 1 ]; then
+    echo "SEM_SMOKE_KEEP=1: left running. Remove with: podman kube down $podyaml;" \
+      "podman volume rm sem-smoke-mariadb-data sem-smoke-grafana-data; podman secret rm $secret"
+    exit "$rc"
+  fi
+  step "teardown: pod, volumes, secret"
+  [ -f "$podyaml" ] && podman kube down "$podyaml" >/dev/null 2>&1 || true
+  podman pod rm -f "$pod" >/dev/null 2>&1 || true
+  podman volume rm -f sem-smoke-mariadb-data sem-smoke-grafana-data >/dev/null 2>&1 || true
+  podman secret rm "$secret" >/dev/null 2>&1 || true
+  rm -rf "$work"
+  local left
+  left="$(podman pod ls -q --filter name="^$pod\$"; podman volume ls -q --filter name=sem-smoke; podman secret ls --format '{{.Name}}' | grep -x "$secret" || true)"
+  [ -z "$left" ] && ok "nothing left behind" || echo "   WARNING: left behind: $left" >&2
+  if [ "$rc" = 0 ]; then
+    echo; echo "SMOKE PASSED in $(($(date +%s) - t0)) s"
+  else
+    echo; echo "SMOKE FAILED (exit $rc) after $(($(date +%s) - t0)) s" >&2
+  fi
+  exit "$rc"
+}
+trap teardown EXIT
+trap 'exit 130' INT TERM
+
+# --- 1. host, images, secrets, pod ----------------------------------------------------------------
+step "host set-up"
+if [ "$(id -u)" = 0 ]; then
+  bash test/smoke/host-setup.sh
+else
+  command -v podman >/dev/null || die "podman missing; run once as root: bash test/smoke/host-setup.sh"
+  echo "   not root: skipping host set-up (podman $(podman --version | awk '{print $3}'))"
+fi
+
+step "base images (official ones if present, else local stand-ins)"
+bash test/smoke/stand-ins/build.sh
+grafana_image="$(sed -n 's/^ *image: *\(docker.io\/grafana\/[^ ]*\).*/\1/p' pod.yaml | head -n1)"
+with_grafana=0
+if podman image exists "$grafana_image"; then
+  with_grafana=1
+  ok "$grafana_image present: Grafana is part of this run"
+else
+  echo "   NOTE: no $grafana_image here and no stand-in for Grafana exists:"
+  echo "         the smoke pod leaves Grafana out; its datasource SQL is run with the mariadb client instead."
+fi
+
+step "stack images"
+sem_build_images "$root" --layers >"$work/build.log" 2>&1 || { tail -n 30 "$work/build.log" >&2; die "image build failed"; }
+ok "$SEM_API_IMAGE, $SEM_SIM_IMAGE"
+
+step "throw-away secrets -> podman secret $secret"
+sem_generate_secrets "$work/secrets" >/dev/null
+sem_podman_secret_create "$secret" "$work/secrets"
+ok "$(podman secret ls --format '{{.Name}}' | grep -cx "$secret") secret with ${#SEM_SECRET_NAMES[@]} keys"
+
+step "pod.yaml -> $pod"
+# Same file, own names: pod, secret, volumes, host ports; minus Grafana when there is no image for it.
+sed -e "s/^  name: sem$/  name: $pod/" \
+    -e "s/name: sem-secrets,/name: $secret,/" \
+    -e "s/claimName: sem-/claimName: sem-smoke-/" \
+    -e "s/hostPort: 8080 /hostPort: $port /" \
+    -e "s/hostPort: 3000 /hostPort: $grafana_port /" \
+    pod.yaml >"$podyaml"
+if [ "$with_grafana" = 0 ]; then
+  sed -i '/# --- grafana:begin/,/# --- grafana:end/d' "$podyaml"
+fi
+grep -q "name: $pod" "$podyaml" && ! grep -q 'sem-secrets' "$podyaml" || die "renaming pod.yaml failed"
+for p in "$port" $([ "$with_grafana" = 1 ] && echo "$grafana_port"); do
+  if (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then die "host port $p is in use (set SEM_SMOKE_PORT)"; fi
+done
+podman pod exists "$pod" && podman pod rm -f "$pod" >/dev/null
+podman kube play "$podyaml" >/dev/null
+ok "pod $pod: $(podman ps -a --filter pod="$pod" --format '{{.Names}}' | grep -v infra | tr '\n' ' ')"
+
+# Waits until the migrate step exited 0 and the API says ready (database reachable).
+wait_ready() {
+  local deadline=$(($(date +%s) + ${1:-240})) state
+  while :; do
+    state="$(podman inspect --format '{{.State.Status}} {{.State.ExitCode}}' "$pod-migrate" 2>/dev/null || echo missing)"
+    if [ "$state" = "exited 0" ] && curl -fsS -o /dev/null "$api/readyz" 2>/dev/null; then return 0; fi
+    [ "$(date +%s)" -lt "$deadline" ] || die "not ready in time (migrate: $state)"
+    sleep 1
+  done
+}
+step "waiting for MariaDB init, the migrate step and the API"
+wait_ready 240
+ok "migrate exited 0: $(podman logs "$pod-migrate" 2>&1 | grep -c '^success') migrations applied"
+ok "$api/readyz answers 200"
+for c in mariadb ingest-api; do
+  podman healthcheck run "$pod-$c" >/dev/null || die "probe of $pod-$c failed"
+done
+ok "liveness probes (exec argv) pass: mariadb healthcheck.sh, ingest-api http-probe"
+ok "published ports: $(podman port "$pod-ingest-api" 2>/dev/null | tr '\n' ' ')"
+if podman port "$pod-mariadb" 2>/dev/null | grep -q 3306; then die "3306 is published"; fi
+ok "3306 not published"
+
+# --- 2. device key through the CLI, real telegram through the published port ------------------------
+step "device key via the CLI inside $pod-ingest-api"
+cli_out="$(podman exec "$pod-ingest-api" node services/ingest-api/src/cli/devices.ts \
+  create --name smoke-meter --country BE --time-zone Europe/Brussels)" || die "device CLI failed: $cli_out"
+key="$(printf '%s\n' "$cli_out" | sed -n 's/^key: *//p' | head -n1)"
+[ -n "$key" ] || die "no 'key:' line in the CLI output"
+ok "device smoke-meter created; key ${key:0:6}… (${#key} chars)"
+
+step "POST $fixture -> $api/api/v1/telegrams"
+code="$(curl -sS -o "$work/post.json" -w '%{http_code}' -X POST "$api/api/v1/telegrams" \
+  -H "Authorization: Bearer $key" -H 'Content-Type: text/plain' --data-binary "@$fixture")"
+[ "$code" = 201 ] || die "POST answered $code: $(cat "$work/post.json")"
+ok "201 $(cat "$work/post.json")"
+bad="$(curl -sS -o /dev/null -w '%{http_code}' -X POST "$api/api/v1/telegrams" \
+  -H 'Authorization: Bearer not-a-key' -H 'Content-Type: text/plain' --data-binary "@$fixture")"
+[ "$bad" = 401 ] || die "a wrong key got $bad, not 401"
+ok "wrong key: 401"
+
+# --- 3. read back: API, then Grafana's datasource SQL as the read-only user --------------------------
+# The capture's own values: 1-0:1.8.1 = 000000.034 kWh, 1-0:1.8.2 = 000015.758 kWh at
+# 200512135409S (Belgian summer time) = 2020-05-12T11:54:09Z.
+expect_t1_wh=34
+expect_t2_wh=15758
+step "read back through the API"
+curl -fsS -H "Authorization: Bearer $key" \
+  "$api/api/v1/readings?from=2020-05-12T11:00:00Z&to=2020-05-12T12:00:00Z&resolution=raw" >"$work/readings.json" \
+  || die "GET /api/v1/readings failed"
+n="$(json readings.length <"$work/readings.json")"
+t1="$(json readings.0.energyImportT1Kwh <"$work/readings.json")"
+t2="$(json readings.0.energyImportT2Kwh <"$work/readings.json")"
+time="$(json readings.0.time <"$work/readings.json")"
+[ "$n" = 1 ] || die "expected 1 reading, got ${n:-none}: $(head -c 400 "$work/readings.json")"
+[ "$t1" = 0.034 ] && [ "$t2" = 15.758 ] || die "values differ: t1=$t1 t2=$t2"
+ok "1 reading at $time: import T1 $t1 kWh, T2 $t2 kWh"
+
+ro_sql() { # SQL as the read-only Grafana account, over TCP 127.0.0.1:3306 with the datasource's session zone
+  podman exec -e MYSQL_PWD="$(cat "$work/secrets/db-readonly-password")" "$pod-mariadb" \
+    mariadb --protocol=tcp -h127.0.0.1 -P3306 -usem_grafana sem --batch --skip-column-names \
+    --init-command="SET time_zone = '+00:00'" -e "$1"
+}
+step "read back with the datasource's SQL as sem_grafana (SELECT only)"
+# A time-series panel query after Grafana's macro expansion ($__time, $__timeFilter).
+row="$(ro_sql "SELECT UNIX_TIMESTAMP(r.meter_time) AS time_sec, r.energy_import_t1_wh, r.energy_import_t2_wh
+  FROM reading r JOIN device d ON d.id = r.device_id
+  WHERE d.name = 'smoke-meter'
+    AND r.meter_time BETWEEN FROM_UNIXTIME(1589281200) AND FROM_UNIXTIME(1589284800)
+  ORDER BY r.meter_time")" || die "read-only SELECT failed"
+[ "$row" = "$(printf '1589284449\t%s\t%s' "$expect_t1_wh" "$expect_t2_wh")" ] || die "SQL row differs: '$row'"
+ok "row: $(echo "$row" | tr '\t' ' ') (2020-05-12T11:54:09Z, Wh)"
+if ro_sql "DELETE FROM reading" >/dev/null 2>&1; then die "sem_grafana could DELETE"; fi
+if ro_sql "CREATE TABLE x (i INT)" >/dev/null 2>&1; then die "sem_grafana could CREATE"; fi
+if ro_sql "SELECT COUNT(*) FROM device_key" >/dev/null 2>&1; then die "sem_grafana could read device_key"; fi
+ok "sem_grafana: DELETE, CREATE and SELECT on device_key are refused"
+
+# --- 4. upgrade: replay the pod; migrations re-run, data stays ---------------------------------------
+step "upgrade: podman kube play --replace (new containers, same volumes)"
+podman kube play --replace "$podyaml" >/dev/null
+wait_ready 180
+podman logs "$pod-migrate" 2>&1 | grep -q 'schema is up to date' || die "migrate did not report an up-to-date schema"
+ok "migrate ran again: schema is up to date"
+n2="$(curl -fsS -H "Authorization: Bearer $key" \
+  "$api/api/v1/readings?from=2020-05-12T11:00:00Z&to=2020-05-12T12:00:00Z&resolution=raw" | json readings.length)"
+[ "$n2" = 1 ] || die "after the replay the API returns ${n2:-no} readings"
+ok "the reading and the device key survived the replay"
