@@ -113,7 +113,7 @@ sed -e "s/^  name: sem$/  name: $pod/" \
 if [ "$with_grafana" = 0 ]; then
   sed -i '/# --- grafana:begin/,/# --- grafana:end/d' "$podyaml"
 fi
-grep -q "name: $pod" "$podyaml" && ! grep -q 'sem-secrets' "$podyaml" || die "renaming pod.yaml failed"
+grep -q "name: $pod$" "$podyaml" && ! grep -q 'name: sem-secrets' "$podyaml" || die "renaming pod.yaml failed"
 for p in "$port" $([ "$with_grafana" = 1 ] && echo "$grafana_port"); do
   if (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then die "host port $p is in use (set SEM_SMOKE_PORT)"; fi
 done

@@ -73,7 +73,7 @@ const CLOCK_CODES = new Set([O.HAN_CLOCK, O.HAN_CLOCK_KAMSTRUP]);
 
 /**
  * Writes the items into the reading: identification, clock, mapped quantities; anything else
- * goes to reading.raw. Returns true when the list carried cumulative energy (a list 3).
+ * goes to reading.raw.
  */
 export function applyListItems(reading: Reading, items: readonly ListItem[], clock: ClockSettings): void {
   for (const item of items) {

@@ -10,6 +10,8 @@ import { concatBytes, hex16, toHex } from './hex.ts';
 const FLAG = 0x7e;
 const SEGMENT_BIT = 0x0800;
 const MAX_ADDRESS_BYTES = 4;
+/** A push longer than this is not a meter list: drop it rather than buffer without bound. */
+const MAX_REASSEMBLED_BYTES = 65_536;
 
 /** One complete HDLC frame, or several segments reassembled into one information field. */
 export interface HdlcFrame {
@@ -190,6 +192,12 @@ export class HdlcFrameReader {
       const first = pending.parts[0]!;
       if (sameBytes(first.destination, frame.destination) && sameBytes(first.source, frame.source)) {
         pending.parts.push(frame);
+        const size = pending.parts.reduce((n, f) => n + f.info.length, 0);
+        if (size > MAX_REASSEMBLED_BYTES) {
+          out.errors.push(new FrameError(`segmented HDLC push exceeds ${MAX_REASSEMBLED_BYTES} bytes: dropped`));
+          this.#pending = null;
+          return;
+        }
         if (more) return;
         this.#pending = null;
         out.frames.push(joinSegments(pending.parts));

@@ -7,26 +7,33 @@ function nibble(c: number): number {
   return -1;
 }
 
-/** Bytes of an even-length hex string text[start, end), or null when it is not one. */
-function hexBytes(text: string, start: number, end: number): number[] | null {
+/** Scratch for decoded bytes: P1 values are at most a few hundred characters. */
+const scratch = new Uint8Array(4096);
+
+/** Decodes the even-length hex text[start, end) into `scratch`; returns the byte count or -1. */
+function hexBytes(text: string, start: number, end: number): number {
   const n = end - start;
-  if (n === 0 || n % 2 !== 0) return null;
-  const bytes: number[] = [];
-  for (let i = start; i < end; i += 2) {
+  if (n === 0 || n % 2 !== 0 || n > 2 * scratch.length) return -1;
+  for (let i = start, k = 0; i < end; i += 2, k++) {
     const hi = nibble(text.charCodeAt(i));
     const lo = nibble(text.charCodeAt(i + 1));
-    if (hi < 0 || lo < 0) return null;
-    bytes.push((hi << 4) | lo);
+    if (hi < 0 || lo < 0) return -1;
+    scratch[k] = (hi << 4) | lo;
   }
-  return bytes;
+  return n >> 1;
+}
+
+function scratchText(count: number): string {
+  return String.fromCharCode.apply(null, scratch.subarray(0, count) as unknown as number[]);
 }
 
 /** An equipment id: hex decoded to ASCII when every byte is printable, else the text as sent. */
 export function equipmentIdText(text: string, start: number, end: number): string | null {
   if (start === end) return null;
-  const bytes = hexBytes(text, start, end);
-  if (bytes !== null && bytes.every((b) => b >= 0x20 && b <= 0x7e)) return String.fromCharCode(...bytes);
-  return text.slice(start, end);
+  const count = hexBytes(text, start, end);
+  if (count < 0) return text.slice(start, end);
+  for (let k = 0; k < count; k++) if (scratch[k]! < 0x20 || scratch[k]! > 0x7e) return text.slice(start, end);
+  return scratchText(count);
 }
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
@@ -34,11 +41,11 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
 /** A text message: hex decoded as UTF-8, or latin1 when it is not UTF-8; as sent when not hex. */
 export function messageText(text: string, start: number, end: number): string | null {
   if (start === end) return null;
-  const bytes = hexBytes(text, start, end);
-  if (bytes === null) return text.slice(start, end);
+  const count = hexBytes(text, start, end);
+  if (count < 0) return text.slice(start, end);
   try {
-    return utf8.decode(Uint8Array.from(bytes));
+    return utf8.decode(scratch.subarray(0, count));
   } catch {
-    return String.fromCharCode(...bytes);
+    return scratchText(count);
   }
 }

@@ -2,7 +2,7 @@
  * Puts one decoded P1 object into the reading. Anything that has no typed place (unknown code,
  * unexpected unit, second copy, value that does not parse) is kept in reading.raw as sent.
  */
-import type { MbusReading, QuantityName } from '../reading.ts';
+import { QUANTITIES, type MbusReading } from '../reading.ts';
 import { equipmentIdText, messageText } from './hex-text.ts';
 import {
   H_FAILURE_LOG, H_ID, H_MBUS_ID, H_MBUS_PROFILE, H_MBUS_TYPE, H_MBUS_VALUE, H_MBUS_VALVE, H_MESSAGE,
@@ -57,22 +57,26 @@ function isEmpty(ctx: BodyContext, k: number): boolean {
   return ctx.groups[2 * k]! === ctx.groups[2 * k + 1]!;
 }
 
-/** Bits of the tariff registers, for the totals derived in finishReading. */
-const TARIFF_BITS: Partial<Record<QuantityName, number>> = {
-  energyImportT1Kwh: 0,
-  energyImportT2Kwh: 1,
-  energyExportT1Kwh: 2,
-  energyExportT2Kwh: 3,
-};
+/** QUANTITIES indexes of the tariff registers (bits 0-3 of tariffMask), for the totals derived in finishReading. */
+const T1_IMPORT = QUANTITIES.indexOf('energyImportT1Kwh');
+const T2_IMPORT = QUANTITIES.indexOf('energyImportT2Kwh');
+const T1_EXPORT = QUANTITIES.indexOf('energyExportT1Kwh');
+const T2_EXPORT = QUANTITIES.indexOf('energyExportT2Kwh');
+const TOTAL_IMPORT = QUANTITIES.indexOf('energyImportKwh');
+const TOTAL_EXPORT = QUANTITIES.indexOf('energyExportKwh');
 
-function applyQuantity(ctx: BodyContext, name: QuantityName, kind: number): boolean {
-  const values = ctx.reading.values;
-  if (ctx.groupCount !== 1 || values[name] !== undefined) return false;
+function tariffBit(index: number): number {
+  return index === T1_IMPORT ? 0 : index === T2_IMPORT ? 1 : index === T1_EXPORT ? 2 : index === T2_EXPORT ? 3 : -1;
+}
+
+function applyQuantity(ctx: BodyContext, index: number, kind: number): boolean {
+  if (ctx.groupCount !== 1 || ctx.present[index] === 1) return false;
   const value = groupNumber(ctx, 0, kind);
   if (Number.isNaN(value)) return false;
-  values[name] = value;
-  const bit = TARIFF_BITS[name];
-  if (bit !== undefined) {
+  ctx.values[index] = value;
+  ctx.present[index] = 1;
+  const bit = tariffBit(index);
+  if (bit >= 0) {
     ctx.tariffMask |= 1 << bit;
     ctx.tariffRegisters[2 * bit] = parsed.mantissa;
     ctx.tariffRegisters[2 * bit + 1] = parsed.decimals;
@@ -218,7 +222,7 @@ export function applyObject(ctx: BodyContext): void {
   let done: boolean;
   switch (spec.handler) {
     case H_QUANTITY:
-      done = applyQuantity(ctx, spec.quantity!, spec.kind);
+      done = applyQuantity(ctx, spec.index, spec.kind);
       break;
     case H_TIME:
       ctx.hasClock = true;
@@ -274,14 +278,20 @@ export function finishReading(ctx: BodyContext): void {
       if (i !== best && other.id !== null) reading.raw.push({ obis: other.obis, value: other.value });
     }
   }
-  const values = reading.values;
   const regs = ctx.tariffRegisters;
+  const present = ctx.present;
+  const vals = ctx.values;
   // DSMR and e-MUCS send the two tariff registers only: the total is their exact sum
-  if ((ctx.tariffMask & 0b0011) === 0b0011 && values.energyImportKwh === undefined) {
-    values.energyImportKwh = exactSum(regs[0]!, regs[1]!, regs[2]!, regs[3]!);
+  if ((ctx.tariffMask & 0b0011) === 0b0011 && present[TOTAL_IMPORT] === 0) {
+    vals[TOTAL_IMPORT] = exactSum(regs[0]!, regs[1]!, regs[2]!, regs[3]!);
+    present[TOTAL_IMPORT] = 1;
   }
-  if ((ctx.tariffMask & 0b1100) === 0b1100 && values.energyExportKwh === undefined) {
-    values.energyExportKwh = exactSum(regs[4]!, regs[5]!, regs[6]!, regs[7]!);
+  if ((ctx.tariffMask & 0b1100) === 0b1100 && present[TOTAL_EXPORT] === 0) {
+    vals[TOTAL_EXPORT] = exactSum(regs[4]!, regs[5]!, regs[6]!, regs[7]!);
+    present[TOTAL_EXPORT] = 1;
   }
+  // one pass in QUANTITIES order, so every reading's values object has its keys in the same order
+  const values = reading.values;
+  for (let i = 0; i < QUANTITIES.length; i++) if (present[i] === 1) values[QUANTITIES[i]!] = vals[i]!;
   if (reading.mbus.length > 1) reading.mbus.sort((x, y) => x.channel - y.channel);
 }

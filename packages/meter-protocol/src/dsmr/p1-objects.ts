@@ -3,7 +3,7 @@
  * constants in obis.ts and looked up by a small integer key (no string building per line).
  */
 import * as O from '../obis.ts';
-import type { QuantityName } from '../reading.ts';
+import { QUANTITIES, type QuantityName } from '../reading.ts';
 
 // handlers
 export const H_QUANTITY = 1;
@@ -33,6 +33,8 @@ export const K_PLAIN = 8; // a count or state: no unit
 export interface ObjectSpec {
   handler: number;
   quantity: QuantityName | null;
+  /** Index of `quantity` in QUANTITIES, or -1. */
+  index: number;
   kind: number;
   /** For H_ID: lower wins when a telegram carries several ids. */
   rank: number;
@@ -58,7 +60,7 @@ function keyOf(code: string): number {
 export const OBJECTS = new Map<number, ObjectSpec>();
 
 function add(code: string, handler: number, quantity: QuantityName | null = null, kind = 0, rank = 0): void {
-  OBJECTS.set(keyOf(code), { handler, quantity, kind, rank });
+  OBJECTS.set(keyOf(code), { handler, quantity, index: quantity === null ? -1 : QUANTITIES.indexOf(quantity), kind, rank });
 }
 
 function quantity(code: string, name: QuantityName, kind: number): void {

@@ -17,7 +17,11 @@ interface ZoneCache {
 
 const zones = new Map<string, ZoneCache>();
 
+let lastZoneName = '';
+let lastZone: ZoneCache | undefined;
+
 function zoneCache(timeZone: string): ZoneCache {
+  if (timeZone === lastZoneName && lastZone !== undefined) return lastZone;
   let zone = zones.get(timeZone);
   if (zone === undefined) {
     let format: Intl.DateTimeFormat;
@@ -38,6 +42,8 @@ function zoneCache(timeZone: string): ZoneCache {
     zone = { format, offsets: new Map() };
     zones.set(timeZone, zone);
   }
+  lastZoneName = timeZone;
+  lastZone = zone;
   return zone;
 }
 

@@ -4,7 +4,7 @@
  * (DSMR 2.2/3 gas profile). Each complete object goes to applyObject.
  */
 import { FrameError } from '../errors.ts';
-import type { Reading } from '../reading.ts';
+import { QUANTITIES, type Reading } from '../reading.ts';
 import { applyObject, finishReading } from './p1-apply.ts';
 
 const LF = 0x0a;
@@ -37,6 +37,9 @@ export class BodyContext {
   objectCount = 0;
   /** Equipment id candidates: rank, OBIS, text after the code, decoded id. */
   ids: { rank: number; obis: string; value: string; id: string | null }[] = [];
+  /** Quantity values by QUANTITIES index, and which are set; copied into reading.values at the end. */
+  readonly values = new Float64Array(QUANTITIES.length);
+  readonly present = new Uint8Array(QUANTITIES.length);
   /** Exact mantissa/decimals of the tariff registers, to sum them without float noise. */
   readonly tariffRegisters = new Float64Array(8);
   tariffMask = 0;
@@ -52,6 +55,7 @@ export class BodyContext {
     this.objectCount = 0;
     if (this.ids.length > 0) this.ids = [];
     this.tariffMask = 0;
+    this.present.fill(0);
   }
 
   /** The OBIS code as A-B:C.D.E (an F group the meter sent is dropped). */
@@ -78,48 +82,53 @@ export class BodyContext {
 
 const shared = new BodyContext();
 
-/** Reads digits at `at`; returns the value and leaves the next index in `scanEnd`, or -1. */
-let scanEnd = 0;
-function digits(text: string, at: number, end: number): number {
-  let value = 0;
-  let i = at;
-  for (; i < end && i - at < 4; i++) {
-    const c = text.charCodeAt(i) - 0x30;
-    if (c < 0 || c > 9) break;
-    value = value * 10 + c;
-  }
-  scanEnd = i;
-  return i === at ? -1 : value;
-}
-
 /**
- * Parses the OBIS code at the start of line [start, end) into the context; returns the index of
- * the first '(' or -1 when the line is not an OBIS object. Accepts an F group as `*255` or `.255`.
+ * Parses the OBIS code at the start of line [start, end) into the context in one pass; returns the
+ * index of the first '(' or -1 when the line is not an OBIS object. Accepts an F group as `*255` or
+ * `.255` (EasyMeter Q3D); each group has 1-3 digits.
  */
 function parseObis(ctx: BodyContext, text: string, start: number, end: number): number {
-  const a = digits(text, start, end);
-  if (a < 0 || text.charCodeAt(scanEnd) !== 0x2d) return -1;
-  const b = digits(text, scanEnd + 1, end);
-  if (b < 0 || text.charCodeAt(scanEnd) !== 0x3a) return -1;
-  const c = digits(text, scanEnd + 1, end);
-  if (c < 0 || text.charCodeAt(scanEnd) !== 0x2e) return -1;
-  const d = digits(text, scanEnd + 1, end);
-  if (d < 0 || text.charCodeAt(scanEnd) !== 0x2e) return -1;
-  const e = digits(text, scanEnd + 1, end);
-  if (e < 0) return -1;
-  let i = scanEnd;
-  const sep = text.charCodeAt(i);
-  if (sep === 0x2a || sep === 0x2e) {
-    if (digits(text, i + 1, end) < 0) return -1;
-    i = scanEnd;
+  let field = 0;
+  let value = 0;
+  let digits = 0;
+  for (let i = start; i < end; i++) {
+    const ch = text.charCodeAt(i);
+    if (ch >= 0x30 && ch <= 0x39) {
+      if (++digits > 3) return -1;
+      value = value * 10 + (ch - 0x30);
+      continue;
+    }
+    if (digits === 0) return -1;
+    switch (field) {
+      case 0:
+        if (ch !== 0x2d) return -1;
+        ctx.a = value;
+        break;
+      case 1:
+        if (ch !== 0x3a) return -1;
+        ctx.b = value;
+        break;
+      case 2:
+        if (ch !== 0x2e) return -1;
+        ctx.c = value;
+        break;
+      case 3:
+        if (ch !== 0x2e) return -1;
+        ctx.d = value;
+        break;
+      case 4:
+        ctx.e = value;
+        if (ch === OPEN) return i;
+        if (ch !== 0x2a && ch !== 0x2e) return -1;
+        break;
+      default:
+        return ch === OPEN ? i : -1;
+    }
+    field++;
+    value = 0;
+    digits = 0;
   }
-  if (i >= end || text.charCodeAt(i) !== OPEN) return -1;
-  ctx.a = a;
-  ctx.b = b;
-  ctx.c = c;
-  ctx.d = d;
-  ctx.e = e;
-  return i;
+  return -1;
 }
 
 /** Appends the groups `(..)(..)` in [at, end) to the context; false if the line is not only groups. */

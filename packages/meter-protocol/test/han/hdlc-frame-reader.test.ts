@@ -114,6 +114,13 @@ describe('HdlcFrameReader', () => {
     expect(errors[0]).toBeInstanceOf(FrameError);
   });
 
+  it('drops an endless chain of segments instead of buffering it', () => {
+    const segment = buildFrame(new Uint8Array(1000), { segmented: true });
+    const { frames, errors } = readAll(new Array(70).fill(segment));
+    expect(frames).toEqual([]);
+    expect(errors[0]!.message).toMatch(/exceeds 65536 bytes/);
+  });
+
   it('reports a truncated frame at end()', () => {
     const { frames, errors } = readAll([aidon3.subarray(0, 100)]);
     expect(frames).toEqual([]);

@@ -37,7 +37,7 @@ function resolveSource(o: SimOptions): Source {
   const live = parseLiveSource(o.source);
   if (live) return { kind: 'live', spec: live, protocol: o.protocol ?? 'p1' };
   const stat = statSync(o.source);
-  if (stat.isCharacterDevice() || stat.isFIFO() || stat.isSocket()) {
+  if (stat.isCharacterDevice()) {
     const protocol = o.protocol ?? 'p1';
     const serial = defaultSerial(protocol);
     return {
@@ -46,6 +46,8 @@ function resolveSource(o: SimOptions): Source {
       spec: { kind: 'serial', path: o.source, serial: { baud: o.baud ?? serial.baud, framing: o.framing ?? serial.framing } },
     };
   }
+  // A named pipe (e.g. fed by another program) is read as a stream, without stty.
+  if (stat.isFIFO()) return { kind: 'live', protocol: o.protocol ?? 'p1', spec: { kind: 'file', path: o.source } };
   return { kind: 'capture', capture: loadCaptures(o.source, o.protocol) };
 }
 

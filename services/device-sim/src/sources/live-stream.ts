@@ -1,3 +1,4 @@
+import { createReadStream } from 'node:fs';
 import { connect } from 'node:net';
 import { realSleep } from '../time/clock.ts';
 import { backoffDelayMs } from '../net/backoff.ts';
@@ -12,6 +13,7 @@ import { UnitSplitter } from './unit-splitter.ts';
 export type LiveSourceSpec =
   | { kind: 'serial'; path: string; serial: SerialSettings }
   | { kind: 'tcp'; host: string; port: number }
+  | { kind: 'file'; path: string }
   | { kind: 'stdin' };
 
 export function parseLiveSource(text: string): LiveSourceSpec | undefined {
@@ -69,7 +71,10 @@ export async function* liveUnits(
   const chunks =
     spec.kind === 'tcp'
       ? tcpChunks(spec.host, spec.port, signal, onError)
-      : chunksOf(spec.kind === 'stdin' ? process.stdin : await openSerial(spec.path, spec.serial), signal);
+      : chunksOf(
+          spec.kind === 'stdin' ? process.stdin : spec.kind === 'file' ? createReadStream(spec.path) : await openSerial(spec.path, spec.serial),
+          signal,
+        );
   for await (const chunk of chunks) {
     for (const unit of splitter.push(chunk)) yield { atMs: Date.now(), unit };
   }

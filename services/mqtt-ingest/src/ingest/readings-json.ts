@@ -12,7 +12,9 @@ const AJV_CUSTOM_OPTIONS = { removeAdditional: false, coerceTypes: false, allErr
 
 export function createReadingsJsonParser(maxReadings: number): (payload: Buffer) => Reading[] | UploadOutcome {
   const compile = AjvCompiler()({ [jsonReadingSchema.$id]: jsonReadingSchema }, { customOptions: AJV_CUSTOM_OPTIONS });
-  const validate = compile(postReadingsSchema(maxReadings).body);
+  // At run time the compiler takes Fastify's route definition (its .d.ts says a bare schema).
+  const route = { schema: postReadingsSchema(maxReadings).body, method: 'POST', url: '/api/v1/readings', httpPart: 'body' };
+  const validate = compile(route as unknown as Parameters<typeof compile>[0]);
 
   return (payload) => {
     let body: unknown;

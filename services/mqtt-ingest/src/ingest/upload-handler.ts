@@ -6,6 +6,7 @@ import type { RegistryDevice } from '../registry/device-registry.repository.ts';
 import type { UploadRoute } from '../topics/topic-route.ts';
 import { decodeFramePayload, decodeTelegramPayload } from './payload-decoders.ts';
 import { createReadingsJsonParser } from './readings-json.ts';
+import { dropStoredTimeless } from './timeless-redelivery.ts';
 import type { UploadContext, UploadHandler, UploadOutcome } from './upload-outcome.ts';
 
 export interface UploadHandlerDeps {
@@ -67,10 +68,14 @@ export function createUploadHandler(deps: UploadHandlerDeps): UploadHandler {
     if (!found) return { status: 'rejected', code: 'unknown_device', reason: `no device named ${route.device} in the registry` };
     const device = authDevice(found);
     try {
-      const readings = await readingsOf(route, device, payload);
-      if (!Array.isArray(readings)) return readings;
+      const decoded = await readingsOf(route, device, payload);
+      if (!Array.isArray(decoded)) return decoded;
+      const { readings, duplicates } = context.redelivered
+        ? await dropStoredTimeless(app.db, device.id, decoded, context.receivedAt)
+        : { readings: decoded, duplicates: 0 };
+      if (readings.length === 0) return { status: 'stored', readings: 0, duplicates };
       const result = await ingestReadings(app, device, readings, 'mqtt', context.receivedAt);
-      return { status: 'stored', readings: result.accepted, duplicates: result.duplicates };
+      return { status: 'stored', readings: result.accepted, duplicates: result.duplicates + duplicates };
     } catch (error) {
       const apiError = toApiError(error);
       if (apiError.code === 'service_unavailable') {

@@ -1,0 +1,153 @@
+// Device admin from the shell: `npm run devices -- <command> ...` or, in the container, `node src/cli/devices.ts ...`.
+// Reads the same SEM_DB_* environment as the server.
+import { parseArgs } from 'node:util';
+import { createKysely } from '@sem/db';
+import { ConfigError, loadConfig } from '../config.ts';
+import { ApiError } from '../errors/api-error.ts';
+import { parseSendInterval } from '../devices/country-profiles.ts';
+import {
+  createDevice,
+  deleteDevice,
+  getDevice,
+  listDevices,
+  revokeKeys,
+  rotateKey,
+  setDeviceConfig,
+  type DeviceConfigInput,
+  type DeviceView,
+} from '../devices/devices.service.ts';
+
+const USAGE = `usage: devices <command> [options]
+  add --name NAME [--legacy-key] [--time-zone ZONE] [--country BE|NL|NO|SE|DK|AT|...]
+      [--send-interval 60|30s|5m] [--han-key HEX] [--han-auth-key HEX]
+  list
+  show --device ID|NAME
+  set-config --device ID|NAME [--name NAME] [--time-zone ZONE] [--country CC] [--send-interval N]
+      [--han-key HEX|none] [--han-auth-key HEX]
+  rotate-key --device ID|NAME [--legacy-key | --token] [--keep-old]
+  revoke --device ID|NAME [--key-id N]      (without --key-id: every key of the device)
+  delete --device ID|NAME
+  add --json to any command for JSON output. Keys are printed once, at add and rotate-key.`;
+
+const { values: o, positionals } = parseArgs({
+  allowPositionals: true,
+  options: {
+    name: { type: 'string' },
+    device: { type: 'string' },
+    'legacy-key': { type: 'boolean' },
+    token: { type: 'boolean' },
+    'keep-old': { type: 'boolean' },
+    'time-zone': { type: 'string' },
+    country: { type: 'string' },
+    'send-interval': { type: 'string' },
+    'han-key': { type: 'string' },
+    'han-auth-key': { type: 'string' },
+    'key-id': { type: 'string' },
+    json: { type: 'boolean' },
+    help: { type: 'boolean', short: 'h' },
+  },
+});
+
+class UsageError extends Error {}
+
+function configInput(): DeviceConfigInput {
+  let sendIntervalSeconds: number | undefined;
+  if (o['send-interval'] !== undefined) {
+    sendIntervalSeconds = parseSendInterval(o['send-interval']);
+    if (sendIntervalSeconds === undefined) throw new UsageError('--send-interval must be 1-3600 seconds, e.g. 10s or 5m');
+  }
+  const hanKey = o['han-key'] === 'none' ? null : o['han-key'];
+  return {
+    name: o.name,
+    timeZone: o['time-zone'],
+    country: o.country?.toUpperCase(),
+    sendIntervalSeconds,
+    hanEncryptionKey: hanKey,
+    hanAuthenticationKey: hanKey === null ? null : o['han-auth-key'],
+  };
+}
+
+function describe(d: DeviceView): string {
+  const keys = d.keys.map((k) => `    key ${k.id} ${k.format} ${k.hint}… created ${k.createdAt}${k.revokedAt ? ` REVOKED ${k.revokedAt}` : ''}`);
+  return [
+    `device ${d.id} ${d.name}: zone ${d.timeZone}, country ${d.country}, send every ${d.sendIntervalSeconds}s, HAN key ${d.hasHanKey ? 'set' : 'none'}`,
+    ...keys,
+  ].join('\n');
+}
+
+const command = positionals[0];
+if (o.help || !command) {
+  console.log(USAGE);
+  process.exit(command ? 0 : 2);
+}
+
+let config;
+try {
+  config = loadConfig(process.env);
+} catch (err) {
+  console.error(err instanceof ConfigError ? err.message : err);
+  process.exit(2);
+}
+const db = createKysely({ ...config.db, connectionLimit: 2 });
+
+async function deviceId(): Promise<number> {
+  if (!o.device) throw new UsageError('--device ID|NAME is required');
+  const d = await getDevice(db, /^\d+$/.test(o.device) ? Number(o.device) : o.device);
+  return d.id;
+}
+
+const print = (json: unknown, text: string) => console.log(o.json ? JSON.stringify(json, null, 2) : text);
+
+try {
+  switch (command) {
+    case 'add': {
+      if (!o.name) throw new UsageError('--name is required');
+      const r = await createDevice(db, { ...configInput(), name: o.name, keyFormat: o['legacy-key'] ? 'legacy' : 'token' });
+      print(r, `${describe(r.device)}\nkey (shown once, store it now): ${r.key.key}`);
+      break;
+    }
+    case 'list': {
+      const all = await listDevices(db);
+      print(all, all.length ? all.map(describe).join('\n') : 'no devices');
+      break;
+    }
+    case 'show': {
+      const d = await getDevice(db, await deviceId());
+      print(d, describe(d));
+      break;
+    }
+    case 'set-config': {
+      const d = await setDeviceConfig(db, await deviceId(), configInput());
+      print(d, describe(d));
+      break;
+    }
+    case 'rotate-key': {
+      const format = o['legacy-key'] ? 'legacy' : o.token ? 'token' : undefined;
+      const k = await rotateKey(db, await deviceId(), { format, keepOld: o['keep-old'] });
+      print(k, `new ${k.format} key ${k.id} (shown once, store it now): ${k.key}${o['keep-old'] ? '' : '\nother keys revoked'}`);
+      break;
+    }
+    case 'revoke': {
+      const n = await revokeKeys(db, await deviceId(), o['key-id'] === undefined ? undefined : Number(o['key-id']));
+      print({ revoked: n }, `${n} key(s) revoked`);
+      break;
+    }
+    case 'delete': {
+      await deleteDevice(db, await deviceId());
+      print({ deleted: true }, 'device and its data deleted');
+      break;
+    }
+    default:
+      throw new UsageError(`unknown command ${command}\n${USAGE}`);
+  }
+} catch (err) {
+  if (err instanceof UsageError || err instanceof ApiError) {
+    console.error(`error: ${err.message}`);
+    process.exitCode = err instanceof UsageError ? 2 : 1;
+  } else {
+    console.error(`error: ${(err as Error).message ?? err}`);
+    process.exitCode = 1;
+  }
+} finally {
+  await db.destroy();
+}

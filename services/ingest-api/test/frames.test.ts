@@ -1,0 +1,116 @@
+import type { FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { ChecksumError, decodeFrames, ProtocolError, type Reading } from '@sem/meter-protocol';
+import type { TestDatabase } from '@sem/db/testing';
+import { hanCaptures, hanNegativeCaptures } from './fixtures.ts';
+import { expectStored } from './stored-reading.ts';
+import { addDevice, bearer, openTestDatabase, testApp } from './test-app.ts';
+
+let t: TestDatabase;
+let app: FastifyInstance;
+beforeAll(async () => {
+  t = await openTestDatabase();
+  app = await testApp(t, { SEM_RATE_LIMIT_PER_MINUTE: '100000' });
+});
+afterAll(async () => {
+  await app?.close();
+  await t?.destroy();
+});
+beforeEach(async () => t.clear());
+
+const ZONE = 'Europe/Oslo';
+const captures = hanCaptures();
+
+function keysOf(expected: any): { hanEncryptionKey?: string; hanAuthenticationKey?: string } {
+  const enc = expected?.encryption;
+  if (!enc?.encryption_key) return {};
+  return { hanEncryptionKey: enc.encryption_key, ...(enc.authentication_key ? { hanAuthenticationKey: enc.authentication_key } : {}) };
+}
+
+function reference(bytes: Uint8Array, keys: { hanEncryptionKey?: string; hanAuthenticationKey?: string }): { readings: Reading[] } | { error: ProtocolError } {
+  try {
+    return {
+      readings: decodeFrames(bytes, {
+        timeZone: ZONE,
+        ...(keys.hanEncryptionKey ? { encryptionKey: Buffer.from(keys.hanEncryptionKey, 'hex') } : {}),
+        ...(keys.hanAuthenticationKey ? { authenticationKey: Buffer.from(keys.hanAuthenticationKey, 'hex') } : {}),
+      }),
+    };
+  } catch (err) {
+    if (err instanceof ProtocolError) return { error: err };
+    throw err;
+  }
+}
+
+describe('every HAN capture through POST /api/v1/frames, as bytes and as hex text', () => {
+  it('has captures to replay', () => expect(captures.length).toBeGreaterThan(10));
+
+  for (const c of captures) {
+    it(c.name, async () => {
+      const keys = keysOf(c.expected);
+      const ref = reference(c.bytes, keys);
+      const asBytes = await addDevice(t, { name: `bin-${c.name}`, timeZone: ZONE, country: 'NO', ...keys });
+      const asHex = await addDevice(t, { name: `hex-${c.name}`, timeZone: ZONE, country: 'NO', ...keys });
+      const bin = await app.inject({
+        method: 'POST',
+        url: '/api/v1/frames',
+        headers: { ...bearer(asBytes.key), 'content-type': 'application/octet-stream' },
+        payload: c.bytes,
+      });
+      const hex = await app.inject({
+        method: 'POST',
+        url: '/api/v1/frames',
+        headers: { ...bearer(asHex.key), 'content-type': 'text/plain' },
+        payload: c.bytes.toString('hex').replace(/(.{64})/g, '$1\n'),
+      });
+      if ('error' in ref) {
+        for (const res of [bin, hex]) {
+          expect(res.statusCode, res.body).toBe(422);
+          if (ref.error instanceof ChecksumError) {
+            expect(res.json().error.details).toMatchObject({ declared: ref.error.declared, computed: ref.error.computed });
+          }
+        }
+        return;
+      }
+      for (const [res, dev] of [[bin, asBytes], [hex, asHex]] as const) {
+        expect(res.statusCode, res.body).toBe(201);
+        const body = res.json();
+        expect(body.accepted + body.duplicates).toBe(ref.readings.length);
+        const received = new Date(body.results[0].meterTime);
+        for (const r of ref.readings) await expectStored(t, dev.id, r, received);
+      }
+    });
+  }
+
+  it('refuses an encrypted frame with a wrong key (422) and never returns the key', async () => {
+    const c = captures.find((x) => keysOf(x.expected).hanEncryptionKey);
+    expect(c).toBeDefined();
+    const d = await addDevice(t, { hanEncryptionKey: '00112233445566778899aabbccddeeff', hanAuthenticationKey: 'c0c1c2c3c4c5c6c7c8c9cacbcccdcecf' });
+    const res = await app.inject({ method: 'POST', url: '/api/v1/frames', headers: { ...bearer(d.key), 'content-type': 'application/octet-stream' }, payload: c!.bytes });
+    expect(res.statusCode).toBe(422);
+    expect(res.json().error.code).toBe('decryption_failed');
+    expect(res.body).not.toContain('00112233445566778899aabbccddeeff');
+  });
+});
+
+describe('negative HAN captures', () => {
+  for (const c of hanNegativeCaptures()) {
+    it(`${c.name} is refused with 422 and nothing stored`, async () => {
+      const d = await addDevice(t);
+      const res = await app.inject({ method: 'POST', url: '/api/v1/frames', headers: { ...bearer(d.key), 'content-type': 'application/octet-stream' }, payload: c.bytes });
+      expect(res.statusCode, res.body).toBe(422);
+      expect(['checksum_mismatch', 'invalid_frame', 'unsupported_input']).toContain(res.json().error.code);
+      if (res.json().error.code === 'checksum_mismatch') {
+        expect(res.json().error.details.declared).not.toBe(res.json().error.details.computed);
+      }
+      expect(await t.db.selectFrom('reading').select('device_id').execute()).toEqual([]);
+    });
+  }
+
+  it('answers 400 with the path for hex text that is not hex', async () => {
+    const d = await addDevice(t);
+    const res = await app.inject({ method: 'POST', url: '/api/v1/frames', headers: { ...bearer(d.key), 'content-type': 'text/plain' }, payload: '7e a0 zz 7e' });
+    expect(res.statusCode).toBe(400);
+    expect(res.json().error.details.path).toBe('body');
+  });
+});
