@@ -43,6 +43,7 @@ describe('migrations', () => {
     const r = await sql<{ ROW_FORMAT: string; CREATE_OPTIONS: string }>`
       SELECT ROW_FORMAT, CREATE_OPTIONS FROM information_schema.TABLES WHERE TABLE_SCHEMA = ${t.name} AND TABLE_NAME = 'reading'`.execute(t.db);
     expect(r.rows[0]?.ROW_FORMAT).toBe('Compressed');
+    expect(r.rows[0]?.CREATE_OPTIONS).toMatch(/key_block_size=4/i);
     const k = await sql<{ COLUMN_NAME: string }>`
       SELECT COLUMN_NAME FROM information_schema.KEY_COLUMN_USAGE
       WHERE TABLE_SCHEMA = ${t.name} AND TABLE_NAME = 'reading' AND CONSTRAINT_NAME = 'PRIMARY' ORDER BY ORDINAL_POSITION`.execute(t.db);

@@ -167,10 +167,17 @@ export async function seedDashboards(db: Kysely<any>): Promise<SeedIds> {
     noCabin: await addDevice(db, 'no-cabin', 'Europe/Oslo', 'NO', 10),
   };
   const home = [...beHome(ids.beHome), ...hourlyVolts(ids.beHome, HOME_VOLTS)].sort((a, b) => a.meter_time.getTime() - b.meter_time.getTime());
-  for (let i = 0; i < home.length; i += 100) await writeReadings(db, home.slice(i, i + 100));
+  // A gas or water capture rides on the reading with its time; the others come late on an empty reading.
+  const captures = gasAndWater(ids.beHome);
+  const times = new Set(home.map((r) => r.meter_time.getTime()));
+  for (let i = 0; i < home.length; i += 100) {
+    const part = home.slice(i, i + 100);
+    const inPart = new Set(part.map((r) => r.meter_time.getTime()));
+    await writeReadings(db, part, captures.filter((c) => inPart.has(c.captured_at.getTime())));
+  }
+  await writeReadings(db, [], captures.filter((c) => !times.has(c.captured_at.getTime())));
   await writeReadings(db, hourlyVolts(ids.beNeighbour, NEIGHBOUR_VOLTS));
   await writeReadings(db, noCabin(ids.noCabin));
-  await writeReadings(db, [], gasAndWater(ids.beHome));
 
   const seen = new Date('2026-10-28T12:00:00Z');
   await sql`INSERT INTO device_meter (device_id, meter_id, protocol, header, version, vendor, first_seen_at, last_seen_at) VALUES

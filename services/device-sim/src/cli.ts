@@ -8,6 +8,8 @@ import { runSim } from './fleet/run-sim.ts';
  * The JSON summary goes to stdout, everything else to stderr.
  */
 async function main(): Promise<number> {
+  // `npm run sim -w services/device-sim` runs in the workspace folder: paths are meant from where the user typed.
+  if (process.env.INIT_CWD) process.chdir(process.env.INIT_CWD);
   let options;
   try {
     options = parseOptions(process.argv.slice(2), process.env);

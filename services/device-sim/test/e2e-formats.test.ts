@@ -126,3 +126,20 @@ describe.each(['frame', 'json'])('HAN replay (Kaifa lists 1, 2, 3) posted as %s'
     stored.forEach((row, i) => expectSameValues(row.values, sent[i]!.values));
   });
 });
+
+describe('send interval from the server', () => {
+  it('buffers readings and posts them as one array per interval (GET /api/v1/device)', { timeout: 30_000 }, async () => {
+    const res = await fetch(new URL('/api/v1/admin/devices', api.url), {
+      method: 'POST',
+      headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'interval-3s', sendIntervalSeconds: 3 }),
+    });
+    const key = ((await res.json()) as { key: { key: string } }).key.key;
+    // Real time: 7 telegrams at 1 s; a flush every 3 s carries several of them.
+    const r = await runDeviceSim(['--source', P1_CAPTURE, '--post', 'json', '--url', api.url, '--key', key, '--count', '7', '--jitter', '0']);
+    dirs.push(r.dir);
+    expect(r.summary).toMatchObject({ readings: 7, acknowledged: 7, pending: 0 });
+    expect(r.summary.requests).toBeLessThanOrEqual(4);
+    expect((await storedReadings(t.db, 'interval-3s')).length).toBe(7);
+  });
+});

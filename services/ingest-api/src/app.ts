@@ -20,6 +20,7 @@ import { deviceRoutes } from './devices/device.routes.ts';
 import { adminRoutes } from './admin/admin.routes.ts';
 import { healthRoutes } from './health/health.routes.ts';
 import type { WriteStep } from './write/write-steps.ts';
+import { rollupWriteStep } from './rollups/index.ts';
 
 export interface BuildOptions {
   /** Use this Kysely instead of opening a pool from config.db (the caller closes it). */
@@ -41,6 +42,15 @@ export async function buildApp(config: AppConfig, options: BuildOptions = {}): P
     trustProxy: config.http.trustProxy,
     requestIdHeader: 'x-request-id',
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: false } },
+  });
+
+  // On shutdown, answers still in flight close their keep-alive connection so close() does not wait for idle sockets.
+  let closing = false;
+  app.addHook('preClose', async () => {
+    closing = true;
+  });
+  app.addHook('onSend', async (_request, reply) => {
+    if (closing) reply.header('connection', 'close');
   });
 
   registerErrorHandler(app, (reason, route) => app.metrics?.rejects.inc({ reason, route }));
@@ -68,6 +78,8 @@ export async function buildApp(config: AppConfig, options: BuildOptions = {}): P
   await app.register(authPlugin, { adminToken: config.adminToken });
   await app.register(rateLimitPlugin, { perMinute: config.rateLimitPerMinute });
   await app.register(writeQueuePlugin, config.writeQueue);
+  // Rollups for the dashboards, kept in the same transaction as the raw rows (src/rollups).
+  app.writeQueue.addStep(rollupWriteStep);
   for (const step of options.writeSteps ?? []) app.writeQueue.addStep(step);
 
   await app.register(healthRoutes);

@@ -4,6 +4,7 @@ import { migrateToLatest } from '@sem/db';
 import { buildApp } from './app.ts';
 import { ConfigError, loadConfig } from './config.ts';
 import { pingDatabase } from './write/write-batch.ts';
+import { DEFAULT_RAW_RETENTION_DAYS, retentionPlugin } from './retention/index.ts';
 
 let config;
 try {
@@ -36,6 +37,9 @@ if (config.migrateOnStart) {
   const results = await migrateToLatest(app.db);
   app.log.info({ applied: results.map((r) => r.migrationName) }, 'migrations done');
 }
+
+// Raw rows expire; rollups stay (src/retention). Not part of buildApp, so tests never purge.
+await app.register(retentionPlugin, { rawRetentionDays: DEFAULT_RAW_RETENTION_DAYS });
 
 let closing = false;
 for (const signal of ['SIGTERM', 'SIGINT'] as const) {

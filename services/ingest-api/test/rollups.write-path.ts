@@ -1,23 +1,40 @@
-/** Test stand-in for the ingest write path: INSERT IGNORE ... RETURNING, then applyRollups with what was inserted. */
-import { type Kysely, sql } from 'kysely';
-import { applyRollups, type InsertedMbusReading, type InsertedReading } from '../src/rollups/index.ts';
+/**
+ * Writes rows through the API's real write transaction (writeBatch with the built-in steps and the
+ * rollup step), as a request would after parsing. Each call is one batch with its own receive time.
+ */
+import type { Kysely } from 'kysely';
+import type { Database } from '@sem/db';
+import { rollupWriteStep, type InsertedMbusReading, type InsertedReading } from '../src/rollups/index.ts';
+import { READING_SOURCES, type PreparedReading } from '../src/write/prepared-reading.ts';
+import { writeBatch } from '../src/write/write-batch.ts';
+import { DEFAULT_WRITE_STEPS } from '../src/write/write-steps.ts';
 
-async function insertIgnoreReturning<T extends Record<string, unknown>>(db: Kysely<any>, table: string, rows: readonly T[], key: readonly string[]): Promise<T[]> {
-  if (rows.length === 0) return [];
-  const cols = [...new Set(rows.flatMap((r) => Object.keys(r)))];
-  const values = rows.map((r) => sql`(${sql.join(cols.map((c) => sql`${r[c] ?? null}`))})`);
-  const res = await sql<Record<string, unknown>>`INSERT IGNORE INTO ${sql.table(table)} (${sql.raw(cols.join(', '))}) VALUES ${sql.join(values)} RETURNING ${sql.raw(key.join(', '))}`.execute(db);
-  const id = (r: Record<string, unknown>) => key.map((k) => (r[k] instanceof Date ? (r[k] as Date).getTime() : String(r[k]))).join('|');
-  const inserted = new Set(res.rows.map(id));
-  // A key repeated inside one batch is inserted once: pass its first row only.
-  return rows.filter((r) => inserted.delete(id(r)));
-}
+let lastReceived = 0;
 
-export async function writeReadings(db: Kysely<any>, readings: readonly InsertedReading[], mbus: readonly InsertedMbusReading[] = []): Promise<void> {
-  await db.transaction().execute(async (trx) => {
-    const now = new Date();
-    const r = await insertIgnoreReturning(trx, 'reading', readings.map((x) => ({ received_at: now, source: 1, ...x })), ['device_id', 'meter_time']);
-    const m = await insertIgnoreReturning(trx, 'mbus_reading', mbus.map((x) => ({ received_at: now, ...x })), ['device_id', 'channel', 'captured_at']);
-    await applyRollups(trx, { readings: r, mbus: m });
-  });
+/** An M-Bus capture and the reading that carries it (default: a reading at the capture time, empty if none is given). */
+export type CarriedMbus = InsertedMbusReading & { carried_at?: Date };
+
+export async function writeReadings(db: Kysely<any>, readings: readonly InsertedReading[], mbus: readonly CarriedMbus[] = []): Promise<void> {
+  // Batches get distinct receive times, as requests handled one transaction after another do.
+  const receivedAt = new Date((lastReceived = Math.max(Date.now(), lastReceived + 1)));
+  const prepared = new Map<string, PreparedReading>();
+  const carrier = (deviceId: number, meterTime: Date): PreparedReading => {
+    const key = `${deviceId}|${meterTime.getTime()}`;
+    let p = prepared.get(key);
+    if (!p) {
+      p = { deviceId, meterTime, receivedAt, source: READING_SOURCES.json, columns: {}, mbus: [], powerFailures: [], peaks: [], raw: [], meter: null };
+      prepared.set(key, p);
+    }
+    return p;
+  };
+  for (const { device_id, meter_time, ...columns } of readings) {
+    const p = carrier(device_id, meter_time);
+    if (Object.keys(p.columns).length > 0) {
+      prepared.set(`${device_id}|${meter_time.getTime()}|${prepared.size}`, { ...p, columns: columns as PreparedReading['columns'], mbus: [] });
+    } else p.columns = columns as PreparedReading['columns'];
+  }
+  for (const m of mbus) {
+    carrier(m.device_id, m.carried_at ?? m.captured_at).mbus.push({ channel: m.channel, capturedAt: m.captured_at, deviceType: m.device_type, equipmentId: null, value: String(m.value), unit: 'm3', valvePosition: null });
+  }
+  await writeBatch(db as Kysely<Database>, [...prepared.values()], [...DEFAULT_WRITE_STEPS, rollupWriteStep]);
 }

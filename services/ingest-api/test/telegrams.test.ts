@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { ChecksumError, decodeTelegrams, ProtocolError, type Reading } from '@sem/meter-protocol';
+import { ChecksumError, crc16Arc, decodeTelegrams, ProtocolError, type Reading } from '@sem/meter-protocol';
 import type { TestDatabase } from '@sem/db/testing';
 import { p1Captures } from './fixtures.ts';
 import { expectStored } from './stored-reading.ts';
@@ -108,7 +108,28 @@ describe('every P1 capture through POST /api/v1/telegrams and the dsmr-reader da
   }
 });
 
+/** A minimal e-MUCS telegram with a valid CRC, meter clock at the given Brussels wall time. */
+function telegramAt(wall: string, kwh: string): Buffer {
+  const body = `/FLU5\\253769484_A\r\n\r\n0-0:96.1.4(50217)\r\n0-0:1.0.0(${wall}W)\r\n1-0:1.8.1(${kwh}*kWh)\r\n!`;
+  const crc = crc16Arc(Buffer.from(body, 'latin1')).toString(16).toUpperCase().padStart(4, '0');
+  return Buffer.from(`${body}${crc}\r\n`, 'latin1');
+}
+
 describe('POST /api/v1/telegrams errors', () => {
+  it('rejects a telegram whose meter clock is more than a day ahead; the others in the body land', async () => {
+    const d = await addDevice(t);
+    const next = new Date(Date.now() + 3 * 86_400_000);
+    const wall = `${String(next.getUTCFullYear() % 100).padStart(2, '0')}${String(next.getUTCMonth() + 1).padStart(2, '0')}${String(next.getUTCDate()).padStart(2, '0')}120000`;
+    const body = Buffer.concat([telegramAt('250101120000', '000100.000'), telegramAt(wall, '000101.000')]);
+    const res = await app.inject({ method: 'POST', url: '/api/v1/telegrams', headers: { ...bearer(d.key), 'content-type': 'text/plain' }, payload: body });
+    expect(res.statusCode, res.body).toBe(201);
+    expect(res.json()).toMatchObject({ accepted: 1, rejected: 1, results: [{ status: 'stored', meterTime: '2025-01-01T11:00:00.000Z' }, { status: 'rejected', code: 'future_time' }] });
+    const alone = await app.inject({ method: 'POST', url: '/api/v1/telegrams', headers: { ...bearer(d.key), 'content-type': 'text/plain' }, payload: telegramAt(wall, '000102.000') });
+    expect(alone.statusCode).toBe(422);
+    expect(alone.json().error.code).toBe('reading_rejected');
+    expect(await t.db.selectFrom('reading').select('energy_import_t1_wh').execute()).toEqual([{ energy_import_t1_wh: 100_000 }]);
+  });
+
   it('answers 422 with declared and computed CRC for a telegram with one byte changed', async () => {
     const c = captures.find((x) => x.name === 'dp_fluvius_v171') ?? captures[0]!;
     const d = await addDevice(t);

@@ -14,7 +14,8 @@ import {
   exactSum, parseDecimal, parsed, scaled, unitCode, unitText,
 } from './p1-number.ts';
 import { parseP1TimeAt } from './p1-time.ts';
-import type { BodyContext } from './telegram-body.ts';
+import { buildValues } from './quantity-values.ts';
+import { ID_FIELDS, type BodyContext } from './telegram-body.ts';
 
 const NO_UNIT = -1000;
 
@@ -39,12 +40,12 @@ function exponentFor(kind: number, unit: number): number {
  */
 function groupNumber(ctx: BodyContext, k: number, kind: number): number {
   const text = ctx.text;
-  const s = ctx.groups[2 * k]!;
   const e = ctx.groups[2 * k + 1]!;
-  let star = s;
-  while (star < e && text.charCodeAt(star) !== 0x2a) star++;
+  if (!parseDecimal(text, ctx.groups[2 * k]!, e)) return NaN;
+  const star = parsed.end;
+  if (star < e && text.charCodeAt(star) !== 0x2a) return NaN;
   const exponent = exponentFor(kind, star < e ? unitCode(text, star + 1, e) : U_NONE);
-  if (exponent === NO_UNIT || !parseDecimal(text, s, star)) return NaN;
+  if (exponent === NO_UNIT) return NaN;
   parsed.decimals -= exponent;
   return scaled(parsed.mantissa, parsed.decimals, 0);
 }
@@ -100,7 +101,7 @@ function applyMbusValue(ctx: BodyContext, channel: MbusReading, timeGroup: numbe
   const e = ctx.groups[2 * valueGroup + 1]!;
   let star = s;
   while (star < e && text.charCodeAt(star) !== 0x2a) star++;
-  if (!parseDecimal(text, s, star)) return false;
+  if (!parseDecimal(text, s, star) || parsed.end !== star) return false;
   const value = scaled(parsed.mantissa, parsed.decimals, 0);
   let unit: string | null;
   if (unitGroup >= 0) {
@@ -172,7 +173,7 @@ function applyFailureLog(ctx: BodyContext): boolean {
     let star = s;
     while (star < e && text.charCodeAt(star) !== 0x2a) star++;
     if (star < e && unitCode(text, star + 1, e) !== U_S) return false;
-    if (!parseDecimal(text, s, star) || parsed.decimals !== 0) return false;
+    if (!parseDecimal(text, s, star) || parsed.end !== star || parsed.decimals !== 0) return false;
     log.push({ endedAt: time(ctx, k), durationS: parsed.mantissa });
   }
   return true;
@@ -236,10 +237,7 @@ export function applyObject(ctx: BodyContext): void {
       break;
     case H_ID:
       done = ctx.groupCount === 1;
-      if (done) {
-        const id = equipmentIdText(ctx.text, ctx.groups[0]!, ctx.groups[1]!);
-        ctx.ids.push({ rank: spec.rank, obis: ctx.obis(), value: ctx.rawValue(), id });
-      }
+      if (done) ctx.addId(spec.rank);
       break;
     case H_MESSAGE: {
       done = ctx.groupCount === 1;
@@ -265,18 +263,18 @@ export function applyObject(ctx: BodyContext): void {
 /** After the last object: pick the meter id, derive register totals, order M-Bus channels. */
 export function finishReading(ctx: BodyContext): void {
   const reading = ctx.reading;
+  // the meter id is the best-ranked non-empty id; the others are kept raw
   const ids = ctx.ids;
-  if (ids.length > 0) {
-    let best = -1;
-    for (let i = 0; i < ids.length; i++) {
-      const candidate = ids[i]!;
-      if (candidate.id !== null && (best < 0 || candidate.rank < ids[best]!.rank)) best = i;
-    }
-    if (best >= 0) reading.meterId = ids[best]!.id;
-    for (let i = 0; i < ids.length; i++) {
-      const other = ids[i]!;
-      if (i !== best && other.id !== null) reading.raw.push({ obis: other.obis, value: other.value });
-    }
+  let best = -1;
+  for (let k = 0; k < ctx.idCount; k++) {
+    const at = k * ID_FIELDS;
+    if (ids[at + 6]! < ids[at + 7]! && (best < 0 || ids[at]! < ids[best * ID_FIELDS]!)) best = k;
+  }
+  for (let k = 0; k < ctx.idCount; k++) {
+    const at = k * ID_FIELDS;
+    if (ids[at + 6]! === ids[at + 7]!) continue;
+    if (k === best) reading.meterId = equipmentIdText(ctx.text, ids[at + 6]!, ids[at + 7]!);
+    else reading.raw.push({ obis: `${ids[at + 1]}-${ids[at + 2]}:${ids[at + 3]}.${ids[at + 4]}.${ids[at + 5]}`, value: `(${ctx.text.slice(ids[at + 6], ids[at + 7])})` });
   }
   const regs = ctx.tariffRegisters;
   const present = ctx.present;
@@ -290,8 +288,7 @@ export function finishReading(ctx: BodyContext): void {
     vals[TOTAL_EXPORT] = exactSum(regs[4]!, regs[5]!, regs[6]!, regs[7]!);
     present[TOTAL_EXPORT] = 1;
   }
-  // one pass in QUANTITIES order, so every reading's values object has its keys in the same order
-  const values = reading.values;
-  for (let i = 0; i < QUANTITIES.length; i++) if (present[i] === 1) values[QUANTITIES[i]!] = vals[i]!;
+  // keys in QUANTITIES order, the same in every reading
+  reading.values = buildValues(present, vals);
   if (reading.mbus.length > 1) reading.mbus.sort((x, y) => x.channel - y.channel);
 }

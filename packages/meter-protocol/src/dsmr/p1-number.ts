@@ -7,11 +7,11 @@
 const POW10 = [1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22];
 
 /** Result of the last successful parseDecimal (module scratch: no allocation per number). */
-export const parsed = { mantissa: 0, decimals: 0 };
+export const parsed = { mantissa: 0, decimals: 0, end: 0 };
 
 /**
- * Parses text[start, end) as an optionally signed decimal ("001581.123", "0.48", "-1").
- * Returns false for anything else, including an empty range.
+ * Parses an optionally signed decimal ("001581.123", "0.48", "-1") at text[start], stopping at the
+ * first other character or `end`, whose index goes to parsed.end. False when there are no digits.
  */
 export function parseDecimal(text: string, start: number, end: number): boolean {
   let i = start;
@@ -32,13 +32,14 @@ export function parseDecimal(text: string, start: number, end: number): boolean 
     } else if (c === 0x2e && decimals < 0) {
       decimals = 0;
     } else {
-      return false;
+      break;
     }
   }
   if (digits === 0) return false;
+  parsed.end = i;
   if (mantissa > Number.MAX_SAFE_INTEGER) {
     // too many digits to stay exact as an integer: fall back to the nearest double
-    const value = Number(text.slice(start, end));
+    const value = Number(text.slice(start, i));
     parsed.mantissa = value;
     parsed.decimals = 0;
     return true;

@@ -131,19 +131,27 @@ add(O.p1MbusObis.value(1), H_MBUS_VALUE);
 add(O.p1MbusObis.valueUncorrected(1), H_MBUS_VALUE);
 add(O.p1MbusObis.profile(1), H_MBUS_PROFILE);
 
-/** FLAG manufacturer ids (header characters 2-4) of P1 meters. */
-const VENDORS: Record<string, string> = {
-  ISK: 'Iskraemeco',
-  KFM: 'Kaifa',
-  KMP: 'Kamstrup',
-  ESY: 'EasyMeter',
-  LGZ: 'Landis+Gyr',
-  SAG: 'Sagemcom',
-  EMH: 'EMH',
-  ELS: 'Elster',
-};
+/** FLAG manufacturer ids (header characters 2-4) of P1 meters, keyed by their upper-cased char codes. */
+const VENDORS = new Map<number, string>(
+  Object.entries({
+    ISK: 'Iskraemeco',
+    KFM: 'Kaifa',
+    KMP: 'Kamstrup',
+    ESY: 'EasyMeter',
+    LGZ: 'Landis+Gyr',
+    SAG: 'Sagemcom',
+    EMH: 'EMH',
+    ELS: 'Elster',
+  }).map(([flag, name]) => [flagKey(flag, 0), name]),
+);
+
+function flagKey(text: string, at: number): number {
+  // & 0xdf upper-cases ASCII letters: 'ISk' and 'ISK' are the same manufacturer
+  return ((text.charCodeAt(at) & 0xdf) << 16) | ((text.charCodeAt(at + 1) & 0xdf) << 8) | (text.charCodeAt(at + 2) & 0xdf);
+}
 
 /** Vendor from the identification header (without '/'), or null when unknown. */
 export function vendorOf(header: string): string | null {
-  return VENDORS[header.slice(0, 3).toUpperCase()] ?? null;
+  if (header.length < 3) return null;
+  return VENDORS.get(flagKey(header, 0)) ?? null;
 }

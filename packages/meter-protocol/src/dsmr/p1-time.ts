@@ -13,6 +13,9 @@ const MAX_CACHED_BUCKETS = 50_000;
 interface ZoneCache {
   format: Intl.DateTimeFormat;
   offsets: Map<number, number>;
+  /** Last wall-clock hour converted without a transition nearby, and its offset. */
+  memoHour: number;
+  memoOffset: number;
 }
 
 const zones = new Map<string, ZoneCache>();
@@ -39,7 +42,7 @@ function zoneCache(timeZone: string): ZoneCache {
     } catch (error) {
       throw new UnsupportedError(`unknown time zone "${timeZone}"`, { cause: error });
     }
-    zone = { format, offsets: new Map() };
+    zone = { format, offsets: new Map(), memoHour: NaN, memoOffset: 0 };
     zones.set(timeZone, zone);
   }
   lastZoneName = timeZone;
@@ -77,10 +80,16 @@ export type DstFlag = 1 | -1 | 0;
 /** Local wall time (as if it were UTC) to a UTC instant in the zone. */
 export function wallToUtc(wallMs: number, flag: DstFlag, timeZone: string): number {
   const zone = zoneCache(timeZone);
+  const hour = Math.floor(wallMs / 3_600_000);
+  if (hour === zone.memoHour) return wallMs - zone.memoOffset; // the telegram's times mostly share an hour
   const before = offsetAt(zone, wallMs - DAY_MS);
   const after = offsetAt(zone, wallMs + DAY_MS);
   // no transition within a day either side: the common case, two cache hits
-  if (before === after) return wallMs - before;
+  if (before === after) {
+    zone.memoHour = hour;
+    zone.memoOffset = before;
+    return wallMs - before;
+  }
   const beforeFits = offsetAt(zone, wallMs - before) === before;
   const afterFits = offsetAt(zone, wallMs - after) === after;
   const summer = before > after ? before : after;

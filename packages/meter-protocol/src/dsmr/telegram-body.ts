@@ -12,6 +12,8 @@ const CR = 0x0d;
 const OPEN = 0x28;
 const CLOSE = 0x29;
 const MAX_GROUPS = 256;
+export const ID_FIELDS = 8;
+const MAX_IDS = 8;
 
 /** Everything the object handlers need about the object being decoded. */
 export class BodyContext {
@@ -20,6 +22,8 @@ export class BodyContext {
   reading!: Reading;
   /** No CRC vouches for the bytes: malformed lines are errors instead of raw entries. */
   strict = false;
+  /** Index of the telegram's '/' in text: error offsets count from it. */
+  base = 0;
   /** Start and end (exclusive, at ')') of each value group: [s0, e0, s1, e1, ...]. */
   readonly groups = new Int32Array(MAX_GROUPS * 2);
   groupCount = 0;
@@ -35,8 +39,9 @@ export class BodyContext {
   hasClock = false;
   hasVersion = false;
   objectCount = 0;
-  /** Equipment id candidates: rank, OBIS, text after the code, decoded id. */
-  ids: { rank: number; obis: string; value: string; id: string | null }[] = [];
+  /** Equipment id candidates, ID_FIELDS numbers each: rank, A, B, C, D, E, value start, value end. */
+  readonly ids = new Int32Array(ID_FIELDS * MAX_IDS);
+  idCount = 0;
   /** Quantity values by QUANTITIES index, and which are set; copied into reading.values at the end. */
   readonly values = new Float64Array(QUANTITIES.length);
   readonly present = new Uint8Array(QUANTITIES.length);
@@ -53,7 +58,7 @@ export class BodyContext {
     this.hasClock = false;
     this.hasVersion = false;
     this.objectCount = 0;
-    if (this.ids.length > 0) this.ids = [];
+    this.idCount = 0;
     this.tariffMask = 0;
     this.present.fill(0);
   }
@@ -75,6 +80,24 @@ export class BodyContext {
     return this.text.slice(this.groups[2 * k]!, this.groups[2 * k + 1]!);
   }
 
+  /** Remembers the current single-group object as an equipment id candidate (decoded at the end). */
+  addId(rank: number): void {
+    if (this.idCount === MAX_IDS) {
+      this.keepRaw();
+      return;
+    }
+    const at = this.idCount++ * ID_FIELDS;
+    const ids = this.ids;
+    ids[at] = rank;
+    ids[at + 1] = this.a;
+    ids[at + 2] = this.b;
+    ids[at + 3] = this.c;
+    ids[at + 4] = this.d;
+    ids[at + 5] = this.e;
+    ids[at + 6] = this.groups[0]!;
+    ids[at + 7] = this.groups[1]!;
+  }
+
   keepRaw(): void {
     this.reading.raw.push({ obis: this.obis(), value: this.rawValue() });
   }
@@ -91,7 +114,17 @@ function parseObis(ctx: BodyContext, text: string, start: number, end: number): 
   let field = 0;
   let value = 0;
   let digits = 0;
-  for (let i = start; i < end; i++) {
+  let i = start;
+  // fast path for the usual single-digit `A-B:` prefix (1-0:, 0-0:, 0-1:)
+  const a = text.charCodeAt(start) - 0x30;
+  const b = text.charCodeAt(start + 2) - 0x30;
+  if (a >= 0 && a <= 9 && b >= 0 && b <= 9 && text.charCodeAt(start + 1) === 0x2d && text.charCodeAt(start + 3) === 0x3a && start + 4 < end) {
+    ctx.a = a;
+    ctx.b = b;
+    field = 2;
+    i = start + 4;
+  }
+  for (; i < end; i++) {
     const ch = text.charCodeAt(i);
     if (ch >= 0x30 && ch <= 0x39) {
       if (++digits > 3) return -1;
@@ -137,9 +170,10 @@ function parseGroups(ctx: BodyContext, text: string, at: number, end: number): b
   let n = ctx.groupCount;
   let i = at;
   while (i < end) {
-    if (text.charCodeAt(i) !== OPEN) return false;
-    const close = text.indexOf(')', i + 1);
-    if (close < 0 || close >= end || n >= MAX_GROUPS) return false;
+    if (text.charCodeAt(i) !== OPEN || n >= MAX_GROUPS) return false;
+    let close = i + 1; // groups are short: a JS loop beats a native indexOf call here
+    while (close < end && text.charCodeAt(close) !== CLOSE) close++;
+    if (close >= end) return false;
     groups[2 * n] = i + 1;
     groups[2 * n + 1] = close;
     n++;
@@ -152,17 +186,20 @@ function parseGroups(ctx: BodyContext, text: string, at: number, end: number): b
 function badLine(ctx: BodyContext, lineNo: number, start: number, end: number, what: string): void {
   const line = ctx.text.slice(start, end);
   if (ctx.strict) {
-    throw new FrameError(`line ${lineNo} (offset ${start}): ${what}: ${JSON.stringify(line.slice(0, 80))}`, { offset: start });
+    const offset = start - ctx.base;
+    throw new FrameError(`line ${lineNo} (offset ${offset}): ${what}: ${JSON.stringify(line.slice(0, 80))}`, { offset });
   }
   ctx.reading.raw.push({ obis: '', value: line });
 }
 
 /**
- * Decodes the lines in text[from, to) (after the header line, before '!') into the reading.
+ * Decodes the lines in text[from, to) (after the header line, before '!') into the reading;
+ * the telegram's '/' is at `base`.
  * `firstLine` is the 1-based number of the line at `from`, for error messages.
  */
 export function decodeBody(
   text: string,
+  base: number,
   from: number,
   to: number,
   firstLine: number,
@@ -172,6 +209,7 @@ export function decodeBody(
 ): BodyContext {
   const ctx = shared;
   ctx.reset(text, timeZone, reading, strict);
+  ctx.base = base;
   let pending = false;
   let lineNo = firstLine - 1;
   let i = from;

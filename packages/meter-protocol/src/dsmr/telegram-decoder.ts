@@ -7,7 +7,7 @@ import { emptyReading, type Reading } from '../reading.ts';
 import { crc16ArcLatin1, crcHex } from './crc16-arc.ts';
 import { vendorOf } from './p1-objects.ts';
 import { decodeBody } from './telegram-body.ts';
-import { TelegramSplitter } from './telegram-splitter.ts';
+import { telegramRanges } from './telegram-splitter.ts';
 
 export interface P1DecodeOptions {
   /** IANA zone the meter's wall clock runs in; default 'Europe/Brussels'. */
@@ -30,61 +30,66 @@ function isSpace(c: number): boolean {
 }
 
 /**
- * Decodes one telegram: '/' first, then '!' followed by 0-4 hex CRC digits and nothing but
- * white space. Throws ChecksumError on a CRC mismatch and FrameError on a malformed frame.
+ * Decodes one telegram: '/' first, then '!' followed by 0-4 upper-case hex CRC digits and nothing
+ * but white space. Throws ChecksumError on a CRC mismatch and FrameError on a malformed frame.
  */
 export function decodeTelegram(telegram: string, options: P1DecodeOptions = {}): Reading {
-  const text = telegram;
-  if (text.charCodeAt(0) !== 0x2f) throw new FrameError("telegram does not start with '/' (offset 0)", { offset: 0 });
-  const bang = text.indexOf('!');
-  if (bang < 0) throw new FrameError(`telegram has no '!' end marker (${text.length} characters)`, { offset: text.length });
+  return decodeRange(telegram, 0, telegram.length, options.timeZone ?? DEFAULT_ZONE);
+}
+
+/** decodeTelegram on text[start, end), in place; error offsets count from `start`. */
+function decodeRange(text: string, start: number, end: number, timeZone: string): Reading {
+  if (start >= end || text.charCodeAt(start) !== 0x2f) throw new FrameError("telegram does not start with '/' (offset 0)", { offset: 0 });
+  let bang = text.indexOf('!', start);
+  if (bang >= end) bang = -1;
+  if (bang < 0) throw new FrameError(`telegram has no '!' end marker (${end - start} characters)`, { offset: end - start });
   let declared = 0;
   let crcDigits = 0;
   let i = bang + 1;
-  for (; i < text.length && crcDigits < 4; i++) {
+  for (; i < end && crcDigits < 4; i++) {
     const v = hexValue(text.charCodeAt(i));
     if (v < 0) break;
     declared = declared * 16 + v;
     crcDigits++;
   }
-  for (; i < text.length; i++) {
+  for (; i < end; i++) {
     if (!isSpace(text.charCodeAt(i))) {
-      throw new FrameError(`unexpected ${JSON.stringify(text[i])} after the CRC at offset ${i}`, { offset: i });
+      throw new FrameError(`unexpected ${JSON.stringify(text[i])} after the CRC at offset ${i - start}`, { offset: i - start });
     }
   }
   const reading = emptyReading('p1');
   if (crcDigits > 0) {
-    const computed = crc16ArcLatin1(text, 0, bang + 1);
+    const computed = crc16ArcLatin1(text, start, bang + 1);
     if (computed < 0) throw new FrameError('telegram holds characters above 0xFF: decode bytes as latin1', { offset: 0 });
     if (computed !== declared) {
-      throw new ChecksumError('CRC16', crcHex(declared), crcHex(computed), { offset: bang + 1 });
+      throw new ChecksumError('CRC16', crcHex(declared), crcHex(computed), { offset: bang + 1 - start });
     }
   } else {
     reading.checksum = 'unchecked';
     if (text.charCodeAt(bang - 1) !== LF) {
-      throw new FrameError(`'!' at offset ${bang} has no CRC and does not start a line`, { offset: bang });
+      throw new FrameError(`'!' at offset ${bang - start} has no CRC and does not start a line`, { offset: bang - start });
     }
   }
   // header: '/' up to the end of the first line
-  let headerEnd = 1;
+  let headerEnd = start + 1;
   while (headerEnd < bang) {
     const c = text.charCodeAt(headerEnd);
     if (c === CR || c === LF) break;
     headerEnd++;
   }
-  const header = text.slice(1, headerEnd);
+  const header = text.slice(start + 1, headerEnd);
   reading.header = header;
   reading.vendor = vendorOf(header);
   const bodyStart = text.charCodeAt(headerEnd) === CR && text.charCodeAt(headerEnd + 1) === LF ? headerEnd + 2 : headerEnd + 1;
   const strict = crcDigits === 0;
-  const ctx = decodeBody(text, bodyStart, bang, 2, reading, options.timeZone ?? DEFAULT_ZONE, strict);
+  const ctx = decodeBody(text, start, bodyStart, bang, 2, reading, timeZone, strict);
   if (strict && ctx.objectCount === 0) {
     // nothing vouches for an empty telegram: it is what a '!' written over the blank line after the header looks like
-    throw new FrameError(`telegram without CRC holds no objects (offset ${bang})`, { offset: bang });
+    throw new FrameError(`telegram without CRC holds no objects (offset ${bang - start})`, { offset: bang - start });
   }
   if (strict && (ctx.hasClock || ctx.hasVersion)) {
     // DSMR 4.0 brought the clock, the version line and the CRC together: one without the others is damage
-    throw new FrameError(`telegram without CRC carries a ${ctx.hasVersion ? 'version' : 'clock'} object: DSMR 4+ telegrams must have a CRC (offset ${bang})`, { offset: bang });
+    throw new FrameError(`telegram without CRC carries a ${ctx.hasVersion ? 'version' : 'clock'} object: DSMR 4+ telegrams must have a CRC (offset ${bang - start})`, { offset: bang - start });
   }
   return reading;
 }
@@ -94,9 +99,11 @@ export function decodeTelegram(telegram: string, options: P1DecodeOptions = {}):
  * Throws on the first bad telegram; a body without a whole telegram is a FrameError.
  */
 export function decodeTelegrams(text: string, options: P1DecodeOptions = {}): Reading[] {
-  const telegrams = TelegramSplitter.splitAll(text);
-  if (telegrams.length === 0) throw new FrameError('no whole telegram (/ ... !CRC) in the body', { offset: 0 });
+  // decode in place: no copy or slice of each telegram
+  const ranges = telegramRanges(text);
+  if (ranges.length === 0) throw new FrameError('no whole telegram (/ ... !CRC) in the body', { offset: 0 });
+  const timeZone = options.timeZone ?? DEFAULT_ZONE;
   const readings: Reading[] = [];
-  for (const telegram of telegrams) readings.push(decodeTelegram(telegram, options));
+  for (let k = 0; k < ranges.length; k += 2) readings.push(decodeRange(text, ranges[k]!, ranges[k + 1]!, timeZone));
   return readings;
 }

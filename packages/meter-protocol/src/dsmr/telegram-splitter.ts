@@ -42,17 +42,20 @@ export class TelegramSplitter {
   /** Text of the telegram in progress that came in earlier chunks. */
   private carried = '';
   private state = HUNT;
-  /** Whether the previous character was a line feed (or the telegram just began). */
+  /** Whether the previous character was a line feed. */
   private atLineStart = false;
   private crcDigits = 0;
   private length = 0;
+  /** Start in the last chunk of the telegram in progress; -1 when it began in an earlier chunk. */
+  private pendingStart = -1;
 
   /** Splits a whole body at once; a trailing bare '!' counts as the end. */
   static splitAll(text: string | Uint8Array): string[] {
-    const splitter = new TelegramSplitter();
-    const telegrams = splitter.push(text);
-    for (const t of splitter.flush()) telegrams.push(t);
-    return telegrams;
+    const whole = typeof text === 'string' ? text : latin1(text);
+    const ranges = telegramRanges(whole);
+    const out: string[] = [];
+    for (let k = 0; k < ranges.length; k += 2) out.push(whole.slice(ranges[k], ranges[k + 1]));
+    return out;
   }
 
   /** True while a telegram has started but not ended (for callers that want to report truncation). */
@@ -63,67 +66,16 @@ export class TelegramSplitter {
   /** Feeds a chunk; returns the telegrams it completed, in order. */
   push(chunk: string | Uint8Array): string[] {
     const text = typeof chunk === 'string' ? chunk : latin1(chunk);
+    const before = this.carried;
+    const ranges: number[] = [];
+    this.scan(text, ranges);
     const out: string[] = [];
-    let start = 0; // index in text where the current telegram's part in this chunk begins
-    let state = this.state;
-    let atLineStart = this.atLineStart;
-    let crcDigits = this.crcDigits;
-    let length = this.length;
-    const n = text.length;
-    for (let i = 0; i < n; i++) {
-      const c = text.charCodeAt(i);
-      if (state === HUNT) {
-        if (c === SLASH) {
-          state = BODY;
-          start = i;
-          this.carried = '';
-          length = 1;
-          atLineStart = false;
-        }
-        continue;
-      }
-      if (state === BODY) {
-        if (c === SLASH && atLineStart) {
-          start = i; // a new telegram starts on this line: the one in progress was cut off
-          this.carried = '';
-          length = 1;
-          atLineStart = false;
-          continue;
-        }
-        if (++length > MAX_TELEGRAM_LENGTH) {
-          state = HUNT;
-          this.carried = '';
-          continue;
-        }
-        if (c === BANG) {
-          state = CRC;
-          crcDigits = 0;
-        }
-        atLineStart = c === LF;
-        continue;
-      }
-      // state === CRC
-      if (isHex(c)) {
-        length++;
-        if (++crcDigits === 4) {
-          out.push(this.carried + text.slice(start, i + 1));
-          this.carried = '';
-          state = HUNT;
-        }
-        continue;
-      }
-      if (crcDigits > 0 || c === CR || c === LF || c === SLASH) {
-        out.push(this.carried + text.slice(start, i));
-      }
-      this.carried = '';
-      state = HUNT;
-      i--; // look at this character again while hunting: it may be the next '/'
+    for (let k = 0; k < ranges.length; k += 2) {
+      const start = ranges[k]!;
+      out.push(start < 0 ? before + text.slice(0, ranges[k + 1]) : text.slice(start, ranges[k + 1]));
     }
-    if (state !== HUNT) this.carried += text.slice(start);
-    this.state = state;
-    this.atLineStart = atLineStart;
-    this.crcDigits = crcDigits;
-    this.length = length;
+    if (this.state === HUNT) this.carried = '';
+    else this.carried = this.pendingStart < 0 ? before + text : text.slice(this.pendingStart);
     return out;
   }
 
@@ -137,6 +89,102 @@ export class TelegramSplitter {
     this.length = 0;
     return out;
   }
+
+  /** @internal Start of a telegram that only waits for CRC digits (ends at end of stream), else -1. */
+  pendingCrcStart(): number {
+    return this.state === CRC ? this.pendingStart : -1;
+  }
+
+  /**
+   * @internal The state machine: appends [start, end) of each telegram completed in `text` to `ranges`
+   * (start -1: it began in an earlier chunk) and leaves the start of an unfinished one in pendingStart.
+   */
+  scan(text: string, ranges: number[]): void {
+    let start = this.state === HUNT ? 0 : -1;
+    let state = this.state;
+    let atLineStart = this.atLineStart;
+    let crcDigits = this.crcDigits;
+    let length = this.length;
+    const n = text.length;
+    for (let i = 0; i < n; i++) {
+      if (state === HUNT) {
+        const slash = text.indexOf('/', i); // native search: garbage is skipped without a JS loop
+        if (slash < 0) break;
+        state = BODY;
+        start = slash;
+        length = 1;
+        atLineStart = false;
+        i = slash;
+        continue;
+      }
+      const c = text.charCodeAt(i);
+      if (state === BODY) {
+        if (c === SLASH && atLineStart) {
+          start = i; // a new telegram starts on this line: the one in progress was cut off
+          length = 1;
+          atLineStart = false;
+          continue;
+        }
+        // jump to the next '!' or to a line that starts with '/', whichever comes first
+        let bang = text.indexOf('!', i);
+        if (bang < 0) bang = n;
+        const restart = text.indexOf('\n/', i);
+        const target = restart >= 0 && restart < bang ? restart + 1 : bang;
+        const consumed = target - i + (target === bang && bang < n ? 1 : 0); // the '!' counts too
+        if (length + consumed > MAX_TELEGRAM_LENGTH) {
+          i += MAX_TELEGRAM_LENGTH - length; // the character that would make it too long
+          state = HUNT;
+          continue;
+        }
+        length += consumed;
+        if (target === n) {
+          atLineStart = text.charCodeAt(n - 1) === LF;
+          break;
+        }
+        if (target === bang) {
+          state = CRC;
+          crcDigits = 0;
+          i = bang;
+          continue;
+        }
+        start = target; // restart on the '/'
+        length = 1;
+        atLineStart = false;
+        i = target;
+        continue;
+      }
+      // state === CRC
+      if (isHex(c)) {
+        length++;
+        if (++crcDigits === 4) {
+          ranges.push(start, i + 1);
+          state = HUNT;
+        }
+        continue;
+      }
+      if (crcDigits > 0 || c === CR || c === LF || c === SLASH) ranges.push(start, i);
+      state = HUNT;
+      i--; // look at this character again while hunting: it may be the next '/'
+    }
+    this.state = state;
+    this.atLineStart = atLineStart;
+    this.crcDigits = crcDigits;
+    this.length = length;
+    this.pendingStart = start;
+  }
+}
+
+/**
+ * [start, end) of every whole telegram in a body, flat: [s0, e0, s1, e1, ...]. Lets a caller decode
+ * in place, without a copy or slice per telegram (a trailing bare '!' counts as the end).
+ */
+export function telegramRanges(text: string): number[] {
+  const splitter = new TelegramSplitter();
+  const ranges: number[] = [];
+  splitter.scan(text, ranges);
+  const pending = splitter.pendingCrcStart();
+  if (pending >= 0) ranges.push(pending, text.length);
+  return ranges;
 }
 
 /** Every whole telegram in a body (see TelegramSplitter for the rules). */

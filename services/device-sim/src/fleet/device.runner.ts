@@ -9,12 +9,16 @@ import type { MeterUnit, TimedUnit } from '../sources/meter-unit.ts';
 import type { RunStats } from '../stats/run-stats.ts';
 import { realSleep } from '../time/clock.ts';
 import { jittered } from '../time/jitter.ts';
+import { fetchDeviceConfig } from './server-api.ts';
 
 /**
  * One device: a producer that turns meter units into outbox entries, and a sender that posts the
  * outbox oldest first. An entry leaves the outbox only on an acknowledgement (2xx, duplicate) or a
  * final 4xx; everything else is retried with backoff, for as long as the device runs.
  */
+/** How often a device asks the server for its config again (GET /api/v1/device). */
+const CONFIG_REFRESH_MS = 5 * 60_000;
+
 export interface DeviceSettings {
   name: string;
   baseUrl: string;
@@ -153,15 +157,23 @@ export class DeviceRunner {
   private async sendLoop(signals: DeviceSignals): Promise<void> {
     const s = this.settings;
     const stop = signals.stopSending;
-    let nextFlushAt = Date.now() + jittered(this.batchIntervalMs, s.jitter);
+    // A fleet started together spreads its first flush over a whole interval.
+    let nextFlushAt = Date.now() + Math.random() * this.batchIntervalMs;
+    let nextConfigAt = Date.now() + CONFIG_REFRESH_MS;
     let attempt = 0;
+    // A batch refused as a whole (413, or 400 for one bad reading) is split until the culprit stands alone.
+    let splitLimit = Infinity;
     while (!stop.aborted) {
+      if (s.followServerInterval && Date.now() >= nextConfigAt) {
+        nextConfigAt = Date.now() + CONFIG_REFRESH_MS;
+        this.applyServerInterval((await fetchDeviceConfig(s.baseUrl, s.auth.key, s.requestTimeoutMs))?.sendIntervalSeconds);
+      }
       if (this.outbox.size === 0) {
         if (this.producerDone) return;
         await this.waitForWake(1000, stop);
         continue;
       }
-      const limit = batches(s.format) ? s.batchMax : 1;
+      const limit = batches(s.format) ? Math.min(s.batchMax, splitLimit) : 1;
       // Wait for the flush time unless a full batch is ready or nothing more will come.
       if (attempt === 0 && !this.producerDone && Date.now() < nextFlushAt && this.outbox.size < limit) {
         await this.waitForWake(Math.min(1000, nextFlushAt - Date.now()), stop);
@@ -177,7 +189,7 @@ export class DeviceRunner {
       if (attempt > 0) this.stats.retried++;
       const request = buildRequest(s.format, entries.map((e) => e.item), s.auth);
       const started = performance.now();
-      const outcome = await httpPost(s.baseUrl, request, s.requestTimeoutMs);
+      const outcome = await httpPost(s.baseUrl, request, s.requestTimeoutMs, stop);
       this.stats.requests++;
       if (outcome.kind !== 'retry' || outcome.status !== undefined) this.stats.latency(performance.now() - started);
       this.applyServerInterval(outcome.sendIntervalS);
@@ -189,6 +201,11 @@ export class DeviceRunner {
         continue;
       }
       attempt = 0;
+      if (outcome.kind === 'reject' && entries.length > 1 && !outcome.perItem && outcome.status !== 401 && outcome.status !== 403) {
+        splitLimit = Math.ceil(entries.length / 2);
+        continue;
+      }
+      if (outcome.kind === 'ack') splitLimit = splitLimit === Infinity ? Infinity : splitLimit * 2;
       this.settle(entries.map((e) => e.id), outcome);
       if (this.outbox.size < limit || this.batchIntervalMs > 0) nextFlushAt = Date.now() + jittered(this.batchIntervalMs, s.jitter);
     }

@@ -1,14 +1,17 @@
 import { classifyResponse, type PostOutcome } from './post-outcome.ts';
 import type { PostRequest } from '../post/request-builder.ts';
 
-/** Sends one request and classifies the answer; network errors and timeouts become `retry`. */
-export async function httpPost(baseUrl: string, request: PostRequest, timeoutMs: number): Promise<PostOutcome> {
+/**
+ * Sends one request and classifies the answer; network errors, timeouts and an abort (the device
+ * stopping) become `retry`, so the readings stay in the outbox.
+ */
+export async function httpPost(baseUrl: string, request: PostRequest, timeoutMs: number, stop?: AbortSignal): Promise<PostOutcome> {
   try {
     const res = await fetch(new URL(request.path, baseUrl), {
       method: 'POST',
       headers: request.headers,
       body: request.body,
-      signal: AbortSignal.timeout(timeoutMs),
+      signal: stop ? AbortSignal.any([AbortSignal.timeout(timeoutMs), stop]) : AbortSignal.timeout(timeoutMs),
     });
     const text = await res.text();
     return classifyResponse(res.status, res.headers, text);

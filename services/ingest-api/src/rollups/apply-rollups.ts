@@ -9,13 +9,19 @@ import type { InsertedRows } from './rollup.types.ts';
  * passed: its statistics would count twice). Order of arrival does not matter.
  */
 export async function applyRollups(trx: Kysely<any>, inserted: InsertedRows): Promise<void> {
-  const readings = inserted.readings ?? [];
-  const mbus = inserted.mbus ?? [];
-  if (readings.length === 0 && mbus.length === 0) return;
-  const ids = [...new Set([...readings.map((r) => r.device_id), ...mbus.map((r) => r.device_id)])];
-  const rows = await sql<{ id: number; time_zone: string }>`SELECT id, time_zone FROM device WHERE id IN (${sql.join(ids)})`.execute(trx);
+  const all = inserted.readings ?? [];
+  const allMbus = inserted.mbus ?? [];
+  if (all.length === 0 && allMbus.length === 0) return;
+  const ids = [...new Set([...all.map((r) => r.device_id), ...allMbus.map((r) => r.device_id)])];
+  const rows = await sql<{ id: number; time_zone: string; purged_before: Date | null }>`
+    SELECT d.id, d.time_zone, p.purged_before FROM device d LEFT JOIN rollup_purge p ON p.device_id = d.id
+    WHERE d.id IN (${sql.join(ids)})`.execute(trx);
   const zones = new Map(rows.rows.map((r) => [r.id, r.time_zone]));
   for (const id of ids) if (!zones.has(id)) throw new Error(`applyRollups: unknown device ${id}`);
+  // Rows behind the retention boundary arrive too late: their neighbours are gone, so they are stored but not rolled up.
+  const boundary = new Map(rows.rows.map((r) => [r.id, r.purged_before?.getTime() ?? -Infinity]));
+  const readings = all.filter((r) => r.meter_time.getTime() >= boundary.get(r.device_id)!);
+  const mbus = allMbus.filter((r) => r.captured_at.getTime() >= boundary.get(r.device_id)!);
   if (readings.length > 0) await applyStatRollups(trx, zones, readings);
   await applyRegisterRollups(trx, zones, readings, mbus);
 }

@@ -2,8 +2,8 @@
  * Consumption from a cumulative register, as signed integer amounts per 15-minute bucket.
  *
  * Rule (docs/dashboards.md): between two consecutive readings of one register the increase is
- * spread over the time between them, in proportion to each bucket's share of that time (largest
- * remainder, so the parts are integers that add up exactly). A decrease is a meter replacement or
+ * spread over the time between them, in proportion to each bucket's share of that time (rounded
+ * cumulatively, so the parts are integers that add up exactly). A decrease is a meter replacement or
  * reset: that step counts 0 and the new meter counts from its first value.
  */
 
@@ -37,20 +37,16 @@ export function spreadStep(t0: number, t1: number, d: number, sign: 1 | -1, out:
     add(out, first * QUARTER_MS, sign * d);
     return;
   }
+  // Cumulative rounding: bucket i gets round(d * elapsed_i / total) - round(d * elapsed_(i-1) / total).
+  // The parts are integers, never negative, add up to d exactly, and spread a remainder evenly.
   const total = t1 - t0;
-  const parts: { bucket: number; floor: number; frac: number }[] = [];
-  let given = 0;
+  let before = 0;
   for (let b = first; b <= last; b++) {
-    const overlap = Math.min(t1, (b + 1) * QUARTER_MS) - Math.max(t0, b * QUARTER_MS);
-    const exact = (d * overlap) / total;
-    const floor = Math.floor(exact);
-    parts.push({ bucket: b * QUARTER_MS, floor, frac: exact - floor });
-    given += floor;
+    const elapsed = Math.min(t1, (b + 1) * QUARTER_MS) - t0;
+    const upTo = b === last ? d : Math.floor((d * elapsed) / total + 0.5);
+    add(out, b * QUARTER_MS, sign * (upTo - before));
+    before = upTo;
   }
-  // Largest remainder; ties go to the earlier bucket so the split is deterministic and can be undone exactly.
-  const order = parts.map((_, i) => i).sort((a, b) => parts[b]!.frac - parts[a]!.frac || a - b);
-  for (let i = 0; i < d - given; i++) parts[order[i % order.length]!]!.floor += 1;
-  for (const p of parts) add(out, p.bucket, sign * p.floor);
 }
 
 function steps(points: readonly RegisterPoint[], sign: 1 | -1, out: BucketAmounts): void {

@@ -56,6 +56,8 @@ export async function startIngestSubscriber(options: IngestSubscriberOptions): P
     clean: false,
     properties: { sessionExpiryInterval: 0xffffffff },
     reconnectPeriod: 2000,
+    // On a fresh install the broker may refuse us until it has reloaded the password file we wrote.
+    reconnectOnConnackError: true,
     connectTimeout: 10_000,
     manualConnect: true,
   };

@@ -18,12 +18,14 @@ export interface UploadRoute {
   kind: UploadKind;
 }
 
-/** What the ingest service subscribes to (AmsReader may be configured with sub-topics too). */
+/**
+ * What the ingest service subscribes to. `amsreader/#` also matches `amsreader` itself; subscribing
+ * to both would have the broker deliver each message twice (overlapping subscriptions).
+ */
 export const INGEST_SUBSCRIPTIONS: readonly string[] = [
   `${TOPIC_ROOT}/+/readings`,
   `${TOPIC_ROOT}/+/telegram`,
   `${TOPIC_ROOT}/+/frame`,
-  `${TOPIC_ROOT}/+/amsreader`,
   `${TOPIC_ROOT}/+/amsreader/#`,
 ];
 

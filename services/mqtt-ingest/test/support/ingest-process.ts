@@ -97,6 +97,15 @@ export async function startIngestProcess(env: Record<string, string>): Promise<I
   child.once('exit', () => {
     for (const w of waiters) w();
   });
-  await proc.waitForLog((l) => l['msg'] === 'mqtt ingest running', 30_000);
+  // Never leave a service behind: not when the test process exits, not when start-up fails.
+  const reap = () => child.kill('SIGKILL');
+  process.once('exit', reap);
+  child.once('exit', () => process.off('exit', reap));
+  try {
+    await proc.waitForLog((l) => l['msg'] === 'mqtt ingest running', 30_000);
+  } catch (error) {
+    await proc.kill('SIGKILL');
+    throw error;
+  }
   return proc;
 }

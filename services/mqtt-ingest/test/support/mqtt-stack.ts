@@ -1,7 +1,8 @@
 /** Shared set-up for tests of the whole path: test database, private broker, devices, device clients. */
 import { createHash } from 'node:crypto';
 import type { IClientOptions, MqttClient } from 'mqtt';
-import { createTestDatabase, type TestDatabase } from '@sem/db/testing';
+import { createConnection } from 'mysql2/promise';
+import { createTestDatabase, testServer, workerId, type TestDatabase } from '@sem/db/testing';
 import { deriveMqttPassword } from '../../src/broker/device-credentials.ts';
 import { buildApp, createDevice, loadApiConfig, type DeviceConfigInput } from '../../src/ingest-api-bridge.ts';
 import type { TestBroker } from './mosquitto-broker.ts';
@@ -10,8 +11,24 @@ import { DEVICE_SECRET } from './ingest-process.ts';
 
 export const TEST_DB_PREFIX = 'sem_test_mqtt';
 
+/**
+ * The worker's test database, held with a named lock for the whole file: two vitest runs at once
+ * (another session running every workspace's tests) would otherwise clear each other's rows.
+ */
 export async function openTestDatabase(): Promise<TestDatabase> {
-  return createTestDatabase(TEST_DB_PREFIX);
+  const name = `${TEST_DB_PREFIX}_${workerId()}`;
+  const lock = await createConnection({ ...(await testServer()), database: undefined });
+  const [rows] = await lock.query('SELECT GET_LOCK(?, 600) AS got', [name]);
+  if ((rows as { got: number }[])[0]?.got !== 1) throw new Error(`could not lock test database ${name}`);
+  // Fresh each file: the schema is still moving, and a database migrated by older code would not migrate.
+  const t = await createTestDatabase(TEST_DB_PREFIX, { fresh: true });
+  return {
+    ...t,
+    async destroy() {
+      await t.destroy();
+      await lock.end();
+    },
+  };
 }
 
 export interface TestDevice {
@@ -33,9 +50,10 @@ export async function connectDevice(broker: TestBroker, device: TestDevice, opti
 }
 
 /** ingest-api's app on the test database (not listening), to post the same captures over HTTP. */
-export async function httpApp(db: TestDatabase) {
+export async function httpApp(db: TestDatabase, env: Record<string, string> = {}) {
   const c = db.connection;
   const config = loadApiConfig({
+    ...env,
     SEM_DB_HOST: c.host,
     SEM_DB_PORT: String(c.port),
     SEM_DB_NAME: c.database!,

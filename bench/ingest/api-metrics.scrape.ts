@@ -1,0 +1,37 @@
+/** The ingest API's own view of its write path, from GET /metrics (prom-client text), over the process life. */
+export interface ApiMetrics {
+  transactions: number;
+  meanTransactionMs: number;
+  meanBatchRows: number;
+  shed: number;
+  eventLoopLagP99Ms: number;
+}
+
+function value(text: string, name: string): number {
+  let sum = 0;
+  let found = false;
+  for (const line of text.split('\n')) {
+    if (line.startsWith(`${name} `) || line.startsWith(`${name}{`)) {
+      sum += Number(line.slice(line.lastIndexOf(' ') + 1));
+      found = true;
+    }
+  }
+  return found ? sum : Number.NaN;
+}
+
+export async function scrapeApiMetrics(port: number): Promise<ApiMetrics | undefined> {
+  try {
+    const res = await fetch(`http://127.0.0.1:${port}/metrics`, { signal: AbortSignal.timeout(10_000) });
+    const text = await res.text();
+    const count = value(text, 'sem_write_transaction_duration_seconds_count');
+    return {
+      transactions: count,
+      meanTransactionMs: (value(text, 'sem_write_transaction_duration_seconds_sum') / count) * 1000,
+      meanBatchRows: value(text, 'sem_write_batch_rows_sum') / value(text, 'sem_write_batch_rows_count'),
+      shed: value(text, 'sem_write_queue_shed_total'),
+      eventLoopLagP99Ms: value(text, 'nodejs_eventloop_lag_p99_seconds') * 1000,
+    };
+  } catch {
+    return undefined;
+  }
+}

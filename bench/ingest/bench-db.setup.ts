@@ -1,0 +1,78 @@
+import { randomBytes } from 'node:crypto';
+import { createConnection, type Connection } from 'mysql2/promise';
+import { bootstrapDatabase, createKysely, type DbConnectionConfig } from '@sem/db';
+import { createDevice } from '../../services/ingest-api/src/devices/devices.service.ts';
+import type { BenchDevice } from './payloads.factory.ts';
+
+/** The benchmark's own database and accounts: nothing else on the shared server is touched. */
+export const BENCH_DB = 'sem_bench';
+const USERS = { owner: 'sem_bench_owner', api: 'sem_bench_api', readonly: 'sem_bench_ro' };
+
+export interface BenchDatabase {
+  admin: DbConnectionConfig;
+  /** The API's account (DML only), as the service runs in production. */
+  api: DbConnectionConfig;
+  /** Root on the bench database, for the ceiling, counters and storage phases. */
+  root: DbConnectionConfig;
+}
+
+/** Root over the local socket (the environment's default admin), or SEM_BENCH_ADMIN_URL-like overrides. */
+export function adminConnection(socketPath: string): DbConnectionConfig {
+  return { host: '127.0.0.1', port: 3306, user: 'root', password: '', socketPath };
+}
+
+/** Drops and recreates sem_bench through the project's bootstrap (users, migrations, grants). */
+export async function freshBenchDatabase(admin: DbConnectionConfig): Promise<BenchDatabase> {
+  const conn = await createConnection({ ...admin, database: undefined });
+  try {
+    await conn.query(`DROP DATABASE IF EXISTS ${BENCH_DB}`);
+  } finally {
+    await conn.end();
+  }
+  const pw = () => randomBytes(18).toString('base64url');
+  const api = { user: USERS.api, password: pw() };
+  // Grants use '%': the API connects over TCP to 127.0.0.1 like the pod does.
+  await bootstrapDatabase(admin, {
+    database: BENCH_DB,
+    owner: { user: USERS.owner, password: pw() },
+    api,
+    readonly: { user: USERS.readonly, password: pw() },
+  });
+  return {
+    admin,
+    api: { host: '127.0.0.1', port: 3306, user: api.user, password: api.password, database: BENCH_DB },
+    root: { ...admin, database: BENCH_DB },
+  };
+}
+
+/** Creates devices through the service the CLI and admin API use; returns their ids and keys. */
+export async function createBenchDevices(
+  db: BenchDatabase,
+  prefix: string,
+  count: number,
+  keyFormat: 'token' | 'legacy',
+): Promise<BenchDevice[]> {
+  const k = createKysely({ ...db.root, connectionLimit: 4 });
+  try {
+    const out: BenchDevice[] = new Array(count);
+    let next = 0;
+    await Promise.all(
+      Array.from({ length: 4 }, async () => {
+        while (next < count) {
+          const i = next++;
+          const r = await createDevice(k, { name: `${prefix}-${i}`, keyFormat, country: 'BE', timeZone: 'Europe/Brussels' });
+          out[i] = { id: r.device.id, key: r.key.key };
+        }
+      }),
+    );
+    return out;
+  } finally {
+    await k.destroy();
+  }
+}
+
+export async function rootConnection(db: BenchDatabase): Promise<Connection> {
+  const conn = await createConnection({ ...db.root, timezone: 'Z', multipleStatements: false });
+  await conn.query("SET time_zone = '+00:00'");
+  return conn;
+}

@@ -1,0 +1,282 @@
+/**
+ * Fleet-scale ingest benchmark (issue #7): `npm run bench:ingest [-- --quick]`. See docs/performance.md.
+ * One run, one machine: (a) MariaDB ceiling, (b) HTTP ceiling, (c) 1,000 devices posting single JSON
+ * readings, (d) 300-reading batches, (e) raw P1 telegrams, (f) SEM legacy form posts; then half load
+ * (p99), twice the load (RSS, shedding), the per-device rate limit, storage per reading, and a count
+ * of acknowledged versus stored rows. Only loopback addresses; every loop is bounded in time and count.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseBenchOptions } from './bench.options.ts';
+import { adminConnection, BENCH_DB, createBenchDevices, freshBenchDatabase, rootConnection } from './bench-db.setup.ts';
+import { mariadbPid } from './child.process.ts';
+import { dbCeiling } from './db-ceiling.phase.ts';
+import { closedLoop, openLoop, type DeviceStream, type LoadResult } from './load.runner.ts';
+import { machineInfo } from './machine.info.ts';
+import { batchJsonStream, semFormStream, singleJsonStream, telegramStream, type BenchDevice } from './payloads.factory.ts';
+import { withServer, type ServerRun } from './phase.measure.ts';
+import { renderMarkdown, type PhaseRow, type BenchReport } from './results.report.ts';
+import { storagePhase } from './storage.phase.ts';
+
+const ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
+const o = parseBenchOptions(process.argv.slice(2));
+const outDir = resolve(ROOT, o.outDir);
+mkdirSync(outDir, { recursive: true });
+const DAY = 86_400_000;
+const t0 = Math.floor(Date.now() / 1000) * 1000 - 3600_000;
+const log = (msg: string) => console.log(`[${new Date().toISOString().slice(11, 19)}] ${msg}`);
+const want = (p: string) => o.only.has(p);
+
+log(`output: ${outDir}`);
+const admin = adminConnection(o.socketPath);
+const db = await freshBenchDatabase(admin);
+const conn = await rootConnection(db);
+const dbPid = mariadbPid();
+const machine = await machineInfo(conn);
+log(`${machine.cores} cores (${machine.cpu}), ${machine.memoryGiB} GiB, node ${machine.node}, MariaDB ${machine.mariadb}, load ${machine.loadavgAtStart.join(' ')}`);
+
+const needJson = ['a', 'b', 'c', 'd', 'e', 'half', 'overload', 'ratelimit'].some(want);
+const jsonDevices: BenchDevice[] = needJson ? await createBenchDevices(db, 'json', o.devices, 'token') : [];
+const semDevices: BenchDevice[] = want('f') || want('half') ? await createBenchDevices(db, 'sem', o.devices, 'legacy') : [];
+log(`devices: ${jsonDevices.length} with token keys, ${semDevices.length} with legacy keys`);
+
+/** Acknowledged (API 2xx `accepted`, or ceiling rows inserted) per device, over every phase. */
+const acked = new Map<number, number>();
+const addAcked = (m: Map<number, number>) => {
+  for (const [id, n] of m) acked.set(id, (acked.get(id) ?? 0) + n);
+};
+
+const apiEnv = (extra: Record<string, string> = {}): Record<string, string> => ({
+  SEM_HTTP_HOST: '127.0.0.1',
+  SEM_HTTP_PORT: String(o.port),
+  SEM_DB_HOST: '127.0.0.1',
+  SEM_DB_PORT: '3306',
+  SEM_DB_NAME: BENCH_DB,
+  SEM_DB_USER: db.api.user,
+  SEM_DB_PASSWORD: db.api.password,
+  // Request logging at info costs two log lines per request; a fleet deployment runs at warn.
+  SEM_LOG_LEVEL: 'warn',
+  // Capacity phases measure the write path, not the per-device policy (checked in its own phase).
+  SEM_RATE_LIMIT_PER_MINUTE: '1000000',
+  ...extra,
+});
+
+const report: BenchReport = { options: { ...o, only: [...o.only] }, machine, rows: [], notes: [] };
+const rows = report.rows;
+const save = () => {
+  writeFileSync(join(outDir, 'results.json'), JSON.stringify(report, (_k, v) => (v instanceof Map ? Object.fromEntries(v) : v), 2));
+  writeFileSync(join(outDir, 'results.md'), renderMarkdown(report));
+};
+
+function apiRun<T>(name: string, load: (port: number, tick: () => void) => Promise<T>, env: Record<string, string> = {}): Promise<ServerRun<T>> {
+  log(`${name}: starting the API`);
+  return withServer({
+    name,
+    outDir,
+    script: join(ROOT, 'services/ingest-api/src/server.ts'),
+    env: apiEnv(env),
+    port: o.port,
+    readyPath: '/readyz',
+    conn,
+    mariadbPid: dbPid,
+    warmupS: o.warmupS,
+    seconds: o.seconds,
+    load: (server, tick) => load(server.port, tick),
+  });
+}
+
+function loadRow(id: string, what: string, run: ServerRun<LoadResult>, unit: 'req/s' | 'readings/s'): PhaseRow {
+  const r = run.value;
+  addAcked(r.acked);
+  const perS = unit === 'req/s' ? r.ok / r.seconds : r.okReadings / r.seconds;
+  const w = run.window;
+  return {
+    id,
+    what,
+    throughput: perS,
+    unit,
+    requestsPerS: r.ok / r.seconds,
+    readingsPerS: r.okReadings / r.seconds,
+    p50: r.latency.quantile(0.5),
+    p99: r.latency.quantile(0.99),
+    p999: r.latency.quantile(0.999),
+    statuses: r.statuses,
+    errors: r.errors,
+    clientDropped: r.clientDropped,
+    missingRetryAfter: r.missingRetryAfter,
+    connections: r.connections,
+    window: w,
+    serverCpuUsPerRequest: r.requests > 0 ? (w.serverCpu * w.seconds * 1e6) / r.requests : Number.NaN,
+    rss: run.rss,
+    perSecond: r.perSecond,
+    profile: run.profile,
+    apiMetrics: run.apiMetrics,
+    exitCode: run.exitCode,
+  };
+}
+
+const streams = (devices: readonly BenchDevice[], make: (d: BenchDevice) => DeviceStream) => devices.map(make);
+const byId = (id: string) => rows.find((r) => r.id === id);
+
+// (a) MariaDB ceiling: multi-row INSERTs from one client, straight into the reading table.
+if (want('a')) {
+  log('a: MariaDB ceiling (1,000-row INSERTs, one client)');
+  const probeConn = conn;
+  const { WindowProbe } = await import('./phase.measure.ts');
+  const probe = new WindowProbe(probeConn, dbPid, undefined);
+  probe.arm(o.warmupS, o.seconds);
+  const c = await dbCeiling({ connection: db.root, devices: jsonDevices, startMs: t0 - 40 * DAY, warmupS: o.warmupS, seconds: o.seconds, rowsPerStatement: 1000, runLength: 250 });
+  const w = await probe.result();
+  addAcked(c.inserted);
+  rows.push({ id: 'a', what: 'MariaDB ceiling: 1,000-row INSERT, autocommit, 1 client', throughput: c.rows / c.seconds, unit: 'rows/s', readingsPerS: c.rows / c.seconds, window: w, statuses: {}, connections: 1 });
+  save();
+}
+
+// (b) HTTP ceiling: the same Fastify with a handler that stores nothing, same request as (c).
+if (want('b')) {
+  log('b: HTTP ceiling (Fastify, POST handler that stores nothing)');
+  const run = await withServer({
+    name: 'b-null-api',
+    outDir,
+    script: join(ROOT, 'bench/ingest/null-api.server.ts'),
+    args: [String(o.port)],
+    env: {},
+    port: o.port,
+    readyPath: '/',
+    conn,
+    mariadbPid: dbPid,
+    warmupS: o.warmupS,
+    seconds: o.seconds,
+    load: (server, tick) =>
+      closedLoop({ port: server.port, devices: streams(jsonDevices, (d) => singleJsonStream(d, t0)), connections: o.devices, warmupS: o.warmupS, seconds: o.seconds, onTick: tick }),
+  });
+  run.value.acked.clear(); // nothing is stored by the null handler
+  rows.push(loadRow('b', 'HTTP ceiling: Fastify POST, JSON body parsed, nothing stored', run, 'req/s'));
+  save();
+}
+
+// (c) 1,000 devices, keep-alive, single JSON readings.
+if (want('c')) {
+  const run = await apiRun('c-json-single', (port, tick) =>
+    closedLoop({ port, devices: streams(jsonDevices, (d) => singleJsonStream(d, t0 - 30 * DAY)), connections: o.devices, warmupS: o.warmupS, seconds: o.seconds, onTick: tick }),
+  );
+  rows.push(loadRow('c', `${o.devices} devices, single JSON reading per POST /api/v1/readings`, run, 'req/s'));
+  save();
+}
+
+// (d) Batches of 300 readings (5 minutes at 1 Hz).
+if (want('d')) {
+  const devices = jsonDevices.slice(0, o.batchConnections);
+  const run = await apiRun('d-json-batch', (port, tick) =>
+    closedLoop({ port, devices: streams(devices, (d) => batchJsonStream(d, t0 - 20 * DAY, o.batchSize)), connections: o.batchConnections, warmupS: o.warmupS, seconds: o.seconds, onTick: tick }),
+  );
+  rows.push(loadRow('d', `${o.batchConnections} devices, ${o.batchSize} JSON readings per POST`, run, 'readings/s'));
+  save();
+}
+
+// (e) Raw P1 telegrams decoded on the server.
+if (want('e')) {
+  const run = await apiRun('e-p1-telegram', (port, tick) =>
+    closedLoop({ port, devices: streams(jsonDevices, (d) => telegramStream(d, t0 - 10 * DAY)), connections: o.devices, warmupS: o.warmupS, seconds: o.seconds, onTick: tick }),
+  );
+  rows.push(loadRow('e', `${o.devices} devices, one raw P1 telegram (Fluvius e-MUCS) per POST /api/v1/telegrams`, run, 'req/s'));
+  save();
+}
+
+// (f) SEM legacy form posts.
+if (want('f')) {
+  const run = await apiRun('f-sem-form', (port, tick) =>
+    closedLoop({ port, devices: streams(semDevices, (d) => semFormStream(d)), connections: o.devices, warmupS: o.warmupS, seconds: o.seconds, onTick: tick }),
+  );
+  rows.push(loadRow('f', `${o.devices} devices, SEM ESP32 form POST /post-data.php`, run, 'req/s'));
+  save();
+}
+
+// Half of each measured maximum, offered open-loop: p99 must stay under 50 ms.
+if (want('half')) {
+  const halves: [string, string, PhaseRow | undefined, (port: number, tick: () => void, rate: number) => Promise<LoadResult>][] = [
+    ['c', 'half of c', byId('c'), (port, tick, rate) =>
+      openLoop({ port, devices: streams(jsonDevices, (d) => singleJsonStream(d, t0 - 25 * DAY)), rate, maxConnections: o.devices, maxBacklog: Math.ceil(rate * 2), warmupS: o.warmupS, seconds: o.seconds, onTick: tick })],
+    ['d', 'half of d', byId('d'), (port, tick, rate) =>
+      openLoop({ port, devices: streams(jsonDevices.slice(o.batchConnections, 4 * o.batchConnections), (d) => batchJsonStream(d, t0 - 20 * DAY, o.batchSize)), rate, maxConnections: 3 * o.batchConnections, maxBacklog: Math.ceil(rate * 2), warmupS: o.warmupS, seconds: o.seconds, onTick: tick })],
+    ['e', 'half of e', byId('e'), (port, tick, rate) =>
+      openLoop({ port, devices: streams(jsonDevices, (d) => telegramStream(d, t0 - 8 * DAY)), rate, maxConnections: o.devices, maxBacklog: Math.ceil(rate * 2), warmupS: o.warmupS, seconds: o.seconds, onTick: tick })],
+    ['f', 'half of f', byId('f'), (port, tick, rate) =>
+      openLoop({ port, devices: streams(semDevices, (d) => semFormStream(d)), rate, maxConnections: o.devices, maxBacklog: Math.ceil(rate * 2), warmupS: o.warmupS, seconds: o.seconds, onTick: tick })],
+  ];
+  for (const [base, what, max, load] of halves) {
+    if (!max) continue;
+    const rate = Math.max(1, Math.round(max.requestsPerS! / 2));
+    const run = await apiRun(`half-${base}`, (port, tick) => load(port, tick, rate));
+    rows.push(loadRow(`½${base}`, `${what}: ${rate} req/s offered open-loop (latency from the due time)`, run, max.unit === 'readings/s' ? 'readings/s' : 'req/s'));
+    save();
+  }
+}
+
+// Twice the maximum of (c), offered open-loop by twice the devices: RSS must stay bounded, overload shed.
+if (want('overload')) {
+  const max = byId('c');
+  const rate = Math.round((max?.requestsPerS ?? 2000) * 2);
+  const run = await apiRun('overload-2x-c', (port, tick) =>
+    openLoop({
+      port,
+      devices: streams(jsonDevices, (d) => singleJsonStream(d, t0 - 15 * DAY)),
+      rate,
+      maxConnections: 2 * o.devices,
+      maxBacklog: 2 * o.devices,
+      warmupS: o.warmupS,
+      seconds: Math.max(o.seconds, 10) * 1.5,
+      timeoutMs: 10_000,
+      onTick: tick,
+    }),
+  );
+  rows.push(loadRow('2×c', `twice c: ${rate} req/s offered by up to ${2 * o.devices} connections`, run, 'req/s'));
+  save();
+}
+
+// The per-device rate limit answers 429 with Retry-After.
+if (want('ratelimit')) {
+  const device = jsonDevices[0]!;
+  const run = await apiRun(
+    'ratelimit',
+    (port, tick) => closedLoop({ port, devices: [singleJsonStream(device, t0 - 5 * DAY)], connections: 4, warmupS: 0, seconds: 3, onTick: tick }),
+    { SEM_RATE_LIMIT_PER_MINUTE: '120' },
+  );
+  rows.push(loadRow('429', 'one device over SEM_RATE_LIMIT_PER_MINUTE=120 (4 connections, 3 s)', run, 'req/s'));
+  save();
+}
+
+// After the full run nothing acknowledged may be missing: count per device.
+if (want('count')) {
+  log('count: acknowledged vs stored, per device');
+  const [stored] = await conn.query('SELECT device_id, COUNT(*) AS n FROM reading GROUP BY device_id');
+  const storedBy = new Map((stored as { device_id: number; n: number }[]).map((r) => [r.device_id, Number(r.n)]));
+  let ackedTotal = 0;
+  let storedTotal = 0;
+  let missing = 0;
+  let devicesMissing = 0;
+  for (const [id, n] of acked) {
+    ackedTotal += n;
+    const s = storedBy.get(id) ?? 0;
+    if (s < n) {
+      missing += n - s;
+      devicesMissing += 1;
+    }
+  }
+  for (const n of storedBy.values()) storedTotal += n;
+  report.count = { acknowledged: ackedTotal, stored: storedTotal, missing, devicesMissing, storedWithoutAck: storedTotal - ackedTotal + missing };
+  log(`count: ${ackedTotal} acknowledged, ${storedTotal} stored, ${missing} missing`);
+  save();
+}
+
+if (want('storage')) {
+  log(`storage: ${o.storageDevices} devices x ${o.storageHours} h of 1 Hz data`);
+  report.storage = await storagePhase({ admin, devices: o.storageDevices, hours: o.storageHours, log });
+  save();
+}
+
+await conn.end();
+save();
+console.log(`\n${renderMarkdown(report)}`);
+log(`results: ${join(outDir, 'results.md')}`);
