@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { createConnection, type Connection } from 'mysql2/promise';
-import { bootstrapDatabase, createKysely, type DbConnectionConfig } from '@sem/db';
+import { API_TABLES, bootstrapDatabase, createKysely, type DbConnectionConfig } from '@sem/db';
 import { createDevice } from '../../services/ingest-api/src/devices/devices.service.ts';
 import type { BenchDevice } from './payloads.factory.ts';
 
@@ -14,6 +14,8 @@ export interface BenchDatabase {
   api: DbConnectionConfig;
   /** Root on the bench database, for the ceiling, counters and storage phases. */
   root: DbConnectionConfig;
+  /** Tables the migrations created that bootstrap did not grant to the API user (granted here, reported). */
+  ungranted: string[];
 }
 
 /** Root over the local socket (the environment's default admin), or SEM_BENCH_ADMIN_URL-like overrides. */
@@ -38,7 +40,21 @@ export async function freshBenchDatabase(admin: DbConnectionConfig): Promise<Ben
     api,
     readonly: { user: USERS.readonly, password: pw() },
   });
+  // A table the write path uses but the bootstrap grants miss would make every ingest answer 500.
+  const conn2 = await createConnection({ ...admin, database: BENCH_DB });
+  const ungranted: string[] = [];
+  try {
+    const [tables] = await conn2.query("SELECT table_name AS t FROM information_schema.TABLES WHERE table_schema = ? AND table_name NOT LIKE 'kysely%'", [BENCH_DB]);
+    for (const { t } of tables as { t: string }[]) {
+      if ((API_TABLES as readonly string[]).includes(t)) continue;
+      ungranted.push(t);
+      await conn2.query(`GRANT SELECT, INSERT, UPDATE, DELETE ON ${BENCH_DB}.\`${t}\` TO ?@'%'`, [api.user]);
+    }
+  } finally {
+    await conn2.end();
+  }
   return {
+    ungranted,
     admin,
     api: { host: '127.0.0.1', port: 3306, user: api.user, password: api.password, database: BENCH_DB },
     root: { ...admin, database: BENCH_DB },

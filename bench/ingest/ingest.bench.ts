@@ -18,6 +18,7 @@ import { batchJsonStream, semFormStream, singleJsonStream, telegramStream, type 
 import { withServer, type ServerRun } from './phase.measure.ts';
 import { renderMarkdown, type PhaseRow, type BenchReport } from './results.report.ts';
 import { storagePhase } from './storage.phase.ts';
+import { profileWriteSteps } from './write-steps.profile.ts';
 
 const ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
 const o = parseBenchOptions(process.argv.slice(2));
@@ -36,7 +37,7 @@ const dbPid = mariadbPid();
 const machine = await machineInfo(conn);
 log(`${machine.cores} cores (${machine.cpu}), ${machine.memoryGiB} GiB, node ${machine.node}, MariaDB ${machine.mariadb}, load ${machine.loadavgAtStart.join(' ')}`);
 
-const needJson = ['a', 'b', 'c', 'd', 'e', 'half', 'overload', 'ratelimit'].some(want);
+const needJson = ['a', 'b', 'c', 'd', 'e', 'half', 'overload', 'ratelimit', 'steps'].some(want);
 const jsonDevices: BenchDevice[] = needJson ? await createBenchDevices(db, 'json', o.devices, 'token') : [];
 const semDevices: BenchDevice[] = want('f') || want('half') ? await createBenchDevices(db, 'sem', o.devices, 'legacy') : [];
 log(`devices: ${jsonDevices.length} with token keys, ${semDevices.length} with legacy keys`);
@@ -64,6 +65,11 @@ const apiEnv = (extra: Record<string, string> = {}): Record<string, string> => (
 
 const report: BenchReport = { options: { ...o, only: [...o.only] }, machine, rows: [], notes: [] };
 const rows = report.rows;
+if (db.ungranted.length > 0) {
+  const note = `Bootstrap (db/src/grants.ts API_TABLES) does not grant the API user these tables the write path uses: ${db.ungranted.join(', ')}. Without a grant every ingest answers 500; the benchmark granted SELECT, INSERT, UPDATE, DELETE on them itself.`;
+  report.notes.push(note);
+  log(note);
+}
 const save = () => {
   writeFileSync(join(outDir, 'results.json'), JSON.stringify(report, (_k, v) => (v instanceof Map ? Object.fromEntries(v) : v), 2));
   writeFileSync(join(outDir, 'results.md'), renderMarkdown(report));
@@ -206,7 +212,7 @@ if (want('half')) {
       openLoop({ port, devices: streams(semDevices, (d) => semFormStream(d)), rate, maxConnections: o.devices, maxBacklog: Math.ceil(rate * 2), warmupS: o.warmupS, seconds: o.seconds, onTick: tick })],
   ];
   for (const [base, what, max, load] of halves) {
-    if (!max) continue;
+    if (!max?.requestsPerS) continue;
     const rate = Math.max(1, Math.round(max.requestsPerS! / 2));
     const run = await apiRun(`half-${base}`, (port, tick) => load(port, tick, rate));
     rows.push(loadRow(`½${base}`, `${what}: ${rate} req/s offered open-loop (latency from the due time)`, run, max.unit === 'readings/s' ? 'readings/s' : 'req/s'));
@@ -217,7 +223,7 @@ if (want('half')) {
 // Twice the maximum of (c), offered open-loop by twice the devices: RSS must stay bounded, overload shed.
 if (want('overload')) {
   const max = byId('c');
-  const rate = Math.round((max?.requestsPerS ?? 2000) * 2);
+  const rate = Math.round((max?.requestsPerS || 2000) * 2);
   const run = await apiRun('overload-2x-c', (port, tick) =>
     openLoop({
       port,
@@ -267,6 +273,13 @@ if (want('count')) {
   for (const n of storedBy.values()) storedTotal += n;
   report.count = { acknowledged: ackedTotal, stored: storedTotal, missing, devicesMissing, storedWithoutAck: storedTotal - ackedTotal + missing };
   log(`count: ${ackedTotal} acknowledged, ${storedTotal} stored, ${missing} missing`);
+  save();
+}
+
+// Where a group-commit transaction spends its time, step by step (the API's own writeBatch and steps).
+if (want('steps') && jsonDevices.length >= 306) {
+  log('steps: timing each write step of one group-commit transaction');
+  report.steps = await profileWriteSteps({ connection: db.root, devices: jsonDevices, startMs: t0 - 35 * DAY, transactions: o.quick ? 3 : 5 });
   save();
 }
 

@@ -79,6 +79,16 @@ export function batchJsonStream(device: BenchDevice, startMs: number, size: numb
  * ~0.5 ms of load-generator CPU, as much as the server spends on the request.
  */
 export function telegramStream(device: BenchDevice, startMs: number): DeviceStream {
+  const next = p1Telegrams(startMs);
+  const headers = { authorization: `Bearer ${device.key}`, 'content-type': 'text/plain' };
+  return {
+    deviceId: device.id,
+    next: () => ({ raw: rawRequest('/api/v1/telegrams', headers, Buffer.from(next(), 'latin1')), readings: 1 }),
+  };
+}
+
+/** Successive telegrams of one meter, one second apart from startMs (see telegramStream). */
+export function p1Telegrams(startMs: number): () => string {
   const first = new P1Replayer([readFileSync(P1_TEMPLATE_PATH, 'latin1')], { zone: ZONE }).next(startMs);
   const at = first.indexOf(CLOCK) + CLOCK.length;
   const close = first.indexOf(')', at);
@@ -86,23 +96,18 @@ export function telegramStream(device: BenchDevice, startMs: number): DeviceStre
   const [before, middle, after] = [first.slice(0, at), first.slice(close, bang + 1), first.slice(bang + 5)];
   const hours = new Map<number, string>();
   let seq = 0;
-  const headers = { authorization: `Bearer ${device.key}`, 'content-type': 'text/plain' };
-  return {
-    deviceId: device.id,
-    next() {
-      const ms = startMs + seq++ * 1000;
-      const hour = Math.floor(ms / 3_600_000);
-      let hourStamp = hours.get(hour);
-      if (!hourStamp) {
-        hourStamp = p1Timestamp(ZONE, new Date(hour * 3_600_000)); // YYMMDDhh0000X, tz database decides X
-        hours.set(hour, hourStamp);
-      }
-      const inHour = Math.floor((ms % 3_600_000) / 1000);
-      const mmss = `${String(Math.floor(inHour / 60)).padStart(2, '0')}${String(inHour % 60).padStart(2, '0')}`;
-      const head = `${before}${hourStamp.slice(0, 8)}${mmss}${hourStamp.slice(12)}${middle}`;
-      const crc = crc16ArcLatin1(head).toString(16).toUpperCase().padStart(4, '0');
-      return { raw: rawRequest('/api/v1/telegrams', headers, Buffer.from(head + crc + after, 'latin1')), readings: 1 };
-    },
+  return () => {
+    const ms = startMs + seq++ * 1000;
+    const hour = Math.floor(ms / 3_600_000);
+    let hourStamp = hours.get(hour);
+    if (!hourStamp) {
+      hourStamp = p1Timestamp(ZONE, new Date(hour * 3_600_000)); // YYMMDDhh0000X, tz database decides X
+      hours.set(hour, hourStamp);
+    }
+    const inHour = Math.floor((ms % 3_600_000) / 1000);
+    const mmss = `${String(Math.floor(inHour / 60)).padStart(2, '0')}${String(inHour % 60).padStart(2, '0')}`;
+    const head = `${before}${hourStamp.slice(0, 8)}${mmss}${hourStamp.slice(12)}${middle}`;
+    return head + crc16ArcLatin1(head).toString(16).toUpperCase().padStart(4, '0') + after;
   };
 }
 

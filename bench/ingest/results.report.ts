@@ -3,6 +3,7 @@ import type { ApiMetrics } from './api-metrics.scrape.ts';
 import type { MachineInfo } from './machine.info.ts';
 import type { WindowStats } from './phase.measure.ts';
 import type { StorageResult } from './storage.phase.ts';
+import type { ShapeProfile } from './write-steps.profile.ts';
 
 export interface PhaseRow {
   id: string;
@@ -35,6 +36,7 @@ export interface BenchReport {
   notes: string[];
   count?: { acknowledged: number; stored: number; missing: number; devicesMissing: number; storedWithoutAck: number };
   storage?: StorageResult;
+  steps?: ShapeProfile[];
 }
 
 const CEILING: Record<string, string> = { c: 'b', d: 'a', e: 'b', f: 'b' };
@@ -109,6 +111,13 @@ export function renderMarkdown(r: BenchReport): string {
     for (const row of withMetrics) {
       const m = row.apiMetrics!;
       out.push(`| ${row.id} | ${f0(m.transactions)} | ${f1(m.meanBatchRows)} | ${f1(m.meanTransactionMs)} | ${f0(m.shed)} | ${f1(m.eventLoopLagP99Ms)} |`);
+    }
+  }
+  if (r.steps) {
+    out.push('', 'One group-commit transaction, step by step (writeBatch with the app\'s steps; mean per transaction):', '');
+    out.push('| batch | transaction ms | step: ms (SQL round trips) |', '|---|---|---|');
+    for (const s of r.steps) {
+      out.push(`| ${s.shape} (${s.rows} rows) | ${f1(s.meanTransactionMs)} | ${s.steps.map((x) => `${x.step}: ${f1(x.ms)} (${f1(x.queries)})`).join('; ')} |`);
     }
   }
   for (const row of r.rows.filter((x) => x.profile)) {

@@ -106,7 +106,7 @@ export async function storagePhase(o: { admin: DbConnectionConfig; devices: numb
     } finally {
       await k.destroy();
     }
-    const root = { admin: o.admin, api: o.admin, root: { ...o.admin, database: STORAGE_DB } };
+    const root = { admin: o.admin, api: o.admin, root: { ...o.admin, database: STORAGE_DB }, ungranted: [] };
     const devices = await createBenchDevices(root, 'st', o.devices, 'token');
     await conn.query(`USE ${STORAGE_DB}`);
     await conn.query("SET time_zone = '+00:00'");

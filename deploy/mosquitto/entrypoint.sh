@@ -3,7 +3,7 @@
 # so a device added, re-keyed or removed in the registry gets or loses access within seconds.
 set -eu
 conf=${MOSQUITTO_CONF:-/mosquitto/config/mosquitto.conf}
-passwd=${MOSQUITTO_PASSWD:-/mosquitto/config/passwd}
+passwd=${MOSQUITTO_PASSWD:-/mosquitto/passwd/passwd}
 interval=${RELOAD_CHECK_SECONDS:-5}
 
 # Mosquitto refuses to start without its password file; an empty one admits nobody.

@@ -2,7 +2,7 @@
 // panel queries, expanded the way Grafana expands them, executed as the read-only datasource user.
 // Proves the Grafana account's grants cover what the dashboards read. Prints one line per dashboard.
 // Env: SEM_RO_PASSWORD (required), SEM_DB_HOST/PORT/NAME, SEM_RO_USER, DASHBOARDS_DIR, RANGE_DAYS.
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { createConnection, type RowDataPacket } from 'mysql2/promise';
 import { expandQuery, interpolateVariables, type TimeRange, type VariableValue } from '../../grafana/src/grafana-macros.ts';
@@ -17,6 +17,10 @@ interface Dashboard { title: string; panels: Panel[]; templating?: { list: Templ
 
 const env = process.env;
 const dir = env.DASHBOARDS_DIR ?? new URL('../../grafana/dashboards', import.meta.url).pathname;
+// The datasource's jsonData.timeInterval: Grafana's lower limit for $__interval when a panel sets none.
+const dsDir = new URL('../../grafana/provisioning/datasources', import.meta.url).pathname;
+const dsText = existsSync(dsDir) ? readdirSync(dsDir).filter((f) => /\.ya?ml$/.test(f)).map((f) => readFileSync(path.join(dsDir, f), 'utf8')).join('\n') : '';
+const dsTimeInterval = /^\s*timeInterval:\s*['"]?([0-9]+[a-z]+)/m.exec(dsText)?.[1];
 const now = Date.now();
 const range: TimeRange = { from: now - Number(env.RANGE_DAYS ?? 3650) * 86_400_000, to: now };
 
@@ -78,7 +82,7 @@ for (const file of readdirSync(dir).filter((f) => f.endsWith('.json')).sort()) {
     for (const t of p.targets ?? []) {
       if (!t.rawSql || t.hide) continue;
       total++;
-      const { sql } = expandQuery(t.rawSql, { range, variables, maxDataPoints: p.maxDataPoints ?? 1000, minInterval: p.interval });
+      const { sql } = expandQuery(t.rawSql, { range, variables, maxDataPoints: p.maxDataPoints ?? 1000, minInterval: p.interval ?? dsTimeInterval });
       try {
         const [result] = await conn.query<RowDataPacket[]>(sql);
         ran++;

@@ -127,6 +127,22 @@ describe.each(['frame', 'json'])('HAN replay (Kaifa lists 1, 2, 3) posted as %s'
   });
 });
 
+describe('HAN frames without a meter clock (Aidon lists 1 and 2)', () => {
+  it('posts them one per request so the receive-time key keeps each one', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'device-sim-aidon-'));
+    dirs.push(dir);
+    for (const n of ['aidon_3p_list1_1', 'aidon_3p_list2_1']) copyFileSync(hanFixture(n), join(dir, `${n}.hex`));
+    const r = await run('frame', dir, 'han-aidon', ['--zone', 'Europe/Oslo', '--duration', '30s']);
+    const sent = decodeRecorded(r.file, r.bytes, 'Europe/Oslo');
+    expect(sent.every((s) => s.meterTime === null)).toBe(true);
+    expect(sent.length).toBeGreaterThanOrEqual(14);
+    expect(r.summary).toMatchObject({ readings: sent.length, acknowledged: sent.length, duplicate: 0, rejected: {}, pending: 0 });
+    expect(r.summary.requests).toBe(sent.length);
+    const stored = await storedReadings(t.db, r.device);
+    expect(stored.map((s) => s.values.powerImportW)).toEqual(sent.map((s) => s.values.powerImportW));
+  });
+});
+
 describe('send interval from the server', () => {
   it('buffers readings and posts them as one array per interval (GET /api/v1/device)', { timeout: 30_000 }, async () => {
     const res = await fetch(new URL('/api/v1/admin/devices', api.url), {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { decodeFrame } from '@sem/meter-protocol';
 import { HanReplayer } from '../src/replay/han-replayer.ts';
-import { kwhPerUnitFromDecoder } from '../src/replay/han-register-unit.ts';
+import { kwhPerUnitFromDecoder, standardTimeFromDecoder } from '../src/replay/han-register-unit.ts';
 import { replayUnits } from '../src/replay/replay-source.ts';
 import { loadCaptures } from '../src/sources/capture-files.ts';
 import { virtualClock } from '../src/time/clock.ts';
@@ -71,5 +71,18 @@ describe('HAN replay rewriting', () => {
   ])('%s: learns the register unit from the decoder', (name, unit) => {
     const [frame] = framesOf(name);
     expect(kwhPerUnitFromDecoder()(frame!)).toBeCloseTo(unit, 9);
+  });
+
+  it.each([
+    ['kamstrup_3p_list2_2', '2026-07-01T10:00:00Z'],
+    ['kamstrup_3p_list2_2', '2026-01-15T10:00:00Z'],
+    ['kaifa_3p_list2_1', '2026-07-01T10:00:00Z'],
+    ['kaifa_3p_list2_1', '2026-01-15T10:00:00Z'],
+  ])('%s at %s: the clock is written the way the vendor keeps it (Kamstrup on standard time)', (name, iso) => {
+    const frames = framesOf(name);
+    const zone = 'Europe/Oslo';
+    const replayer = new HanReplayer(frames, { zone, kwhPerUnit: kwhPerUnitFromDecoder({ timeZone: zone }), standardTime: standardTimeFromDecoder({ timeZone: zone }) });
+    const t = Date.parse(iso);
+    expect(decodeFrame(replayer.next(2, t), { timeZone: zone }).meterTime!.getTime()).toBe(t);
   });
 });

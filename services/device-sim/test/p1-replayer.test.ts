@@ -93,4 +93,21 @@ describe('P1 replay rewriting', () => {
     const gas = (t: string) => Number(/\r\n\((\d+\.\d+)\)\r\n/.exec(t)![1]);
     expect(gas(b)).toBeGreaterThan(gas(a));
   });
+
+  it('swings power and current with --vary, and the registers follow the swung power', () => {
+    const replayer = new P1Replayer(telegramsOf('dp_v5_iskra'), { zone: 'Europe/Brussels', vary: 0.5, phase: 1 });
+    const start = Date.parse('2026-03-10T00:00:00Z');
+    const readings = Array.from({ length: 24 * 6 + 1 }, (_, k) => decodeTelegram(replayer.next(start + k * 600_000)));
+    const powers = readings.map((r) => r.values.powerImportW!);
+    expect(Math.max(...powers) - Math.min(...powers)).toBeGreaterThan(150);
+    expect(Math.min(...powers)).toBeGreaterThanOrEqual(0);
+    // Phase currents move with the total power.
+    expect(new Set(readings.map((r) => r.values.currentL1A)).size).toBeGreaterThan(5);
+    // Tariff 2 register grows by the sum of power × 10 minutes, to the printed Wh, floored.
+    let wh = 0;
+    for (let k = 1; k < readings.length; k++) wh += readings[k]!.values.powerImportW! / 6;
+    const grown = (readings.at(-1)!.values.energyImportT2Kwh! - readings[0]!.values.energyImportT2Kwh!) * 1000;
+    // The printed power is floored to the watt; the register uses the unrounded swing.
+    expect(Math.abs(grown - wh)).toBeLessThan(readings.length / 6 + 2);
+  });
 });

@@ -58,7 +58,7 @@ describe('over real HTTP (listen on port 0)', () => {
         body: 'x'.repeat(2 * 1024 * 1024),
       });
       expect(big.status).toBe(413);
-      expect((await big.json()).error.code).toBe('payload_too_large');
+      expect(((await big.json()) as { error: { code: string } }).error.code).toBe('payload_too_large');
     } finally {
       await app.close();
     }

@@ -6,7 +6,7 @@ import { writeReadings, type CarriedMbus } from './rollups.write-path.ts';
 
 let t: TestDatabase;
 beforeAll(async () => {
-  t = await createTestDatabase('sem_test_rollups');
+  t = await createTestDatabase('sem_test_rollups', { fresh: true });
 });
 afterAll(async () => {
   await t?.destroy();
@@ -165,6 +165,28 @@ describe('applyRollups', () => {
     expect(rows.rows).toEqual([
       { device_id: id, reason: 'checksum', rejects: 3 },
       { device_id: 0, reason: 'unauthorized', rejects: 1 },
+    ]);
+  });
+});
+
+describe('rejectCounterPlugin', () => {
+  it('counts in memory and writes per hour and reason on flush and on close', async () => {
+    const Fastify = (await import('fastify')).default;
+    const { rejectCounterPlugin } = await import('../src/rollups/index.ts');
+    const app = Fastify({ logger: false });
+    app.decorate('db', t.db);
+    await app.register(async () => {}, { name: 'sem-db' } as never);
+    await app.register(rejectCounterPlugin, { flushIntervalMs: 3_600_000 });
+    await app.ready();
+    for (let i = 0; i < 5; i++) app.rejectCounter.count('checksum');
+    app.rejectCounter.count('unauthorized', null);
+    await app.rejectCounter.flush();
+    app.rejectCounter.count('checksum');
+    await app.close();
+    const rows = await sql<{ reason: string; n: number }>`SELECT reason, SUM(rejects) AS n FROM rollup_reject_hour GROUP BY reason ORDER BY reason`.execute(t.db);
+    expect(rows.rows.map((r) => [r.reason, Number(r.n)])).toEqual([
+      ['checksum', 6],
+      ['unauthorized', 1],
     ]);
   });
 });

@@ -18,6 +18,8 @@ export interface MqttIngestConfig {
   readonly accounts: { readonly passwordFile: string; readonly deviceSecret: string } | undefined;
   readonly registryPollMs: number;
   readonly statsLogMs: number;
+  /** /metrics and /healthz; undefined = not served. */
+  readonly ops: { readonly host: string; readonly port: number } | undefined;
   readonly logLevel: AppConfig['logLevel'];
 }
 
@@ -33,6 +35,8 @@ const schema = z.object({
   SEM_MOSQUITTO_PASSWORD_FILE: z.string().min(1).optional(),
   SEM_MQTT_REGISTRY_POLL_MS: int(200, 3_600_000).default(5000),
   SEM_MQTT_STATS_LOG_MS: int(0, 86_400_000).default(300_000),
+  SEM_MQTT_OPS_PORT: int(1, 65535).optional(),
+  SEM_MQTT_OPS_HOST: z.string().min(1).default('0.0.0.0'),
 });
 
 function deepFreeze<T extends object>(o: T): Readonly<T> {
@@ -82,6 +86,7 @@ export function loadMqttConfig(env: Env): MqttIngestConfig {
     accounts: e.SEM_MOSQUITTO_PASSWORD_FILE ? { passwordFile: e.SEM_MOSQUITTO_PASSWORD_FILE, deviceSecret: deviceSecret! } : undefined,
     registryPollMs: e.SEM_MQTT_REGISTRY_POLL_MS,
     statsLogMs: e.SEM_MQTT_STATS_LOG_MS,
+    ops: e.SEM_MQTT_OPS_PORT === undefined ? undefined : { host: e.SEM_MQTT_OPS_HOST, port: e.SEM_MQTT_OPS_PORT },
     logLevel: api.logLevel,
   });
 }

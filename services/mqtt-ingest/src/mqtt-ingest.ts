@@ -1,6 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import type { FastifyBaseLogger as Logger } from 'fastify';
+import { Counter } from 'prom-client';
 import type { MqttIngestConfig } from './config.ts';
+import { startOpsServer } from './ops/ops-server.ts';
 import { IngestStats } from './ingest/ingest-stats.ts';
 import { startIngestSubscriber, type IngestSubscriber } from './ingest/ingest-subscriber.ts';
 import { createUploadHandler } from './ingest/upload-handler.ts';
@@ -19,7 +21,13 @@ export interface MqttIngest {
  * password file and device lookups are current, then the subscription.
  */
 export async function startMqttIngest(app: FastifyInstance, config: MqttIngestConfig, log: Logger): Promise<MqttIngest> {
-  const stats = new IngestStats();
+  const messages = new Counter({
+    name: 'sem_mqtt_messages_total',
+    help: 'MQTT uploads by topic kind and outcome (received, stored, rejected, ignored, retries; readings and duplicates count readings).',
+    labelNames: ['kind', 'outcome'],
+    registers: [app.metrics.registry],
+  });
+  const stats = new IngestStats((kind, counter, n) => messages.inc({ kind, outcome: counter }, n));
   const registry = new RegistrySync({
     db: app.db,
     log,
@@ -55,6 +63,9 @@ export async function startMqttIngest(app: FastifyInstance, config: MqttIngestCo
   registry.attachClient(subscriber.client);
   await registry.syncOnce();
   const stopSync = registry.start(config.registryPollMs);
+  const ops = config.ops
+    ? await startOpsServer({ ...config.ops, registry: app.metrics.registry, connected: () => subscriber.client.connected })
+    : undefined;
   const statsTimer =
     config.statsLogMs > 0 ? setInterval(() => log.info({ mqtt: stats.snapshot() }, 'mqtt ingest counters'), config.statsLogMs) : undefined;
   statsTimer?.unref();
@@ -65,6 +76,7 @@ export async function startMqttIngest(app: FastifyInstance, config: MqttIngestCo
     subscriber,
     async close() {
       if (statsTimer) clearInterval(statsTimer);
+      await new Promise((r) => (ops ? ops.close(r) : r(undefined)));
       await stopSync();
       await subscriber.close();
       log.info({ mqtt: stats.snapshot() }, 'mqtt ingest stopped');

@@ -105,7 +105,8 @@ describe('ingest killed mid-stream', () => {
     const stored = await rows();
     expect(stored).toHaveLength(total);
     expect(stored.map((r) => r.power_import_w).sort((a, b) => a! - b!)).toEqual(bodies.map((b) => b.powerImportW).sort((a, b) => a - b));
-    await ingest.kill('SIGTERM');
+    // A clean stop: finish the message in hand, disconnect, exit 0.
+    expect(await ingest.kill('SIGTERM')).toBe(0);
     ingest = undefined;
   }, 120_000);
 });

@@ -13,7 +13,7 @@ import type { TestDatabase } from '@sem/db/testing';
 import { deriveMqttPassword } from '../src/broker/device-credentials.ts';
 import { revokeKeys, rotateKey } from '../src/ingest-api-bridge.ts';
 import { configTopic, uploadTopic } from '../src/topics/topic-route.ts';
-import { startBroker, type TestBroker } from './support/mosquitto-broker.ts';
+import { freePort, startBroker, type TestBroker } from './support/mosquitto-broker.ts';
 import { DEVICE_SECRET, ingestEnv, startIngestProcess, type IngestProcess } from './support/ingest-process.ts';
 import { refusedConnect } from './support/mqtt-clients.ts';
 import { addDevice, connectDevice, httpApp, openTestDatabase, until, type TestDevice } from './support/mqtt-stack.ts';
@@ -32,6 +32,7 @@ describe('devices on the MQTT ingest', () => {
   let app: FastifyInstance;
   let alice: TestDevice;
   let bob: TestDevice;
+  let opsPort: number;
 
   beforeAll(async () => {
     t = await openTestDatabase();
@@ -39,7 +40,8 @@ describe('devices on the MQTT ingest', () => {
     alice = await addDevice(t, { name: 'alice', country: 'NO', timeZone: 'Europe/Oslo' });
     bob = await addDevice(t, { name: 'bob' });
     broker = await startBroker('', { entrypoint: true });
-    ingest = await startIngestProcess(ingestEnv(t, broker));
+    opsPort = await freePort();
+    ingest = await startIngestProcess(ingestEnv(t, broker, { SEM_MQTT_OPS_PORT: String(opsPort), SEM_MQTT_OPS_HOST: '127.0.0.1' }));
     app = await httpApp(t, { SEM_ADMIN_TOKEN: ADMIN_TOKEN });
   }, 60_000);
   afterAll(async () => {
@@ -134,6 +136,13 @@ describe('devices on the MQTT ingest', () => {
     ]);
     expect(lines[bad.length], JSON.stringify(lines.map((l) => [l['msg'], l['kind'], l['reason']]))).toMatchObject({ msg: 'upload stored', readings: 1 });
     expect((await readingsOf(bob.id)).map((r) => r.power_import_w)).toEqual([777]);
+    // The same counts for Prometheus, next to ingest-api's own metrics.
+    const metrics = await (await fetch(`http://127.0.0.1:${opsPort}/metrics`)).text();
+    expect(metrics).toMatch(/sem_mqtt_messages_total\{kind="readings",outcome="rejected"\} [2-9]/);
+    expect(metrics).toMatch(/sem_mqtt_messages_total\{kind="frame",outcome="rejected"\} 2/);
+    expect(metrics).toContain('sem_readings_total{source="mqtt",outcome="stored"}');
+    const health = await fetch(`http://127.0.0.1:${opsPort}/healthz`);
+    expect(health.status).toBe(200);
   });
 
   it('stores AmsReader JSON sent unchanged (QoS 0) and ignores its system messages', async () => {

@@ -1,10 +1,12 @@
 /** P1 sends equipment ids and text messages as hex; these turn them back into text. */
 
+/** Value of each hex digit by char code (either case), -1 for everything else. */
+const NIBBLE = new Int8Array(256).fill(-1);
+for (let c = 0; c < 10; c++) NIBBLE[0x30 + c] = c;
+for (let c = 0; c < 6; c++) NIBBLE[0x41 + c] = NIBBLE[0x61 + c] = 10 + c;
+
 function nibble(c: number): number {
-  if (c >= 0x30 && c <= 0x39) return c - 0x30;
-  const l = c | 0x20;
-  if (l >= 0x61 && l <= 0x66) return l - 0x61 + 10;
-  return -1;
+  return c < 256 ? NIBBLE[c]! : -1;
 }
 
 /** Scratch for decoded bytes: P1 values are at most a few hundred characters. */

@@ -109,10 +109,11 @@ export function unitCode(text: string, start: number, end: number): number {
       return U_OTHER;
     }
     case 3: {
-      const u = text.slice(start, end).toLowerCase();
-      if (u === 'kwh') return U_KWH;
-      if (u === 'mwh' && text.charCodeAt(start) === 0x4d) return U_MWH;
-      if (u === 'var') return U_VAR;
+      // by char codes: kWh is on every register line, a slice per value would allocate
+      const b = lower(text, start + 1);
+      const c = lower(text, start + 2);
+      if (b === 0x77 && c === 0x68) return a === 0x6b ? U_KWH : a === 0x6d && text.charCodeAt(start) === 0x4d ? U_MWH : U_OTHER;
+      if (a === 0x76 && b === 0x61 && c === 0x72) return U_VAR;
       return U_OTHER;
     }
     case 4: {

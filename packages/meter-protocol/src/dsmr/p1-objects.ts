@@ -79,6 +79,13 @@ quantity(O.POWER_IMPORT, 'powerImportW', K_W);
 quantity(O.POWER_EXPORT, 'powerExportW', K_W);
 quantity(O.POWER_REACTIVE_IMPORT, 'powerReactiveImportVar', K_VAR);
 quantity(O.POWER_REACTIVE_EXPORT, 'powerReactiveExportVar', K_VAR);
+// per-phase reactive power, kvar on P1 (Swedish and Austrian P1 ports)
+quantity(O.POWER_REACTIVE_IMPORT_L1, 'powerReactiveImportL1Var', K_VAR);
+quantity(O.POWER_REACTIVE_IMPORT_L2, 'powerReactiveImportL2Var', K_VAR);
+quantity(O.POWER_REACTIVE_IMPORT_L3, 'powerReactiveImportL3Var', K_VAR);
+quantity(O.POWER_REACTIVE_EXPORT_L1, 'powerReactiveExportL1Var', K_VAR);
+quantity(O.POWER_REACTIVE_EXPORT_L2, 'powerReactiveExportL2Var', K_VAR);
+quantity(O.POWER_REACTIVE_EXPORT_L3, 'powerReactiveExportL3Var', K_VAR);
 quantity(O.POWER_IMPORT_L1, 'powerImportL1W', K_W);
 quantity(O.POWER_IMPORT_L2, 'powerImportL2W', K_W);
 quantity(O.POWER_IMPORT_L3, 'powerImportL3W', K_W);

@@ -10,7 +10,6 @@ import { applyObject, finishReading } from './p1-apply.ts';
 const LF = 0x0a;
 const CR = 0x0d;
 const OPEN = 0x28;
-const CLOSE = 0x29;
 const MAX_GROUPS = 256;
 export const ID_FIELDS = 8;
 const MAX_IDS = 8;
@@ -170,10 +169,9 @@ function parseGroups(ctx: BodyContext, text: string, at: number, end: number): b
   let n = ctx.groupCount;
   let i = at;
   while (i < end) {
-    if (text.charCodeAt(i) !== OPEN || n >= MAX_GROUPS) return false;
-    let close = i + 1; // groups are short: a JS loop beats a native indexOf call here
-    while (close < end && text.charCodeAt(close) !== CLOSE) close++;
-    if (close >= end) return false;
+    if (text.charCodeAt(i) !== OPEN) return false;
+    const close = text.indexOf(')', i + 1);
+    if (close < 0 || close >= end || n >= MAX_GROUPS) return false;
     groups[2 * n] = i + 1;
     groups[2 * n + 1] = close;
     n++;
@@ -259,5 +257,6 @@ export function decodeBody(
   }
   if (pending) applyObject(ctx);
   finishReading(ctx);
+  ctx.text = ''; // do not keep the caller's body alive until the next decode
   return ctx;
 }

@@ -9,11 +9,11 @@ import { ChecksumError, FrameError } from '../../src/errors.ts';
 import { decodeTelegrams } from '../../src/dsmr/telegram-decoder.ts';
 import { allCaptures, isStream, type Capture } from './p1-corpus.ts';
 
-/** Replacement bytes tried at every position: the 8 single-bit flips plus every framing character. */
+/** Replacement bytes tried at every position: the 8 single-bit flips plus every framing character and the edge digits and letters. */
 function replacements(original: number): number[] {
   const set = new Set<number>();
   for (let bit = 0; bit < 8; bit++) set.add(original ^ (1 << bit));
-  for (const ch of '/!\r\n()*:.-0123456789ABCDEFabcdef SWsw\x00\xff') set.add(ch.charCodeAt(0));
+  for (const ch of '/!\r\n()*:.-09AFaf SW\x00\xff') set.add(ch.charCodeAt(0));
   set.delete(original);
   return [...set];
 }

@@ -211,6 +211,8 @@ export function expectedReading(expected: ExpectedJson): ExpectedReading {
     switch (obis) {
       case '0-0:1.0.0': {
         const ts = value ?? '';
+        // The corpus gives no UTC for the clock: dsmr_parser's (tzdb) value is used, else the flag rule.
+        // Decision: dp_iskra_ie sends 230202132747S in February; tzdb (CET) wins over the S flag.
         const tzdb = dpObjects(expected).P1_MESSAGE_TIMESTAMP?.value;
         out.meterTime = expectedTime(ts, tzdb ?? flagRule(ts));
         break;

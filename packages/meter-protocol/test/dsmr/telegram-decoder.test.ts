@@ -84,6 +84,19 @@ describe('decodeTelegram objects', () => {
     expect(r.values).toMatchObject({ powerImportW: 1193, powerExportW: 1, powerImportL1W: 0.001, powerImportL2W: 747.85, powerExportL1W: 12345 });
   });
 
+  it('reads the Swedish P1 reactive objects: kvarh registers, kvar per phase to var', () => {
+    const r = decodeTelegram(seal(['1-0:3.8.0(00000012.345*kvarh)', '1-0:4.8.0(00000001.000*kvarh)', '1-0:3.7.0(0000.120*kvar)', '1-0:4.7.0(0000.000*kvar)', '1-0:23.7.0(0000.050*kvar)', '1-0:44.7.0(0000.007*kvar)']));
+    expect(r.values).toMatchObject({ energyReactiveImportKvarh: 12.345, energyReactiveExportKvarh: 1, powerReactiveImportVar: 120, powerReactiveExportVar: 0, powerReactiveImportL1Var: 50, powerReactiveExportL2Var: 7 });
+    expect(r.raw).toEqual([]);
+  });
+
+  it('converts register units: Wh, MWh, KWH, kW for demand in W', () => {
+    const r = decodeTelegram(seal(['1-0:1.8.0(1.5*MWh)', '1-0:2.8.0(1500*Wh)', '1-0:1.8.1(2.5*KWH)', '1-0:1.4.0(1500*W)', '1-0:32.7.0(230.1*v)']));
+    expect(r.values).toMatchObject({ energyImportKwh: 1500, energyExportKwh: 1.5, energyImportT1Kwh: 2.5, demandCurrentAverageKw: 1.5, voltageL1V: 230.1 });
+    // 'mWh' is not MWh: an unknown unit keeps the object raw
+    expect(decodeTelegram(seal(['1-0:1.8.0(1.5*mWh)'])).raw).toEqual([{ obis: '1-0:1.8.0', value: '(1.5*mWh)' }]);
+  });
+
   it('derives register totals as exact decimal sums', () => {
     const r = decodeTelegram(seal(['1-0:1.8.1(000000.100*kWh)', '1-0:1.8.2(000000.200*kWh)', '1-0:2.8.1(1.1*kWh)', '1-0:2.8.2(2.2*kWh)']));
     expect(r.values.energyImportKwh).toBe(0.3);

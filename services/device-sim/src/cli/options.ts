@@ -28,6 +28,7 @@ export interface SimOptions {
   zone: string | undefined;
   gasM3PerHour: number;
   waterM3PerHour: number;
+  vary: number;
   baud: number | undefined;
   framing: Framing | undefined;
   outboxDir: string;
@@ -39,6 +40,8 @@ export interface SimOptions {
   followServerInterval: boolean;
   dsmrAuth: 'x-authkey' | 'token';
   kamstrupEnergyScaler: number | undefined;
+  hanKey: string | undefined;
+  hanAuthKey: string | undefined;
   summaryFile: string | undefined;
   recordDir: string | undefined;
   quiet: boolean;
@@ -70,6 +73,7 @@ const FLAGS = {
   zone: { type: 'string' },
   'gas-rate': { type: 'string', default: '0.15' },
   'water-rate': { type: 'string', default: '0.012' },
+  vary: { type: 'string', default: '0' },
   baud: { type: 'string' },
   framing: { type: 'string' },
   'outbox-dir': { type: 'string', default: '.device-sim' },
@@ -81,6 +85,8 @@ const FLAGS = {
   'ignore-server-interval': { type: 'boolean', default: false },
   'dsmr-auth': { type: 'string', default: 'x-authkey' },
   'kamstrup-energy-scaler': { type: 'string' },
+  'han-key': { type: 'string' },
+  'han-auth-key': { type: 'string' },
   'summary-file': { type: 'string' },
   record: { type: 'string' },
   quiet: { type: 'boolean', short: 'q', default: false },
@@ -109,6 +115,12 @@ function oneOf<T extends string>(name: string, text: string | undefined, allowed
   if (text === undefined) return undefined;
   if (!(allowed as readonly string[]).includes(text)) throw new UsageError(`--${name}: one of ${allowed.join(', ')}, got "${text}"`);
   return text as T;
+}
+
+function hexKey(name: string, text: string | undefined): string | undefined {
+  if (text === undefined) return undefined;
+  if (!/^[0-9a-fA-F]{32}$/.test(text)) throw new UsageError(`--${name}: expected 32 hex digits (an AES-128 key)`);
+  return text;
 }
 
 /** Parses argv (without node and script); environment fallbacks: SEM_DEVICE_KEY, SEM_ADMIN_TOKEN. */
@@ -157,6 +169,7 @@ export function parseOptions(argv: string[], env: Record<string, string | undefi
     zone,
     gasM3PerHour: number('gas-rate', values['gas-rate'], 0, 1000)!,
     waterM3PerHour: number('water-rate', values['water-rate'], 0, 1000)!,
+    vary: number('vary', values.vary, 0, 1)!,
     baud: number('baud', values.baud, 50, 4_000_000, true),
     framing: oneOf('framing', values.framing, ['8N1', '7E1', '8E1', '7N1', '8O1'] as const),
     outboxDir: values['outbox-dir']!,
@@ -168,6 +181,8 @@ export function parseOptions(argv: string[], env: Record<string, string | undefi
     followServerInterval: values['ignore-server-interval'] !== true,
     dsmrAuth: oneOf('dsmr-auth', values['dsmr-auth'], ['x-authkey', 'token'] as const)!,
     kamstrupEnergyScaler: number('kamstrup-energy-scaler', values['kamstrup-energy-scaler'], -9, 9, true),
+    hanKey: hexKey('han-key', values['han-key']),
+    hanAuthKey: hexKey('han-auth-key', values['han-auth-key']),
     summaryFile: values['summary-file'],
     recordDir: values.record,
     quiet: values.quiet === true,

@@ -52,6 +52,13 @@ export interface DeviceSignals {
   stopSending: AbortSignal;
 }
 
+/** A reading without meter time goes alone; a batch stops before the next one. */
+export function soloCut<T extends { item: OutboxItem }>(entries: T[]): T[] {
+  if (entries[0]?.item.solo) return entries.slice(0, 1);
+  const at = entries.findIndex((e) => e.item.solo);
+  return at < 0 ? entries : entries.slice(0, at);
+}
+
 export class DeviceRunner {
   readonly settings: DeviceSettings;
   private readonly outbox: Outbox<OutboxItem>;
@@ -179,7 +186,7 @@ export class DeviceRunner {
         await this.waitForWake(Math.min(1000, nextFlushAt - Date.now()), stop);
         continue;
       }
-      const entries = this.outbox.peek(limit);
+      const entries = soloCut(this.outbox.peek(limit));
       for (const e of entries) {
         if (!this.everSent.has(e.id)) {
           this.everSent.add(e.id);

@@ -5,7 +5,7 @@ import type { SimOptions } from '../cli/options.ts';
 import { Outbox } from '../outbox/outbox.store.ts';
 import type { OutboxItem } from '../post/post-format.ts';
 import { acceptsProtocol, batches } from '../post/post-format.ts';
-import { kwhPerUnitFromDecoder } from '../replay/han-register-unit.ts';
+import { kwhPerUnitFromDecoder, standardTimeFromDecoder } from '../replay/han-register-unit.ts';
 import { replayUnits } from '../replay/replay-source.ts';
 import { loadCaptures, type LoadedCapture } from '../sources/capture-files.ts';
 import { liveUnits, parseLiveSource, type LiveSourceSpec } from '../sources/live-stream.ts';
@@ -135,7 +135,12 @@ export async function runSim(o: SimOptions, io: RunIo, stop: AbortSignal, kill?:
         baseUrl: o.url,
         format: o.post,
         auth: { key: device.key, dsmrHeader: o.dsmrAuth },
-        decode: { zone, ...(o.kamstrupEnergyScaler === undefined ? {} : { kamstrupEnergyScaler: o.kamstrupEnergyScaler }) },
+        decode: {
+          zone,
+          ...(o.kamstrupEnergyScaler === undefined ? {} : { kamstrupEnergyScaler: o.kamstrupEnergyScaler }),
+          ...(o.hanKey ? { hanEncryptionKey: Buffer.from(o.hanKey, 'hex') } : {}),
+          ...(o.hanAuthKey ? { hanAuthenticationKey: Buffer.from(o.hanAuthKey, 'hex') } : {}),
+        },
         batchIntervalMs,
         batchMax: o.batchMax,
         jitter: o.jitter,
@@ -159,8 +164,8 @@ export async function runSim(o: SimOptions, io: RunIo, stop: AbortSignal, kill?:
                 rewrite: o.rewrite,
                 ...(o.intervalMs === undefined ? {} : { intervalMs: o.intervalMs }),
                 jitter: o.intervalMs === undefined ? 0 : o.jitter,
-                p1: { zone, gasM3PerHour: o.gasM3PerHour, waterM3PerHour: o.waterM3PerHour },
-                han: { zone, kwhPerUnit: kwhPerUnitFromDecoder({ timeZone: zone }) },
+                p1: { zone, gasM3PerHour: o.gasM3PerHour, waterM3PerHour: o.waterM3PerHour, vary: o.vary, phase: Math.random() * 2 * Math.PI },
+                han: { zone, kwhPerUnit: kwhPerUnitFromDecoder({ timeZone: zone }), standardTime: standardTimeFromDecoder({ timeZone: zone }) },
               },
               stopProducing.signal,
             );

@@ -15,6 +15,11 @@ export interface OutboxItem {
   body: string | Record<string, unknown>;
   /** Device time the reading was produced (ms). */
   at: number;
+  /**
+   * The reading carries no meter time (Aidon list 1/2, DSMR 2.2), so the server keys it by its
+   * receive time: it is posted alone, or a batch would collapse into one "duplicate" reading.
+   */
+  solo?: boolean;
 }
 
 /**

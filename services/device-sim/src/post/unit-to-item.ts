@@ -2,6 +2,7 @@ import { decodeFrame, decodeTelegram, QUANTITIES, type Reading } from '@sem/mete
 import type { MeterUnit } from '../sources/meter-unit.ts';
 import type { OutboxItem, PostFormat } from './post-format.ts';
 import { semFormFields } from './sem-form.ts';
+import { mapFrame } from '../replay/han-frame-edit.ts';
 
 /**
  * Turns what the meter sent into what the device will post. Formats that forward raw bytes do not
@@ -13,6 +14,9 @@ export interface DecodeSettings {
   zone: string;
   /** Kamstrup energy scaler (1 = 10 Wh Norway, 0 = Wh Sweden). */
   kamstrupEnergyScaler?: number;
+  /** HAN AES-GCM keys (Danish Kamstrup, Austrian meters), for json and sem decoding. */
+  hanEncryptionKey?: Uint8Array;
+  hanAuthenticationKey?: Uint8Array;
 }
 
 export function decodeUnit(unit: MeterUnit, settings: DecodeSettings): Reading {
@@ -21,6 +25,8 @@ export function decodeUnit(unit: MeterUnit, settings: DecodeSettings): Reading {
     : decodeFrame(unit.frame, {
         timeZone: settings.zone,
         ...(settings.kamstrupEnergyScaler === undefined ? {} : { kamstrupEnergyScaler: settings.kamstrupEnergyScaler }),
+        ...(settings.hanEncryptionKey ? { encryptionKey: settings.hanEncryptionKey } : {}),
+        ...(settings.hanAuthenticationKey ? { authenticationKey: settings.hanAuthenticationKey } : {}),
       });
 }
 
@@ -59,6 +65,12 @@ export function withLineEnd(telegram: string): string {
   return telegram + (telegram.includes('\r\n') ? '\r\n' : '\n');
 }
 
+/** A meter clock line with a real date (not a sentinel such as 000101…). */
+function hasP1Clock(telegram: string): boolean {
+  const m = /^0-0:1\.0\.0\((\d{12})[SW]\)/m.exec(telegram);
+  return m !== null && !/^(00|70|63)/.test(m[1]!);
+}
+
 export type ItemResult = { item: OutboxItem } | { error: string };
 
 export function unitToItem(format: PostFormat, unit: MeterUnit, atMs: number, settings: DecodeSettings): ItemResult {
@@ -67,10 +79,14 @@ export function unitToItem(format: PostFormat, unit: MeterUnit, atMs: number, se
       case 'telegram':
       case 'dsmr-reader':
         if (unit.protocol !== 'p1') return { error: 'not_p1' };
-        return { item: { body: withLineEnd(unit.telegram), at: atMs } };
-      case 'frame':
+        return { item: { body: withLineEnd(unit.telegram), at: atMs, ...(hasP1Clock(unit.telegram) ? {} : { solo: true }) } };
+      case 'frame': {
         if (unit.protocol !== 'han') return { error: 'not_han' };
-        return { item: { body: Buffer.from(unit.frame).toString('hex'), at: atMs } };
+        const map = mapFrame(unit.frame);
+        // Encrypted frames cannot be looked into; they normally carry a clock in the header.
+        const solo = map !== undefined && map.clocks.length === 0;
+        return { item: { body: Buffer.from(unit.frame).toString('hex'), at: atMs, ...(solo ? { solo } : {}) } };
+      }
       case 'sem':
         return { item: { body: semFormFields(decodeUnit(unit, settings)), at: atMs } };
       case 'json':

@@ -30,3 +30,16 @@ export function kwhPerUnitFromDecoder(options: HanDecodeOptions = {}) {
     return undefined;
   };
 }
+
+/** Vendors whose HAN clock runs on standard time all year (the protocol library's `standard` clock policy). */
+const STANDARD_TIME_VENDORS = new Set(['Kamstrup']);
+
+export function standardTimeFromDecoder(options: HanDecodeOptions = {}) {
+  return (frame: Uint8Array): boolean => {
+    try {
+      return STANDARD_TIME_VENDORS.has(decodeFrame(frame, options).vendor ?? '');
+    } catch {
+      return false;
+    }
+  };
+}

@@ -1,4 +1,4 @@
-import { wallTime } from '../time/zone-clock.ts';
+import { standardWallTime, wallTime } from '../time/zone-clock.ts';
 import { mapFrame, readRegister, refreshFcs, writeUnsigned, type FrameMap } from './han-frame-edit.ts';
 
 /**
@@ -11,12 +11,15 @@ export interface HanReplayOptions {
   zone: string;
   /** kWh per register unit (Kaifa 0.001, Aidon/Kamstrup Norway 0.01); by default read from the decoder. */
   kwhPerUnit: (frame: Uint8Array) => number | undefined;
+  /** Whether this meter keeps standard (winter) time all year (Kamstrup); otherwise local time with DST. */
+  standardTime?: (frame: Uint8Array) => boolean;
 }
 
 interface Template {
   raw: Uint8Array;
   map: FrameMap | undefined;
   list: 1 | 2 | 3;
+  standardTime: boolean;
 }
 
 export const HAN_CADENCE_MS = { 1: 2_000, 2: 10_000, 3: 3_600_000 } as const;
@@ -24,8 +27,8 @@ const LIST3_OFFSET_MS = 10_000;
 const HOUR_MS = 3_600_000;
 
 /** Writes a COSEM date-time in place, keeping the meter's choices for unset fields and deviation sign. */
-export function writeCosemClock(raw: Uint8Array, at: number, zone: string, ms: number): void {
-  const w = wallTime(zone, new Date(ms));
+export function writeCosemClock(raw: Uint8Array, at: number, zone: string, ms: number, standardTime = false): void {
+  const w = standardTime ? standardWallTime(zone, new Date(ms)) : wallTime(zone, new Date(ms));
   const keepSecondsZero = raw[at + 7] === 0;
   raw[at] = w.year >> 8;
   raw[at + 1] = w.year & 0xff;
@@ -63,7 +66,7 @@ export class HanReplayer {
     this.options = options;
     this.templates = frames.map((raw) => {
       const map = mapFrame(raw);
-      return { raw, map, list: map?.list ?? 2 };
+      return { raw, map, list: map?.list ?? 2, standardTime: options.standardTime?.(raw) ?? false };
     });
     for (const t of this.templates) {
       for (const [c, w] of t.map?.power ?? []) if (!this.powerW.has(c)) this.powerW.set(c, w);
@@ -94,7 +97,7 @@ export class HanReplayer {
     this.advance(atMs);
     if (!t.map) return t.raw.slice();
     const raw = t.raw.slice();
-    for (const at of t.map.clocks) writeCosemClock(raw, at, this.options.zone, atMs);
+    for (const at of t.map.clocks) writeCosemClock(raw, at, this.options.zone, atMs, t.standardTime);
     if (t.map.energy.size > 0) {
       this.kwhPerUnit ??= this.options.kwhPerUnit(t.raw);
       for (const [c, slot] of t.map.energy) {

@@ -17,6 +17,10 @@ export interface P1ReplayOptions {
   waterM3PerHour: number;
   /** Heat (GJ) per hour on heat channels. */
   heatGjPerHour: number;
+  /** Power and current swing by up to ± this fraction over the day, so a fleet does not draw flat lines. */
+  vary: number;
+  /** Phase of that swing; each device gets its own. */
+  phase: number;
 }
 
 export const DEFAULT_P1_REPLAY: P1ReplayOptions = {
@@ -24,7 +28,12 @@ export const DEFAULT_P1_REPLAY: P1ReplayOptions = {
   gasM3PerHour: 0.15,
   waterM3PerHour: 0.012,
   heatGjPerHour: 0.002,
+  vary: 0,
+  phase: 0,
 };
+
+// Instantaneous lines scaled by the swing: total and per-phase power (kW or W), per-phase current (A).
+const SCALED = /^1-0:(1|2|21|41|61|22|42|62|31|51|71)\.7\.0$/;
 
 interface Register {
   value: number;
@@ -86,6 +95,7 @@ export class P1Replayer {
     const tail = template.slice(bang + 1);
     const lines = body.split(eol);
 
+    const swing = this.swing(atMs);
     // First pass: what the meter says right now (tariff, power, M-Bus device types, version).
     let tariff = 1;
     let importKw = 0;
@@ -97,8 +107,8 @@ export class P1Replayer {
       if (!m) continue;
       const [obis, g] = [m[1]!, groups(m[3]!)];
       if (obis === '0-0:96.14.0') tariff = Number(g[0]) === 2 ? 2 : 1;
-      else if (obis === '1-0:1.7.0') importKw = toKilo(g[0] ?? '') ?? 0;
-      else if (obis === '1-0:2.7.0') exportKw = toKilo(g[0] ?? '') ?? 0;
+      else if (obis === '1-0:1.7.0') importKw = (toKilo(g[0] ?? '') ?? 0) * swing;
+      else if (obis === '1-0:2.7.0') exportKw = (toKilo(g[0] ?? '') ?? 0) * swing;
       else if (obis === '1-3:0.2.8') hourlyGas = /^4/.test(g[0] ?? '');
       else if (/^0-\d:24\.1\.0$/.test(obis)) mbusType.set(obis.slice(0, 3), Number(g[0]));
     }
@@ -117,6 +127,8 @@ export class P1Replayer {
       const rest = m[3]!;
       if (obis === '0-0:1.0.0') {
         out.push(`${obis}${suffix}(${p1Timestamp(this.options.zone, new Date(atMs))})${rest.replace(/^\([^)]*\)/, '')}`);
+      } else if (swing !== 1 && SCALED.test(obis)) {
+        out.push(`${obis}${suffix}${rest.replace(/^\((\d+(?:\.\d+)?)(\*[^)]*)?\)/, (_all, v: string, unit = '') => `(${formatLike(Number(v) * swing, shapeOf(v))}${unit})`)}`);
       } else if (ENERGY.test(obis)) {
         out.push(`${obis}${suffix}${this.energyGroup(obis, rest, tariff, importKw, exportKw, dtHours)}`);
       } else if (/^0-\d:24\.2\.\d$/.test(obis)) {
@@ -140,6 +152,15 @@ export class P1Replayer {
       return head + crc + tail.replace(/^[0-9A-Fa-f]{3,4}/, '');
     }
     return head + tail;
+  }
+
+  /** 1 ± vary: a slow daily wave and a faster one, smooth so that power looks like a household's. */
+  private swing(atMs: number): number {
+    const { vary, phase } = this.options;
+    if (vary <= 0) return 1;
+    const day = (2 * Math.PI * atMs) / (24 * HOUR_MS);
+    const wave = 0.6 * Math.sin(day + phase) + 0.4 * Math.sin(day * 53 + phase * 7);
+    return Math.max(0, 1 + vary * wave);
   }
 
   private energyGroup(obis: string, rest: string, tariff: number, importKw: number, exportKw: number, dtHours: number): string {

@@ -77,6 +77,24 @@ export function wallTime(zone: string, at: Date): WallTime {
   return { ...parts, offsetMinutes, dst: offsetMinutes > Math.min(jan, jul) };
 }
 
+/** Wall time on the zone's standard (winter) offset all year, as Kamstrup HAN meters keep their clock. */
+export function standardWallTime(zone: string, at: Date): WallTime {
+  const year = Number(partsOf(zone, at.getTime()).year);
+  const std = Math.min(offsetAt(zone, Date.UTC(year, 0, 1)), offsetAt(zone, Date.UTC(year, 6, 1)));
+  const d = new Date(at.getTime() + std * 60_000);
+  return {
+    year: d.getUTCFullYear(),
+    month: d.getUTCMonth() + 1,
+    day: d.getUTCDate(),
+    hour: d.getUTCHours(),
+    minute: d.getUTCMinutes(),
+    second: d.getUTCSeconds(),
+    weekday: ((d.getUTCDay() + 6) % 7) + 1,
+    offsetMinutes: std,
+    dst: false,
+  };
+}
+
 const pad2 = (n: number) => String(n).padStart(2, '0');
 
 /** P1 timestamp YYMMDDhhmmssX with X = S in summer time, W otherwise. */

@@ -65,7 +65,7 @@ export function registerErrorHandler(app: FastifyInstance, onReject: (code: stri
     } else if (apiError.statusCode >= 500) {
       request.log.warn({ code: apiError.code, cause: String((apiError.cause as Error | undefined)?.message ?? '') }, 'database unavailable');
     } else {
-      request.log.info({ code: apiError.code, msg2: apiError.message }, 'request rejected');
+      request.log.info({ code: apiError.code, reason: apiError.message }, 'request rejected');
     }
     return sendApiError(request, reply, apiError);
   });

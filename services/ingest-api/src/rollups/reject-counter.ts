@@ -7,6 +7,8 @@ export interface Reject {
   deviceId: number | null;
   /** The error code of the response or the parser (closed set, e.g. 'checksum', 'unauthorized'). */
   reason: string;
+  /** How many (default 1). */
+  count?: number;
 }
 
 /** Counts rejects per hour and reason in rollup_reject_hour (Grafana has no Prometheus here). */
@@ -17,8 +19,8 @@ export async function recordRejects(db: Kysely<any>, rejects: readonly Reject[])
     const reason = r.reason.slice(0, 64);
     const key = `${hour.getTime()}|${r.deviceId ?? 0}|${reason}`;
     const row = counts.get(key);
-    if (row) row[3] += 1;
-    else counts.set(key, [hour, r.deviceId ?? 0, reason, 1]);
+    if (row) row[3] += r.count ?? 1;
+    else counts.set(key, [hour, r.deviceId ?? 0, reason, r.count ?? 1]);
   }
   await upsertRows(db, 'rollup_reject_hour', ['bucket_start', 'device_id', 'reason', 'rejects'], { rejects: 'add' }, [...counts.values()]);
 }

@@ -8,8 +8,9 @@ export async function writePasswordFileIfChanged(path: string, content: string):
   const current = await readFile(path, 'utf8').catch(() => null);
   if (current === content) return false;
   const tmp = `${path}.tmp-${process.pid}`;
-  // 0640: the broker's group reads it; the hashes are still not for everyone.
-  await writeFile(tmp, content, { mode: 0o640 });
+  // 0644: the broker re-reads it as its own unprivileged user; it holds only PBKDF2 hashes of
+  // random 192-bit passwords, and lives in a volume only the two containers mount.
+  await writeFile(tmp, content, { mode: 0o644 });
   await rename(tmp, path);
   return true;
 }

@@ -2,10 +2,22 @@ import type { UploadKind } from '../topics/topic-route.ts';
 import type { UploadOutcome } from './upload-outcome.ts';
 
 type Counters = Record<'received' | UploadOutcome['status'] | 'readings' | 'duplicates' | 'retries' | 'badTopic', number>;
+export type CounterName = keyof Counters;
+export type CountObserver = (kind: UploadKind | 'unknown', counter: CounterName, n: number) => void;
 
-/** Message counters per upload kind, logged periodically and readable by tests. */
+/** Message counters per upload kind, logged periodically, readable by tests, mirrored to Prometheus. */
 export class IngestStats {
   readonly byKind = new Map<UploadKind | 'unknown', Counters>();
+  readonly #observer: CountObserver | undefined;
+
+  constructor(observer?: CountObserver) {
+    this.#observer = observer;
+  }
+
+  #add(kind: UploadKind | 'unknown', counter: CounterName, n = 1): void {
+    this.counters(kind)[counter] += n;
+    if (n > 0) this.#observer?.(kind, counter, n);
+  }
 
   private counters(kind: UploadKind | 'unknown'): Counters {
     let c = this.byKind.get(kind);
@@ -17,23 +29,22 @@ export class IngestStats {
   }
 
   received(kind: UploadKind | 'unknown'): void {
-    this.counters(kind).received++;
+    this.#add(kind, 'received');
   }
 
   badTopic(): void {
-    this.counters('unknown').badTopic++;
+    this.#add('unknown', 'badTopic');
   }
 
   retried(kind: UploadKind): void {
-    this.counters(kind).retries++;
+    this.#add(kind, 'retries');
   }
 
   outcome(kind: UploadKind, outcome: UploadOutcome): void {
-    const c = this.counters(kind);
-    c[outcome.status]++;
+    this.#add(kind, outcome.status);
     if (outcome.status === 'stored') {
-      c.readings += outcome.readings;
-      c.duplicates += outcome.duplicates;
+      this.#add(kind, 'readings', outcome.readings);
+      this.#add(kind, 'duplicates', outcome.duplicates);
     }
   }
 

@@ -29,7 +29,19 @@ export interface IngestSubscriber {
   close(): Promise<void>;
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** A backoff pause that close() cuts short. */
+function pause(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve();
+    const timer = setTimeout(done, ms);
+    function done() {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    }
+    signal.addEventListener('abort', done, { once: true });
+  });
+}
 // A handler error that says nothing about retrying (a bug): a few tries, then the message is dropped.
 const UNEXPECTED_ERROR_ATTEMPTS = 5;
 
@@ -44,6 +56,7 @@ export async function startIngestSubscriber(options: IngestSubscriberOptions): P
   const { broker, handler, stats, log } = options;
   const retry = options.retryDelayMs ?? { first: 500, max: 30_000 };
   let closing = false;
+  const stop = new AbortController();
   let current: Promise<void> = Promise.resolve();
 
   const clientOptions: IClientOptions = {
@@ -79,7 +92,7 @@ export async function startIngestSubscriber(options: IngestSubscriberOptions): P
         stats.retried(route.kind);
         const delay = Math.min(retry.max, retry.first * 2 ** Math.min(attempt, 16));
         log.error({ err: error, topic: packet.topic, attempt: attempt + 1, retryInMs: delay }, 'upload not stored, will retry; not acknowledged');
-        await sleep(delay);
+        await pause(delay, stop.signal);
         if (closing) return 'closing';
       }
     }
@@ -141,6 +154,7 @@ export async function startIngestSubscriber(options: IngestSubscriberOptions): P
     client,
     async close() {
       closing = true;
+      stop.abort();
       await current;
       await client.endAsync();
     },

@@ -62,6 +62,7 @@ export async function startBroker(passwordFileContent: string, options: BrokerOp
   const certDir = join(dir, 'certs');
   await run('bash', [join(DEPLOY_DIR, 'gen-certs.sh'), certDir]);
   await mkdir(join(dir, 'config'));
+  await mkdir(join(dir, 'passwd'));
   await mkdir(join(dir, 'data'));
   const port = await freePort();
   const conf = (await readFile(join(DEPLOY_DIR, 'mosquitto.conf'), 'utf8'))
@@ -73,7 +74,7 @@ export async function startBroker(passwordFileContent: string, options: BrokerOp
     .concat(`\nuser ${userInfo().username}\n`);
   await writeFile(join(dir, 'config', 'mosquitto.conf'), conf);
   await writeFile(join(dir, 'config', 'acl'), await readFile(join(DEPLOY_DIR, 'acl')));
-  const passwordFile = join(dir, 'config', 'passwd');
+  const passwordFile = join(dir, 'passwd', 'passwd');
   await writeFile(passwordFile, passwordFileContent, { mode: 0o600 });
 
   let stderr = '';

@@ -1,0 +1,116 @@
+import { Kysely, MysqlDialect } from 'kysely';
+import { createMysqlPool, type Database, type DbConnectionConfig } from '@sem/db';
+import { decodeTelegrams } from '@sem/meter-protocol';
+import { fromJson, type JsonReading } from '../../services/ingest-api/src/readings/json-reading.ts';
+import { rollupWriteStep } from '../../services/ingest-api/src/rollups/index.ts';
+import { prepareReading, type PreparedReading } from '../../services/ingest-api/src/write/prepared-reading.ts';
+import { writeBatch } from '../../services/ingest-api/src/write/write-batch.ts';
+import { DEFAULT_WRITE_STEPS, type WriteStep } from '../../services/ingest-api/src/write/write-steps.ts';
+import { jsonReading, p1Telegrams, type BenchDevice } from './payloads.factory.ts';
+
+export interface StepCost {
+  step: string;
+  /** Mean per transaction. */
+  ms: number;
+  queries: number;
+}
+
+export interface ShapeProfile {
+  shape: string;
+  rows: number;
+  devices: number;
+  transactions: number;
+  meanTransactionMs: number;
+  steps: StepCost[];
+}
+
+const BASE = 'duplicate check + INSERT reading';
+
+/**
+ * Where one group-commit transaction spends its time: the API's own writeBatch() with the steps the
+ * app registers (built-ins + rollups), each wrapped to time it and count its SQL round trips.
+ */
+export async function profileWriteSteps(o: { connection: DbConnectionConfig; devices: readonly BenchDevice[]; startMs: number; transactions: number }): Promise<ShapeProfile[]> {
+  let current = BASE;
+  const cost = new Map<string, { ms: number; queries: number }>();
+  const db = new Kysely<Database>({
+    dialect: new MysqlDialect({ pool: createMysqlPool({ ...o.connection, connectionLimit: 2 }) }),
+    log: () => {
+      const c = cost.get(current) ?? { ms: 0, queries: 0 };
+      c.queries += 1;
+      cost.set(current, c);
+    },
+  });
+  const timed = (s: WriteStep): WriteStep => ({
+    name: s.name,
+    async run(trx, rows) {
+      current = s.name;
+      const t = performance.now();
+      try {
+        await s.run(trx, rows);
+      } finally {
+        const c = cost.get(s.name) ?? { ms: 0, queries: 0 };
+        c.ms += performance.now() - t;
+        cost.set(s.name, c);
+        current = 'commit';
+      }
+    },
+  });
+  const steps = [...DEFAULT_WRITE_STEPS, rollupWriteStep].map(timed);
+  const json = (d: BenchDevice, s: number, startMs: number): PreparedReading => {
+    const p = prepareReading(fromJson(jsonReading(startMs + s * 1000, s, d.id) as JsonReading), { deviceId: d.id, receivedAt: new Date(), source: 'json' });
+    if (!('ok' in p)) throw new Error('refused');
+    return p.ok;
+  };
+  const telegramOf = new Map<number, () => string>();
+  const p1 = (d: BenchDevice, startMs: number): PreparedReading => {
+    let next = telegramOf.get(d.id);
+    if (!next) telegramOf.set(d.id, (next = p1Telegrams(startMs)));
+    const p = prepareReading(decodeTelegrams(next(), { timeZone: 'Europe/Brussels' })[0]!, { deviceId: d.id, receivedAt: new Date(), source: 'p1' });
+    if (!('ok' in p)) throw new Error('refused');
+    return p.ok;
+  };
+  const fleet = o.devices.slice(0, 300);
+  const shapes: [string, number, (k: number) => PreparedReading[]][] = [
+    ['c: 300 single JSON readings, 300 devices', fleet.length, (k) => fleet.map((d) => json(d, k, o.startMs))],
+    ['d: 6 batches of 300 JSON readings, 6 devices', 6, (k) => o.devices.slice(300, 306).flatMap((d) => Array.from({ length: 300 }, (_, i) => json(d, k * 300 + i, o.startMs)))],
+    ['e: 300 P1 telegrams, 300 devices', fleet.length, () => fleet.map((d) => p1(d, o.startMs + 5 * 86_400_000))],
+  ];
+  const out: ShapeProfile[] = [];
+  try {
+    for (const [shape, devices, make] of shapes) {
+      await writeBatch(db, make(0), steps); // warm: first rows of each device in this window
+      cost.clear();
+      let total = 0;
+      let rows = 0;
+      for (let k = 1; k <= o.transactions; k++) {
+        const batch = make(k);
+        rows = batch.length;
+        current = BASE;
+        const t = performance.now();
+        await writeBatch(db, batch, steps);
+        total += performance.now() - t;
+        // The time outside the steps: duplicate check, INSERT and COMMIT.
+        const inSteps = [...cost].filter(([n]) => n !== BASE && n !== 'commit').reduce((a, [, c]) => a + c.ms, 0);
+        const base = cost.get(BASE) ?? { ms: 0, queries: 0 };
+        base.ms = total - inSteps;
+        cost.set(BASE, base);
+      }
+      const n = o.transactions;
+      out.push({
+        shape,
+        rows,
+        devices,
+        transactions: n,
+        meanTransactionMs: total / n,
+        steps: [...cost]
+          .filter(([name]) => name !== 'commit')
+          .map(([step, c]) => ({ step, ms: c.ms / n, queries: c.queries / n }))
+          .sort((a, b) => b.ms - a.ms),
+      });
+    }
+  } finally {
+    await db.destroy();
+  }
+  return out;
+}
