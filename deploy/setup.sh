@@ -34,7 +34,7 @@ for arg in "$@"; do
     --show-grafana-password) show_secret grafana-admin-password ;;
     --secrets-only) mode=secrets ;;
     --no-build) mode=no-build ;;
-    -h|--help) sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; exit 0 ;;
     *) echo "unknown option: $arg (see --help)" >&2; exit 2 ;;
   esac
 done

@@ -5,8 +5,8 @@ import { createDevice } from '../../services/ingest-api/src/devices/devices.serv
 import type { BenchDevice } from './payloads.factory.ts';
 
 /** The benchmark's own database and accounts: nothing else on the shared server is touched. */
-export const BENCH_DB = 'sem_bench';
-const USERS = { owner: 'sem_bench_owner', api: 'sem_bench_api', readonly: 'sem_bench_ro' };
+export const BENCH_DB = 'sem_bench_ingest';
+const USERS = { owner: 'sem_bench_ingest_owner', api: 'sem_bench_ingest_api', readonly: 'sem_bench_ingest_ro' };
 
 export interface BenchDatabase {
   admin: DbConnectionConfig;
@@ -23,7 +23,7 @@ export function adminConnection(socketPath: string): DbConnectionConfig {
   return { host: '127.0.0.1', port: 3306, user: 'root', password: '', socketPath };
 }
 
-/** Drops and recreates sem_bench through the project's bootstrap (users, migrations, grants). */
+/** Drops and recreates the bench database through the project's bootstrap (users, migrations, grants). */
 export async function freshBenchDatabase(admin: DbConnectionConfig): Promise<BenchDatabase> {
   const conn = await createConnection({ ...admin, database: undefined });
   try {

@@ -132,7 +132,7 @@ if (want('a')) {
   const { WindowProbe } = await import('./phase.measure.ts');
   const probe = new WindowProbe(probeConn, dbPid, undefined);
   probe.arm(o.warmupS, o.seconds);
-  const c = await dbCeiling({ connection: db.root, devices: jsonDevices, startMs: t0 - 40 * DAY, warmupS: o.warmupS, seconds: o.seconds, rowsPerStatement: 1000, runLength: 250 });
+  const c = await dbCeiling({ connection: db.root, devices: jsonDevices, startMs: t0 - 40 * DAY, warmupS: o.warmupS, seconds: o.seconds, rowsPerStatement: 1000, runLength: o.batchSize });
   const w = await probe.result();
   addAcked(c.inserted);
   rows.push({ id: 'a', what: 'MariaDB ceiling: 1,000-row INSERT, autocommit, 1 client', throughput: c.rows / c.seconds, unit: 'rows/s', readingsPerS: c.rows / c.seconds, window: w, statuses: {}, connections: 1 });
@@ -220,15 +220,15 @@ if (want('half')) {
   }
 }
 
-// Twice the maximum of (c), offered open-loop by twice the devices: RSS must stay bounded, overload shed.
+// Twice the measured maximum, offered open-loop by twice the connections: RSS must stay bounded, overload shed.
 if (want('overload')) {
-  const max = byId('c');
-  const rate = Math.round((max?.requestsPerS || 2000) * 2);
-  const run = await apiRun('overload-2x-c', (port, tick) =>
+  const c = byId('c');
+  const rateC = Math.round((c?.requestsPerS || 2000) * 2);
+  const runC = await apiRun('overload-2x-c', (port, tick) =>
     openLoop({
       port,
       devices: streams(jsonDevices, (d) => singleJsonStream(d, t0 - 15 * DAY)),
-      rate,
+      rate: rateC,
       maxConnections: 2 * o.devices,
       maxBacklog: 2 * o.devices,
       warmupS: o.warmupS,
@@ -237,7 +237,25 @@ if (want('overload')) {
       onTick: tick,
     }),
   );
-  rows.push(loadRow('2×c', `twice c: ${rate} req/s offered by up to ${2 * o.devices} connections`, run, 'req/s'));
+  rows.push(loadRow('2×c', `twice c: ${rateC} req/s offered by up to ${2 * o.devices} connections`, runC, 'req/s'));
+  save();
+  const d = byId('d');
+  const rateD = Math.max(2, Math.round((d?.requestsPerS || 20) * 2));
+  const batchDevices = jsonDevices.slice(4 * o.batchConnections, 8 * o.batchConnections);
+  const runD = await apiRun('overload-2x-d', (port, tick) =>
+    openLoop({
+      port,
+      devices: streams(batchDevices, (dev) => batchJsonStream(dev, t0 - 12 * DAY, o.batchSize)),
+      rate: rateD,
+      maxConnections: batchDevices.length,
+      maxBacklog: batchDevices.length,
+      warmupS: o.warmupS,
+      seconds: Math.max(o.seconds, 10) * 1.5,
+      timeoutMs: 10_000,
+      onTick: tick,
+    }),
+  );
+  rows.push(loadRow('2×d', `twice d: ${rateD} batch req/s offered by up to ${batchDevices.length} connections`, runD, 'readings/s'));
   save();
 }
 

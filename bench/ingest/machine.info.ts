@@ -1,4 +1,5 @@
 import { cpus, loadavg, release, totalmem } from 'node:os';
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import type { Connection } from 'mysql2/promise';
 
@@ -13,6 +14,8 @@ export interface MachineInfo {
   innodb: Record<string, string>;
   datadirFs: string;
   loadavgAtStart: number[];
+  /** The code measured: HEAD and the files of the write path that differ from it. */
+  git: { head: string; dirty: string[] };
 }
 
 const VARIABLES = [
@@ -43,6 +46,18 @@ function filesystemOf(path: string): string {
   }
 }
 
+function gitState(): { head: string; dirty: string[] } {
+  try {
+    const head = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim();
+    const dirty = execFileSync('git', ['status', '--short', '--', 'services/ingest-api/src', 'db/src', 'db/migrations', 'packages/meter-protocol/src'], { encoding: 'utf8' })
+      .split('\n')
+      .filter(Boolean);
+    return { head, dirty };
+  } catch {
+    return { head: '?', dirty: [] };
+  }
+}
+
 export async function machineInfo(conn: Connection): Promise<MachineInfo> {
   const [v] = await conn.query('SELECT VERSION() AS v');
   const [vars] = await conn.query(`SHOW GLOBAL VARIABLES WHERE Variable_name IN (${VARIABLES.map(() => '?').join(',')})`, VARIABLES);
@@ -57,5 +72,6 @@ export async function machineInfo(conn: Connection): Promise<MachineInfo> {
     innodb,
     datadirFs: filesystemOf(innodb.datadir ?? '/var/lib/mysql'),
     loadavgAtStart: loadavg().map((x) => Math.round(x * 100) / 100),
+    git: gitState(),
   };
 }

@@ -70,6 +70,7 @@ export function renderMarkdown(r: BenchReport): string {
     `InnoDB: flush_log_at_trx_commit=${m.innodb.innodb_flush_log_at_trx_commit}, buffer pool ${Math.round(Number(m.innodb.innodb_buffer_pool_size) / 2 ** 20)} MiB, ` +
       `log file ${Math.round(Number(m.innodb.innodb_log_file_size) / 2 ** 20)} MiB, flush_method ${m.innodb.innodb_flush_method}, doublewrite ${m.innodb.innodb_doublewrite}, binlog ${m.innodb.log_bin}. Load average at start: ${m.loadavgAtStart.join(' ')}.`,
   );
+  out.push(`Code: git ${m.git.head}${m.git.dirty.length ? ` plus uncommitted changes in ${m.git.dirty.map((l) => l.slice(3)).join(', ')}` : ''}.`);
   out.push(`Phases: ${r.options.warmupS} s warm-up + ${r.options.seconds} s measured${r.options.quick ? ' (--quick)' : ''}.`, '');
   out.push('| | scenario | throughput | p50 ms | p99 ms | ratio | API CPU | MariaDB CPU | load-gen CPU | API µs CPU/req | SQL stmts/req | COMMITs/s | fsyncs/s | answers |');
   out.push('|---|---|---|---|---|---|---|---|---|---|---|---|---|---|');
@@ -85,10 +86,9 @@ export function renderMarkdown(r: BenchReport): string {
     );
   }
   out.push('', 'CPU is in cores (100 % = one of the machine\'s cores). Counters are server-wide: other sessions on the shared server add to them.');
-  const over = r.rows.find((x) => x.id === '2×c');
-  if (over) {
+  for (const over of r.rows.filter((x) => x.id.startsWith('2×'))) {
     const shed = (over.statuses['503'] ?? 0) + (over.statuses['429'] ?? 0);
-    out.push('', `Twice the load: API RSS ${rssLine(over.rss)}; shed ${f0(shed)} (503/429), of which without Retry-After: ${over.missingRetryAfter ?? 0}.`);
+    out.push('', `Twice the load (${over.id}): API RSS ${rssLine(over.rss)}; shed ${f0(shed)} (503/429), of which without Retry-After: ${over.missingRetryAfter ?? 0}.`);
   }
   const rl = r.rows.find((x) => x.id === '429');
   if (rl) out.push('', `Rate limit: ${Object.entries(rl.statuses).map(([k, v]) => `${k}: ${v}`).join(', ')}; 429 without Retry-After: ${rl.missingRetryAfter ?? 0}.`);

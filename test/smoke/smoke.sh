@@ -1,16 +1,19 @@
 #!/usr/bin/env bash
 # End-to-end smoke run of pod.yaml on this machine (`npm run smoke`; not part of `npm test`):
 #   1. host set-up (podman, runc, containers.conf), base images (stand-ins where none can be pulled),
-#      the stack's images, throw-away secrets, then `podman kube play` of a renamed copy of pod.yaml;
+#      the stack's images, throw-away secrets, then `podman kube play` of a renamed copy of pod.yaml
+#      with its optional demo simulator switched on;
 #   2. a device key made with the API's CLI inside its container, and a real P1 telegram POSTed to
 #      the published port;
-#   3. the reading read back through the API, and with the Grafana datasource's SQL as the read-only
-#      user (mariadb client inside the pod, over 127.0.0.1:3306 as Grafana connects);
-#   4. an upgrade: an image with one more migration (test/smoke/upgrade), `kube play --replace`:
-#      exactly that migration applies and the reading is still there;
-#   5. teardown of the pod, its volumes and its secret, also on failure. Images stay cached.
+#   3. the reading read back through the API, and as the read-only Grafana user (mariadb client
+#      inside the pod, over 127.0.0.1:3306 as Grafana connects): a panel query, every dashboard query
+#      in grafana/dashboards expanded like Grafana, and the refusals (DELETE, DDL, key tables);
+#   4. the simulator image, and the pod's demo simulator, posting into the API;
+#   5. an upgrade: an image with one more migration (test/smoke/upgrade) and `kube play --replace`:
+#      exactly that migration applies, the data and the demo device's key survive;
+#   6. teardown of the pod, its volumes and its secret, also on failure. Images stay cached.
 # Runs under its own names (pod sem-smoke, volumes sem-smoke-*, secret sem-smoke-secrets), never
-# touching a real `sem` deployment; it does need host ports 8080 (SEM_SMOKE_PORT) free.
+# touching a real `sem` deployment; it does need host port 8080 (SEM_SMOKE_PORT) free.
 # SEM_SMOKE_KEEP=1 leaves the pod running for inspection (and prints how to remove it).
 set -euo pipefail
 
@@ -46,6 +49,8 @@ dump_logs() {
     podman container exists "$pod-$c" 2>/dev/null || continue
     echo "---- last log lines of $pod-$c ($(podman inspect --format '{{.State.Status}} exit={{.State.ExitCode}}' "$pod-$c" 2>/dev/null))" >&2
     podman logs --tail 25 "$pod-$c" 2>&1 | sed 's/^/   /' >&2 || true
+    # Pino error/fatal lines, which a burst of request logs can push out of the tail.
+    podman logs "$pod-$c" 2>&1 | grep '"level":[56]0' | tail -n 3 | cut -c1-600 | sed 's/^/   ERROR: /' >&2 || true
   done
 }
 
@@ -54,7 +59,7 @@ teardown() {
   [ "$rc" = 0 ] || dump_logs
   if [ "${SEM_SMOKE_KEEP:-0}" = 1 ]; then
     echo "SEM_SMOKE_KEEP=1: left running. Remove with: podman kube down $podyaml;" \
-      "podman volume rm sem-smoke-mariadb-data sem-smoke-grafana-data sem-smoke-device-sim-data; podman secret rm $secret"
+      "podman volume rm -f sem-smoke-mariadb-data sem-smoke-grafana-data sem-smoke-device-sim-data; podman secret rm $secret"
     exit "$rc"
   fi
   step "teardown: pod, volumes, secret"
@@ -124,7 +129,9 @@ grep -q "name: $pod$" "$podyaml" && ! grep -q 'name: sem-secrets' "$podyaml" || 
 for p in "$port" $([ "$with_grafana" = 1 ] && echo "$grafana_port"); do
   if (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then die "host port $p is in use (set SEM_SMOKE_PORT)"; fi
 done
-podman pod exists "$pod" && podman pod rm -f "$pod" >/dev/null
+# Leftovers of an interrupted run (a stale volume would keep stale passwords).
+podman pod rm -f "$pod" >/dev/null 2>&1 || true
+podman volume rm -f sem-smoke-mariadb-data sem-smoke-grafana-data sem-smoke-device-sim-data >/dev/null 2>&1 || true
 # (Without systemd, as in CI containers, podman warns that it cannot schedule the probes: kept in play.log.)
 podman kube play "$podyaml" >"$work/play.log" 2>&1 || { cat "$work/play.log" >&2; die "kube play failed"; }
 ok "pod $pod: $(podman ps -a --filter pod="$pod" --format '{{.Names}}' | grep -v infra | tr '\n' ' ')"
@@ -221,6 +228,7 @@ else
   echo "   NOTE: no grafana/dashboards/*.json yet: skipped"
 fi
 
+# --- 4. the simulator: its image, and the pod's demo block --------------------------------------------
 step "device simulator image: replays the capture 3 times into the API (as in the pod's demo block)"
 sim_out="$(podman run --rm --pod "$pod" -e SEM_ADMIN_TOKEN="$(cat "$work/secrets/admin-token")" "$SEM_SIM_IMAGE" \
   node services/device-sim/src/cli.ts --source "$fixture" --post telegram --url http://127.0.0.1:8080 \
@@ -228,12 +236,7 @@ sim_out="$(podman run --rm --pod "$pod" -e SEM_ADMIN_TOKEN="$(cat "$work/secrets
   --outbox-dir /tmp/sem-device-sim --quiet 2>"$work/sim.err")" || { cat "$work/sim.err" >&2; die "device-sim failed"; }
 acked="$(printf '%s' "$sim_out" | json acknowledged)"
 [ "$acked" = 3 ] || { cat "$work/sim.err" >&2; die "device-sim: $sim_out"; }
-# The API answers once a reading is queued; its write queue commits a moment later.
-for _ in 1 2 3 4 5 6 7 8 9 10; do
-  sim_rows="$(ro_sql "SELECT COUNT(*) FROM reading r JOIN device d ON d.id = r.device_id WHERE d.name = 'smoke-sim-0001'")"
-  [ "$sim_rows" = 3 ] && break
-  sleep 0.5
-done
+sim_rows="$(ro_sql "SELECT COUNT(*) FROM reading r JOIN device d ON d.id = r.device_id WHERE d.name = 'smoke-sim-0001'")"
 [ "$sim_rows" = 3 ] || die "expected 3 simulated readings in the database, found $sim_rows (sim: $sim_out)"
 ok "device smoke-sim-0001 provisioned with the admin token; 3 telegrams acknowledged and stored"
 
@@ -247,7 +250,7 @@ done
 [ "${demo_before:-0}" -ge 1 ] || die "the demo simulator stored nothing (state: $(podman inspect --format '{{.State.Status}} {{.State.ExitCode}}' "$pod-device-sim" 2>&1))"
 ok "demo-0001 has $demo_before reading(s)"
 
-# --- 4. upgrade: a new image with one more migration; migrations apply, data stays -----------------
+# --- 5. upgrade: a new image with one more migration; migrations apply, data stays -----------------
 step "upgrade: next-release image (one extra migration) + podman kube play --replace"
 upgrade_image=localhost/sem-ingest-api:smoke-upgrade
 podman build -q --format docker -t "$upgrade_image" test/smoke/upgrade >/dev/null || die "upgrade image did not build"

@@ -30,6 +30,8 @@ async function main(): Promise<number> {
     const first = !stop.signal.aborted;
     process.stderr.write(`\n${name}: ${first ? 'stopping, sending what is queued' : 'stopping now, the outbox is kept'}\n`);
     (first ? stop : kill).abort();
+    // The outbox is written synchronously, so leaving now loses nothing (a source stuck in a read cannot hold us).
+    if (!first) setTimeout(() => process.exit(130), 2000).unref();
   };
   process.on('SIGINT', () => onSignal('SIGINT'));
   process.on('SIGTERM', () => onSignal('SIGTERM'));

@@ -154,7 +154,7 @@ describe('send interval from the server', () => {
     // Real time: 7 telegrams at 1 s; a flush every 3 s carries several of them.
     const r = await runDeviceSim(['--source', P1_CAPTURE, '--post', 'json', '--url', api.url, '--key', key, '--count', '7', '--jitter', '0']);
     dirs.push(r.dir);
-    expect(r.summary).toMatchObject({ readings: 7, acknowledged: 7, pending: 0 });
+    expect(r.summary).toMatchObject({ readings: 7, acknowledged: 7, rejected: {}, pending: 0 });
     expect(r.summary.requests).toBeLessThanOrEqual(4);
     expect((await storedReadings(t.db, 'interval-3s')).length).toBe(7);
   });

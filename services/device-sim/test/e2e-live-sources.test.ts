@@ -155,12 +155,14 @@ describe('serial port (a pseudo-terminal standing in for /dev/ttyUSB0)', () => {
     ].join('\n')], { stdio: ['pipe', 'pipe', 'inherit'] });
     try {
       const tty = await new Promise<string>((resolve) => meter.stdout.once('data', (d: Buffer) => resolve(d.toString().trim())));
+      console.error('DBG tty', tty, Date.now());
       const run = runDeviceSim(['--source', tty, '--protocol', 'p1', '--post', 'telegram', '--url', api.url, '--key', key, '--count', '6']);
       // Let the device open and configure the port before the meter speaks.
       await new Promise((r) => setTimeout(r, 500));
       meter.stdin.write('go\n');
       meter.stdin.end(Buffer.from(sent.join(''), 'latin1'));
       const r = await run;
+      console.error('DBG run1', JSON.stringify(r.summary), Date.now());
       dirs.push(r.dir);
       expect(r.summary).toMatchObject({ readings: 6, acknowledged: 6, rejected: {}, pending: 0 });
       // The device set the P1 line itself: 115200 baud, 8 bits, no parity (a pty starts at 38400).
@@ -171,6 +173,17 @@ describe('serial port (a pseudo-terminal standing in for /dev/ttyUSB0)', () => {
       // The line discipline was raw: CR LF arrive untouched, so every CRC still matches.
       const stored = await storedReadings(t.db, 'serial-meter');
       expect(stored.map((s) => s.meterTime.getTime())).toEqual(sent.map((x) => decodeTelegram(x).meterTime!.getTime()));
+      // Stopping (SIGINT) while the meter is silent must not wait for its next byte.
+      const stop = new AbortController();
+      const silent = runDeviceSim(['--source', tty, '--protocol', 'p1', '--post', 'telegram', '--url', api.url, '--key', key], { stop: stop.signal });
+      setTimeout(() => stop.abort(), 800);
+      const started = Date.now();
+      console.error('DBG run2 start', Date.now());
+      const quiet = await silent;
+      console.error('DBG run2', JSON.stringify(quiet.summary), Date.now());
+      dirs.push(quiet.dir);
+      expect(quiet.summary.readings).toBe(0);
+      expect(Date.now() - started).toBeLessThan(5000);
     } finally {
       meter.kill('SIGKILL');
     }

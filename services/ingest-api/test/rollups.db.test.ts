@@ -1,7 +1,9 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '@sem/db/testing';
-import { recordRejects, ROLLUP_TABLES, type InsertedReading } from '../src/rollups/index.ts';
+import Fastify from 'fastify';
+import { recordRejects, rejectCounterPlugin, ROLLUP_TABLES, type InsertedReading } from '../src/rollups/index.ts';
+import { dbPlugin } from '../src/plugins/db.plugin.ts';
 import { writeReadings, type CarriedMbus } from './rollups.write-path.ts';
 
 let t: TestDatabase;
@@ -171,11 +173,8 @@ describe('applyRollups', () => {
 
 describe('rejectCounterPlugin', () => {
   it('counts in memory and writes per hour and reason on flush and on close', async () => {
-    const Fastify = (await import('fastify')).default;
-    const { rejectCounterPlugin } = await import('../src/rollups/index.ts');
     const app = Fastify({ logger: false });
-    app.decorate('db', t.db);
-    await app.register(async () => {}, { name: 'sem-db' } as never);
+    await app.register(dbPlugin, { connection: t.connection, db: t.db });
     await app.register(rejectCounterPlugin, { flushIntervalMs: 3_600_000 });
     await app.ready();
     for (let i = 0; i < 5; i++) app.rejectCounter.count('checksum');

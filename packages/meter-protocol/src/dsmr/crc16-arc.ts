@@ -1,32 +1,31 @@
 /** CRC16/ARC as DSMR 4+ and e-MUCS use it: poly 0x8005 reflected (0xA001), init 0, no final XOR. */
 
 /**
- * Slicing-by-4 tables: T[k][n] is the CRC contribution of byte n followed by k zero bytes, so four
- * bytes cost four independent lookups instead of a chain of four (the CRC is linear over XOR).
+ * Slicing-by-8 tables: T[k][n] is the CRC contribution of byte n followed by k zero bytes, so eight
+ * bytes cost eight independent lookups instead of a chain of eight (the CRC is linear over XOR).
  */
-const T0 = new Uint16Array(256);
-const T1 = new Uint16Array(256);
-const T2 = new Uint16Array(256);
-const T3 = new Uint16Array(256);
+const T = Array.from({ length: 8 }, () => new Uint16Array(256));
+const [T0, T1, T2, T3, T4, T5, T6, T7] = T as [Uint16Array, Uint16Array, Uint16Array, Uint16Array, Uint16Array, Uint16Array, Uint16Array, Uint16Array];
 
 for (let n = 0; n < 256; n++) {
   let crc = n;
   for (let bit = 0; bit < 8; bit++) crc = crc & 1 ? (crc >>> 1) ^ 0xa001 : crc >>> 1;
   T0[n] = crc;
 }
-for (let n = 0; n < 256; n++) {
-  T1[n] = (T0[n]! >>> 8) ^ T0[T0[n]! & 0xff]!;
-  T2[n] = (T1[n]! >>> 8) ^ T0[T1[n]! & 0xff]!;
-  T3[n] = (T2[n]! >>> 8) ^ T0[T2[n]! & 0xff]!;
+for (let k = 1; k < 8; k++) {
+  const prev = T[k - 1]!;
+  for (let n = 0; n < 256; n++) T[k]![n] = (prev[n]! >>> 8) ^ T0[prev[n]! & 0xff]!;
 }
 
 /** CRC16/ARC of bytes[start, end). */
 export function crc16Arc(bytes: Uint8Array, start = 0, end = bytes.length): number {
   let crc = 0;
   let i = start;
-  for (const stop = end - 3; i < stop; i += 4) {
+  for (const stop = end - 7; i < stop; i += 8) {
     crc ^= bytes[i]! | (bytes[i + 1]! << 8);
-    crc = T3[crc & 0xff]! ^ T2[crc >>> 8]! ^ T1[bytes[i + 2]!]! ^ T0[bytes[i + 3]!]!;
+    crc =
+      T7[crc & 0xff]! ^ T6[crc >>> 8]! ^ T5[bytes[i + 2]!]! ^ T4[bytes[i + 3]!]! ^
+      T3[bytes[i + 4]!]! ^ T2[bytes[i + 5]!]! ^ T1[bytes[i + 6]!]! ^ T0[bytes[i + 7]!]!;
   }
   for (; i < end; i++) crc = (crc >>> 8) ^ T0[(crc ^ bytes[i]!) & 0xff]!;
   return crc;
@@ -40,14 +39,19 @@ export function crc16ArcLatin1(text: string, start = 0, end = text.length): numb
   let crc = 0;
   let high = 0;
   let i = start;
-  for (const stop = end - 3; i < stop; i += 4) {
+  for (const stop = end - 7; i < stop; i += 8) {
     const c0 = text.charCodeAt(i);
     const c1 = text.charCodeAt(i + 1);
     const c2 = text.charCodeAt(i + 2);
     const c3 = text.charCodeAt(i + 3);
-    high |= c0 | c1 | c2 | c3;
-    crc ^= c0 | ((c1 & 0xff) << 8);
-    crc = T3[crc & 0xff]! ^ T2[(crc >>> 8) & 0xff]! ^ T1[c2 & 0xff]! ^ T0[c3 & 0xff]!;
+    const c4 = text.charCodeAt(i + 4);
+    const c5 = text.charCodeAt(i + 5);
+    const c6 = text.charCodeAt(i + 6);
+    const c7 = text.charCodeAt(i + 7);
+    high |= c0 | c1 | c2 | c3 | c4 | c5 | c6 | c7;
+    // no masks: a char above 0xFF reads outside a table, and the result is discarded (-1) anyway
+    crc ^= c0 | (c1 << 8);
+    crc = T7[crc & 0xff]! ^ T6[crc >>> 8]! ^ T5[c2]! ^ T4[c3]! ^ T3[c4]! ^ T2[c5]! ^ T1[c6]! ^ T0[c7]!;
   }
   for (; i < end; i++) {
     const c = text.charCodeAt(i);

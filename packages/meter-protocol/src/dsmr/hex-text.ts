@@ -29,12 +29,33 @@ function scratchText(count: number): string {
   return String.fromCharCode.apply(null, scratch.subarray(0, count) as unknown as number[]);
 }
 
+/**
+ * Decoded ids by their text: a meter repeats its ids in every telegram. A direct-mapped cache
+ * hashed and compared in place, so a hit costs no slice and no Map hashing.
+ */
+const ID_SLOTS = 256;
+const cachedSent: string[] = new Array<string>(ID_SLOTS).fill('');
+const cachedId: string[] = new Array<string>(ID_SLOTS).fill('');
+
 /** An equipment id: hex decoded to ASCII when every byte is printable, else the text as sent. */
 export function equipmentIdText(text: string, start: number, end: number): string | null {
   if (start === end) return null;
-  const count = hexBytes(text, start, end);
-  if (count < 0) return text.slice(start, end);
-  for (let k = 0; k < count; k++) if (scratch[k]! < 0x20 || scratch[k]! > 0x7e) return text.slice(start, end);
+  let hash = 0x811c9dc5;
+  for (let i = start; i < end; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193);
+  const slot = (hash >>> 24) & (ID_SLOTS - 1);
+  const sent = cachedSent[slot]!;
+  if (sent.length === end - start && sent.length > 0 && text.startsWith(sent, start)) return cachedId[slot]!;
+  const fresh = text.slice(start, end);
+  const id = decodeId(fresh);
+  cachedSent[slot] = fresh;
+  cachedId[slot] = id;
+  return id;
+}
+
+function decodeId(sent: string): string {
+  const count = hexBytes(sent, 0, sent.length);
+  if (count < 0) return sent;
+  for (let k = 0; k < count; k++) if (scratch[k]! < 0x20 || scratch[k]! > 0x7e) return sent;
   return scratchText(count);
 }
 

@@ -7,7 +7,7 @@ import { equipmentIdText, messageText } from './hex-text.ts';
 import {
   H_FAILURE_LOG, H_ID, H_MBUS_ID, H_MBUS_PROFILE, H_MBUS_TYPE, H_MBUS_VALUE, H_MBUS_VALVE, H_MESSAGE,
   H_MONTH_PEAK, H_PEAK_HISTORY, H_QUANTITY, H_TIME, H_VERSION,
-  K_A, K_KVARH, K_KW, K_KWH, K_PLAIN, K_V, K_VAR, K_W, OBJECTS, obisKey,
+  K_A, K_KVARH, K_KW, K_KWH, K_PLAIN, K_V, K_VAR, K_W, obisKey, objectSpec,
 } from './p1-objects.ts';
 import {
   U_A, U_KVAR, U_KVARH, U_KW, U_KWH, U_MW, U_MWH, U_NONE, U_S, U_V, U_VAR, U_VARH, U_W, U_WH,
@@ -214,7 +214,7 @@ function applyPeakHistory(ctx: BodyContext): boolean {
 /** Decodes the context's current object into the reading, or keeps it raw. */
 export function applyObject(ctx: BodyContext): void {
   const key = obisKey(ctx.a, ctx.b, ctx.c, ctx.d, ctx.e);
-  const spec = key < 0 ? undefined : OBJECTS.get(key);
+  const spec = key < 0 ? undefined : objectSpec(key);
   if (spec === undefined) {
     ctx.keepRaw();
     return;

@@ -57,10 +57,40 @@ function keyOf(code: string): number {
   return obisKey(Number(m[1]), Number(m[2]), Number(m[3]), Number(m[4]), Number(m[5]));
 }
 
+/** Every mapped object, by key (for tests and tooling; the decoder uses objectSpec). */
 export const OBJECTS = new Map<number, ObjectSpec>();
 
+/**
+ * Open-addressing hash of key -> spec: an Int32Array probe is cheaper than Map#get on the hot path
+ * (one lookup per line). 1024 slots for about 70 keys keeps probes short.
+ */
+const SLOTS = 1024;
+const slotKeys = new Int32Array(SLOTS).fill(-1);
+const slotSpecs: (ObjectSpec | undefined)[] = new Array<ObjectSpec | undefined>(SLOTS).fill(undefined);
+
+function slotOf(key: number): number {
+  return Math.imul(key, 0x9e3779b1) >>> 22;
+}
+
+/** The spec for a key from obisKey, or undefined when the object is not mapped. */
+export function objectSpec(key: number): ObjectSpec | undefined {
+  let slot = slotOf(key);
+  for (;;) {
+    const k = slotKeys[slot]!;
+    if (k === key) return slotSpecs[slot];
+    if (k === -1) return undefined;
+    slot = (slot + 1) & (SLOTS - 1);
+  }
+}
+
 function add(code: string, handler: number, quantity: QuantityName | null = null, kind = 0, rank = 0): void {
-  OBJECTS.set(keyOf(code), { handler, quantity, index: quantity === null ? -1 : QUANTITIES.indexOf(quantity), kind, rank });
+  const key = keyOf(code);
+  const spec = { handler, quantity, index: quantity === null ? -1 : QUANTITIES.indexOf(quantity), kind, rank };
+  OBJECTS.set(key, spec);
+  let slot = slotOf(key);
+  while (slotKeys[slot] !== -1 && slotKeys[slot] !== key) slot = (slot + 1) & (SLOTS - 1);
+  slotKeys[slot] = key;
+  slotSpecs[slot] = spec;
 }
 
 function quantity(code: string, name: QuantityName, kind: number): void {

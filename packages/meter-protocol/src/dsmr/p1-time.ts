@@ -100,6 +100,16 @@ export function wallToUtc(wallMs: number, flag: DstFlag, timeZone: string): numb
   return wallMs - (flag === 0 ? before : flag === 1 ? summer : winter); // spring gap: the wall time does not exist
 }
 
+/** Days since 1970-01-01 of a proleptic Gregorian date (integer arithmetic; cheaper than Date.UTC). */
+function daysFromCivil(year: number, month: number, day: number): number {
+  const y = month <= 2 ? year - 1 : year;
+  const era = Math.floor(y / 400);
+  const yoe = y - era * 400;
+  const doy = Math.floor((153 * (month + (month > 2 ? -3 : 9)) + 2) / 5) + day - 1;
+  const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
+  return era * 146097 + doe - 719468;
+}
+
 const DAYS_IN_MONTH = [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 
 function twoDigits(text: string, at: number): number {
@@ -135,7 +145,7 @@ export function parseP1TimeAt(text: string, start: number, end: number, timeZone
   const year = 2000 + yy;
   const monthDays = month === 2 && year % 4 !== 0 ? 28 : DAYS_IN_MONTH[month - 1]!;
   if (day > monthDays) return null;
-  const wallMs = Date.UTC(year, month - 1, day, hour, minute, second);
+  const wallMs = daysFromCivil(year, month, day) * DAY_MS + hour * 3_600_000 + minute * 60_000 + second * 1000;
   return new Date(wallToUtc(wallMs, flag, timeZone));
 }
 

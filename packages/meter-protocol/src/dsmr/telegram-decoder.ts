@@ -4,7 +4,7 @@
  */
 import { ChecksumError, FrameError } from '../errors.ts';
 import { emptyReading, type Reading } from '../reading.ts';
-import { crc16ArcLatin1, crcHex } from './crc16-arc.ts';
+import { crc16Arc, crc16ArcLatin1, crcHex } from './crc16-arc.ts';
 import { vendorOf } from './p1-objects.ts';
 import { decodeBody } from './telegram-body.ts';
 import { telegramRanges } from './telegram-splitter.ts';
@@ -27,6 +27,23 @@ function hexValue(c: number): number {
 
 function isSpace(c: number): boolean {
   return c === CR || c === LF || c === 0x20 || c === 0x09;
+}
+
+const encoder = new TextEncoder();
+const crcScratch = new Uint8Array(65_536);
+
+/**
+ * CRC over text[start, end). An ASCII telegram is copied to bytes by one native encodeInto (UTF-8
+ * equals latin1 there) and summed by the byte loop, cheaper than charCodeAt per character.
+ */
+function telegramCrc(text: string, start: number, end: number): number {
+  const length = end - start;
+  if (length <= crcScratch.length) {
+    const part = start === 0 && end === text.length ? text : text.slice(start, end);
+    const { read, written } = encoder.encodeInto(part, crcScratch);
+    if (read === length && written === length) return crc16Arc(crcScratch, 0, length);
+  }
+  return crc16ArcLatin1(text, start, end);
 }
 
 /**
@@ -59,7 +76,7 @@ function decodeRange(text: string, start: number, end: number, timeZone: string)
   }
   const reading = emptyReading('p1');
   if (crcDigits > 0) {
-    const computed = crc16ArcLatin1(text, start, bang + 1);
+    const computed = telegramCrc(text, start, bang + 1);
     if (computed < 0) throw new FrameError('telegram holds characters above 0xFF: decode bytes as latin1', { offset: 0 });
     if (computed !== declared) {
       throw new ChecksumError('CRC16', crcHex(declared), crcHex(computed), { offset: bang + 1 - start });

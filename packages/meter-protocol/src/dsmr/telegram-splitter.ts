@@ -16,7 +16,6 @@
 export const MAX_TELEGRAM_LENGTH = 16_384;
 
 const SLASH = 0x2f;
-const BANG = 0x21;
 const LF = 0x0a;
 const CR = 0x0d;
 

@@ -38,6 +38,7 @@ describe('crc16Arc', () => {
     const bytes = Uint8Array.from(text, (ch) => ch.charCodeAt(0));
     expect(crc16ArcLatin1(text)).toBe(crc16Arc(bytes));
     expect(crc16ArcLatin1('/\u20ac!')).toBe(-1);
+    expect(crc16ArcLatin1('/KFM5K\u20acIFA-METER\r\n\r\n!')).toBe(-1); // inside the 8-byte loop
   });
 
   for (const c of allCaptures) {

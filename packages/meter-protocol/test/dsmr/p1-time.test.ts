@@ -47,6 +47,15 @@ describe('parseP1Time', () => {
     expect(iso('230802132747S', 'UTC')).toBe('2023-08-02T13:27:47.000Z');
   });
 
+  it('computes the calendar exactly: every day 2001-2068 at noon UTC equals Date.UTC', () => {
+    for (let t = Date.UTC(2001, 0, 1, 12); t < Date.UTC(2069, 0, 1); t += 86_400_000) {
+      const d = new Date(t);
+      const two = (n: number) => String(n).padStart(2, '0');
+      const text = `${two(d.getUTCFullYear() - 2000)}${two(d.getUTCMonth() + 1)}${two(d.getUTCDate())}120000W`;
+      expect(parseP1Time(text, 'UTC')?.getTime(), text).toBe(t);
+    }
+  });
+
   it('rejects an unknown zone with a ProtocolError', () => {
     expect(() => parseP1Time('161113205757W', 'Mars/Olympus')).toThrow(UnsupportedError);
   });

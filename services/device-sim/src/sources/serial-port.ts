@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
-import { createReadStream } from 'node:fs';
+import { closeSync, constants, openSync } from 'node:fs';
+import { isatty, ReadStream } from 'node:tty';
 import { promisify } from 'node:util';
 
 /**
@@ -35,8 +36,17 @@ export async function configureSerial(device: string, s: SerialSettings): Promis
   await promisify(execFile)('stty', sttyArgs(device, s));
 }
 
-/** Opens the configured port for reading; chunks arrive as the meter sends them. */
+/**
+ * Opens the configured port for reading; chunks arrive as the meter sends them. A serial port is a
+ * tty, so it is read through libuv's tty handle (event loop, non-blocking): a plain file stream
+ * would park a blocking read() in the thread pool, and stopping would wait for the meter's next byte.
+ */
 export async function openSerial(device: string, s: SerialSettings): Promise<NodeJS.ReadableStream> {
   await configureSerial(device, s);
-  return createReadStream(device, { highWaterMark: 4096 });
+  const fd = openSync(device, constants.O_RDONLY | constants.O_NOCTTY | constants.O_NONBLOCK);
+  if (!isatty(fd)) {
+    closeSync(fd);
+    throw new Error(`${device} is not a serial port (not a tty)`);
+  }
+  return new ReadStream(fd);
 }

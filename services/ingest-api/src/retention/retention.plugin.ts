@@ -1,5 +1,6 @@
 import fp from 'fastify-plugin';
 import { startRetentionJob, type RetentionJob } from './retention.job.ts';
+import type {} from '../plugins/db.plugin.ts';
 
 declare module 'fastify' {
   interface FastifyInstance {

@@ -22,6 +22,6 @@ export async function applyRollups(trx: Kysely<any>, inserted: InsertedRows): Pr
   const boundary = new Map(rows.rows.map((r) => [r.id, r.purged_before?.getTime() ?? -Infinity]));
   const readings = all.filter((r) => r.meter_time.getTime() >= boundary.get(r.device_id)!);
   const mbus = allMbus.filter((r) => r.captured_at.getTime() >= boundary.get(r.device_id)!);
-  if (readings.length > 0) await applyStatRollups(trx, zones, readings);
-  await applyRegisterRollups(trx, zones, readings, mbus);
+  const statHours = readings.length > 0 ? await applyStatRollups(trx, readings) : [];
+  await applyRegisterRollups(trx, zones, readings, mbus, statHours);
 }

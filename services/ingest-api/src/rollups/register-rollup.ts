@@ -1,172 +1,21 @@
 import { type Kysely, sql } from 'kysely';
 import { isoWeekMonday, localDate, localDateHour, localDayStart, monthFirst, nextDate } from './local-time.ts';
 import { insertionDelta, type BucketAmounts, type RegisterPoint } from './register-spread.ts';
-import {
-  MBUS_REGISTERS,
-  QUARTER_COLUMNS,
-  READING_REGISTERS,
-  READING_REGISTER_SOURCES,
-  REGISTER_COLUMNS,
-  registerValue,
-  type ReadingRegister,
-} from './rollup-columns.ts';
+import { nearestRows, neighbourValue, newestTimes, rowsBetween, type RegisterRow } from './register-neighbours.ts';
+import { MBUS_REGISTERS, QUARTER_COLUMNS, READING_REGISTERS, READING_REGISTER_SOURCES, REGISTER_COLUMNS, registerValue } from './rollup-columns.ts';
 import { upsertRows, type Merge } from './rollup-upsert.ts';
 import type { InsertedMbusReading, InsertedReading } from './rollup.types.ts';
+import { NO_STATS, STAT_COLS, STAT_MERGE, type StatHour } from './stats-rollup.ts';
 
-type Row = Record<string, unknown> & { meter_time: Date };
+/** Device -> register column -> signed amounts per 15-minute bucket. */
+type Deltas = Map<number, Map<string, BucketAmounts>>;
 
-const SOURCES = sql.raw(['meter_time', ...READING_REGISTER_SOURCES].join(', '));
-const ANY_REGISTER = sql.raw(`(${READING_REGISTER_SOURCES.map((c) => `${c} IS NOT NULL`).join(' OR ')})`);
-
-function carries(reg: ReadingRegister) {
-  const alt = reg.sumOf ? ` OR (${reg.sumOf.map((c) => `${c} IS NOT NULL`).join(' AND ')})` : '';
-  return sql.raw(`(${reg.source} IS NOT NULL${alt})`);
-}
-
-async function neighbour(db: Kysely<any>, deviceId: number, t: Date, side: 'prev' | 'next', where: ReturnType<typeof sql.raw>): Promise<Row | undefined> {
-  const q =
-    side === 'prev'
-      ? sql<Row>`SELECT ${SOURCES} FROM reading WHERE device_id = ${deviceId} AND meter_time < ${t} AND ${where} ORDER BY meter_time DESC LIMIT 1`
-      : sql<Row>`SELECT ${SOURCES} FROM reading WHERE device_id = ${deviceId} AND meter_time > ${t} AND ${where} ORDER BY meter_time ASC LIMIT 1`;
-  return (await q.execute(db)).rows[0];
-}
-
-/** The neighbour that carries this register: the nearest row with any register usually does. */
-async function neighbourPoint(db: Kysely<any>, deviceId: number, t: Date, side: 'prev' | 'next', any: Row | undefined, reg: ReadingRegister): Promise<RegisterPoint | undefined> {
-  if (!any) return undefined;
-  let row: Row | undefined = any;
-  let v = registerValue(reg, row);
-  if (v === null) {
-    row = await neighbour(db, deviceId, t, side, carries(reg));
-    v = row ? registerValue(reg, row) : null;
-  }
-  return row && v !== null ? { t: row.meter_time.getTime(), v, isNew: false } : undefined;
-}
-
-/** Consumption changes per register for one device's inserted `reading` rows. */
-async function readingDeltas(db: Kysely<any>, deviceId: number, batch: readonly InsertedReading[], out: Map<string, BucketAmounts>): Promise<void> {
-  const sorted = [...batch].sort((a, b) => a.meter_time.getTime() - b.meter_time.getTime());
-  const first = sorted[0]!.meter_time;
-  const last = sorted[sorted.length - 1]!.meter_time;
-  const prev = await neighbour(db, deviceId, first, 'prev', ANY_REGISTER);
-  const next = await neighbour(db, deviceId, last, 'next', ANY_REGISTER);
-  // Rows stored earlier between the batch's first and last time take part in the new steps too.
-  const middle: readonly Row[] =
-    sorted.length > 1
-      ? (await sql<Row>`SELECT ${SOURCES} FROM reading WHERE device_id = ${deviceId} AND meter_time BETWEEN ${first} AND ${last} AND ${ANY_REGISTER} ORDER BY meter_time`.execute(db)).rows
-      : (sorted as readonly Row[]);
-  const isNew = new Set(sorted.map((r) => r.meter_time.getTime()));
-  for (const reg of READING_REGISTERS) {
-    const points: RegisterPoint[] = [];
-    const p = await neighbourPoint(db, deviceId, first, 'prev', prev, reg);
-    if (p) points.push(p);
-    for (const row of middle) {
-      const v = registerValue(reg, row);
-      const t = row.meter_time.getTime();
-      if (v !== null) points.push({ t, v, isNew: isNew.has(t) });
-    }
-    const n = await neighbourPoint(db, deviceId, last, 'next', next, reg);
-    if (n) points.push(n);
-    if (!points.some((x) => x.isNew)) continue;
-    let amounts = out.get(reg.col);
-    if (!amounts) out.set(reg.col, (amounts = new Map()));
-    insertionDelta(points, amounts);
-  }
-}
-
-type MbusRow = { captured_at: Date; value: string | number };
-
-/** Consumption changes for one device's inserted rows of one M-Bus channel. */
-async function mbusDeltas(db: Kysely<any>, deviceId: number, channel: number, col: string, scale: number, batch: readonly InsertedMbusReading[], out: Map<string, BucketAmounts>): Promise<void> {
-  const sorted = [...batch].sort((a, b) => a.captured_at.getTime() - b.captured_at.getTime());
-  const first = sorted[0]!.captured_at;
-  const last = sorted[sorted.length - 1]!.captured_at;
-  const base = sql`FROM mbus_reading WHERE device_id = ${deviceId} AND channel = ${channel}`;
-  const prev = (await sql<MbusRow>`SELECT captured_at, value ${base} AND captured_at < ${first} ORDER BY captured_at DESC LIMIT 1`.execute(db)).rows;
-  const next = (await sql<MbusRow>`SELECT captured_at, value ${base} AND captured_at > ${last} ORDER BY captured_at ASC LIMIT 1`.execute(db)).rows;
-  const middle: readonly MbusRow[] =
-    sorted.length > 1
-      ? (await sql<MbusRow>`SELECT captured_at, value ${base} AND captured_at BETWEEN ${first} AND ${last} ORDER BY captured_at`.execute(db)).rows
-      : sorted;
-  const isNew = new Set(sorted.map((r) => r.captured_at.getTime()));
-  const points: RegisterPoint[] = [...prev, ...middle, ...next].map((r) => {
-    const t = r.captured_at.getTime();
-    return { t, v: Math.round(Number(r.value) * scale), isNew: isNew.has(t) };
-  });
-  let amounts = out.get(col);
-  if (!amounts) out.set(col, (amounts = new Map()));
-  insertionDelta(points, amounts);
-}
-
-const ADD: Record<string, Merge> = Object.fromEntries(REGISTER_COLUMNS.map((c) => [c, 'add']));
-
-/** Writes one device's consumption changes to the quarter, hour and local-day rollups. */
-async function writeDeltas(db: Kysely<any>, deviceId: number, zone: string, deltas: ReadonlyMap<string, BucketAmounts>): Promise<void> {
-  const quarters = new Map<number, Record<string, number>>();
-  const hours = new Map<number, Record<string, number>>();
-  const days = new Map<string, Record<string, number>>();
-  const importChanged = new Set<string>();
-  const bump = <K>(m: Map<K, Record<string, number>>, k: K, col: string, v: number) => {
-    let r = m.get(k);
-    if (!r) m.set(k, (r = {}));
-    r[col] = (r[col] ?? 0) + v;
-  };
-  for (const [col, amounts] of deltas) {
-    for (const [q, v] of amounts) {
-      if (QUARTER_COLUMNS.includes(col)) bump(quarters, q, col, v);
-      bump(hours, Math.floor(q / 3_600_000) * 3_600_000, col, v);
-      bump(days, localDate(q, zone), col, v);
-      if (col === 'imp_wh') importChanged.add(localDate(q, zone));
-    }
-  }
-  await upsertRows(
-    db,
-    'rollup_quarter',
-    ['device_id', 'bucket_start', 'local_date', ...QUARTER_COLUMNS],
-    ADD,
-    [...quarters].map(([q, r]) => [deviceId, new Date(q), localDate(q, zone), ...QUARTER_COLUMNS.map((c) => r[c] ?? 0)]),
-  );
-  await upsertRows(
-    db,
-    'rollup_hour',
-    ['device_id', 'bucket_start', 'local_date', 'local_hour', ...REGISTER_COLUMNS],
-    ADD,
-    [...hours].map(([h, r]) => {
-      const local = localDateHour(h, zone);
-      return [deviceId, new Date(h), local.date, local.hour, ...REGISTER_COLUMNS.map((c) => r[c] ?? 0)];
-    }),
-  );
-  await upsertRows(
-    db,
-    'rollup_day',
-    ['device_id', 'local_date', 'day_start', 'day_end', 'week_start', 'month_start', ...REGISTER_COLUMNS],
-    ADD,
-    [...days].map(([d, r]) => [
-      deviceId,
-      d,
-      new Date(localDayStart(d, zone)),
-      new Date(localDayStart(nextDate(d), zone)),
-      new Date(localDayStart(isoWeekMonday(d), zone)),
-      new Date(localDayStart(monthFirst(d), zone)),
-      ...REGISTER_COLUMNS.map((c) => r[c] ?? 0),
-    ]),
-  );
-  // A late row can move import between quarters of one day without changing the day's total.
-  await refreshDayPeaks(db, deviceId, [...importChanged]);
-}
-
-/** Re-reads the day's highest quarter-hour and hour of import after their import changed (they can also go down). */
-async function refreshDayPeaks(db: Kysely<any>, deviceId: number, dates: readonly string[]): Promise<void> {
-  if (dates.length === 0) return;
-  const q = sql`FROM rollup_quarter q WHERE q.device_id = d.device_id AND q.local_date = d.local_date`;
-  const h = sql`FROM rollup_hour h WHERE h.device_id = d.device_id AND h.local_date = d.local_date`;
-  await sql`
-    UPDATE rollup_day d SET
-      peak_quarter_wh = COALESCE((SELECT MAX(q.imp_wh) ${q}), 0),
-      peak_quarter_start = (SELECT q.bucket_start ${q} ORDER BY q.imp_wh DESC, q.bucket_start LIMIT 1),
-      peak_hour_wh = COALESCE((SELECT MAX(h.imp_wh) ${h}), 0),
-      peak_hour_start = (SELECT h.bucket_start ${h} ORDER BY h.imp_wh DESC, h.bucket_start LIMIT 1)
-    WHERE d.device_id = ${deviceId} AND d.local_date IN (${sql.join(dates)})`.execute(db);
+function amountsOf(deltas: Deltas, deviceId: number, col: string): BucketAmounts {
+  let byCol = deltas.get(deviceId);
+  if (!byCol) deltas.set(deviceId, (byCol = new Map()));
+  let a = byCol.get(col);
+  if (!a) byCol.set(col, (a = new Map()));
+  return a;
 }
 
 function groupBy<T>(items: readonly T[], key: (t: T) => string): Map<string, T[]> {
@@ -180,26 +29,235 @@ function groupBy<T>(items: readonly T[], key: (t: T) => string): Map<string, T[]
   return m;
 }
 
-/** Consumption rollups for rows just inserted (they are already visible in the transaction). */
+/** Consumption changes of the `reading` registers, for all devices of the batch with a few statements. */
+async function readingDeltas(db: Kysely<any>, readings: readonly InsertedReading[], deltas: Deltas): Promise<void> {
+  // A row without any register (HAN list 1, voltage only) is no point of any register series.
+  const carrying = readings.filter((r) => READING_REGISTER_SOURCES.some((c) => r[c] !== null && r[c] !== undefined));
+  const byDevice = [...groupBy(carrying, (r) => String(r.device_id)).values()].map((rows) =>
+    rows.sort((a, b) => a.meter_time.getTime() - b.meter_time.getTime()),
+  );
+  if (byDevice.length === 0) return;
+  const first = (rows: InsertedReading[]) => rows[0]!.meter_time;
+  const last = (rows: InsertedReading[]) => rows[rows.length - 1]!.meter_time;
+  const prev = await nearestRows(db, byDevice.map((rows) => ({ deviceId: rows[0]!.device_id, t: first(rows) })), 'prev');
+  // Rows usually arrive in order: look for a next row only where something newer is stored.
+  const newest = await newestTimes(db, byDevice.map((rows) => rows[0]!.device_id));
+  const later = byDevice.filter((rows) => (newest.get(rows[0]!.device_id) ?? -Infinity) > last(rows).getTime());
+  const next = await nearestRows(db, later.map((rows) => ({ deviceId: rows[0]!.device_id, t: last(rows) })), 'next');
+  // Rows stored earlier between a batch's first and last time take part in the new steps too.
+  const middle = await rowsBetween(
+    db,
+    byDevice.filter((rows) => rows.length > 1).map((rows) => ({ deviceId: rows[0]!.device_id, from: first(rows), to: last(rows) })),
+  );
+  for (const rows of byDevice) {
+    const deviceId = rows[0]!.device_id;
+    const isNew = new Set(rows.map((r) => r.meter_time.getTime()));
+    const inside: readonly RegisterRow[] = rows.length > 1 ? (middle.get(deviceId) ?? []) : (rows as RegisterRow[]);
+    for (const reg of READING_REGISTERS) {
+      if (!rows.some((r) => registerValue(reg, r) !== null)) continue;
+      const points: RegisterPoint[] = [];
+      const p = await neighbourValue(db, prev.get(deviceId), reg, deviceId, first(rows), 'prev');
+      if (p) points.push({ ...p, isNew: false });
+      for (const row of inside) {
+        const v = registerValue(reg, row);
+        const t = row.meter_time.getTime();
+        if (v !== null) points.push({ t, v, isNew: isNew.has(t) });
+      }
+      const n = await neighbourValue(db, next.get(deviceId), reg, deviceId, last(rows), 'next');
+      if (n) points.push({ ...n, isNew: false });
+      insertionDelta(points, amountsOf(deltas, deviceId, reg.col));
+    }
+  }
+}
+
+type MbusRow = { captured_at: Date; value: string | number };
+
+/** Consumption changes of the M-Bus registers (new captures are rare: one query set per channel). */
+async function mbusDeltas(db: Kysely<any>, mbus: readonly InsertedMbusReading[], deltas: Deltas): Promise<void> {
+  for (const batch of groupBy(mbus, (r) => `${r.device_id}|${r.channel}`).values()) {
+    const { device_id: deviceId, channel } = batch[0]!;
+    const reg = MBUS_REGISTERS.find((m) => m.deviceType === batch[0]!.device_type);
+    if (!reg) continue;
+    const sorted = [...batch].sort((a, b) => a.captured_at.getTime() - b.captured_at.getTime());
+    const from = sorted[0]!.captured_at;
+    const to = sorted[sorted.length - 1]!.captured_at;
+    const base = sql`FROM mbus_reading WHERE device_id = ${deviceId} AND channel = ${channel}`;
+    const prev = (await sql<MbusRow>`SELECT captured_at, value ${base} AND captured_at < ${from} ORDER BY captured_at DESC LIMIT 1`.execute(db)).rows;
+    const next = (await sql<MbusRow>`SELECT captured_at, value ${base} AND captured_at > ${to} ORDER BY captured_at ASC LIMIT 1`.execute(db)).rows;
+    const inside: readonly MbusRow[] =
+      sorted.length > 1 ? (await sql<MbusRow>`SELECT captured_at, value ${base} AND captured_at BETWEEN ${from} AND ${to} ORDER BY captured_at`.execute(db)).rows : sorted;
+    const isNew = new Set(sorted.map((r) => r.captured_at.getTime()));
+    const points: RegisterPoint[] = [...prev, ...inside, ...next].map((r) => {
+      const t = r.captured_at.getTime();
+      return { t, v: Math.round(Number(r.value) * reg.scale), isNew: isNew.has(t) };
+    });
+    insertionDelta(points, amountsOf(deltas, deviceId, reg.col));
+  }
+}
+
+const ADD: Record<string, Merge> = Object.fromEntries(REGISTER_COLUMNS.map((c) => [c, 'add']));
+const HOUR_MERGE: Record<string, Merge> = { ...ADD, ...STAT_MERGE };
+const HOUR = 3_600_000;
+
+interface DayPeak {
+  quarterWh: number;
+  quarterStart: Date | null;
+  hourWh: number;
+  hourStart: Date | null;
+}
+
+/** A day's peak columns take a candidate when it is higher (or as high and earlier). */
+const PEAK_MERGE = ['quarter', 'hour']
+  .map((k) => {
+    const better = `(VALUES(peak_${k}_wh) > peak_${k}_wh OR (VALUES(peak_${k}_wh) = peak_${k}_wh AND VALUES(peak_${k}_start) < peak_${k}_start))`;
+    // Start first: MariaDB applies the assignments left to right.
+    return `peak_${k}_start = IF(${better}, VALUES(peak_${k}_start), peak_${k}_start), peak_${k}_wh = GREATEST(peak_${k}_wh, VALUES(peak_${k}_wh))`;
+  })
+  .join(', ');
+
+/** Writes every device's changes to the quarter, hour and local-day rollups, and keeps the day peaks. */
+async function writeDeltas(db: Kysely<any>, zones: ReadonlyMap<number, string>, deltas: Deltas, statHours: readonly StatHour[]): Promise<void> {
+  const quarters: unknown[][] = [];
+  // Statistics and consumption of an hour go into its row with one upsert.
+  const hourRows = new Map<string, { deviceId: number; at: number; registers: unknown[]; stats: readonly unknown[] }>();
+  for (const sh of statHours) hourRows.set(`${sh.deviceId}|${sh.hour}`, { deviceId: sh.deviceId, at: sh.hour, registers: REGISTER_COLUMNS.map(() => 0), stats: sh.values });
+  const days: unknown[][] = [];
+  const touchedQuarters: { deviceId: number; at: number }[] = [];
+  const touchedHours: { deviceId: number; at: number }[] = [];
+  const lowered = new Set<string>();
+  for (const [deviceId, byCol] of deltas) {
+    const zone = zones.get(deviceId)!;
+    const q = new Map<number, Record<string, number>>();
+    const h = new Map<number, Record<string, number>>();
+    const d = new Map<string, Record<string, number>>();
+    const bump = <K>(m: Map<K, Record<string, number>>, k: K, col: string, v: number) => {
+      let r = m.get(k);
+      if (!r) m.set(k, (r = {}));
+      r[col] = (r[col] ?? 0) + v;
+    };
+    for (const [col, amounts] of byCol) {
+      for (const [at, v] of amounts) {
+        const date = localDate(at, zone);
+        if (QUARTER_COLUMNS.includes(col)) bump(q, at, col, v);
+        bump(h, Math.floor(at / HOUR) * HOUR, col, v);
+        bump(d, date, col, v);
+        // A late row can move import between quarters: the day's peaks must then be read again.
+        if (col === 'imp_wh' && v < 0) lowered.add(`${deviceId}|${date}`);
+      }
+    }
+    for (const [at, r] of q) {
+      quarters.push([deviceId, new Date(at), localDate(at, zone), ...QUARTER_COLUMNS.map((c) => r[c] ?? 0)]);
+      if (r['imp_wh']) touchedQuarters.push({ deviceId, at });
+    }
+    for (const [at, r] of h) {
+      const key = `${deviceId}|${at}`;
+      const existing = hourRows.get(key);
+      hourRows.set(key, { deviceId, at, registers: REGISTER_COLUMNS.map((c) => r[c] ?? 0), stats: existing?.stats ?? NO_STATS });
+      if (r['imp_wh']) touchedHours.push({ deviceId, at });
+    }
+    for (const [date, r] of d) days.push([deviceId, date, zone, r]);
+  }
+  const RET = ['device_id', 'bucket_start', 'local_date', 'imp_wh'];
+  const quarterValues = await upsertRows<BucketValue>(db, 'rollup_quarter', ['device_id', 'bucket_start', 'local_date', ...QUARTER_COLUMNS], ADD, quarters, RET);
+  const hourValues = await upsertRows<BucketValue>(
+    db,
+    'rollup_hour',
+    ['device_id', 'bucket_start', 'local_date', 'local_hour', ...REGISTER_COLUMNS, ...STAT_COLS],
+    HOUR_MERGE,
+    [...hourRows.values()].map((r) => {
+      const local = localDateHour(r.at, zones.get(r.deviceId)!);
+      return [r.deviceId, new Date(r.at), local.date, local.hour, ...r.registers, ...r.stats];
+    }),
+    RET,
+  );
+
+  // Import only grew in the touched buckets (else the day is in `lowered`): the new peak is the old one or one of them.
+  const peaks = new Map<string, DayPeak>();
+  const peakOf = (key: string) => {
+    let p = peaks.get(key);
+    if (!p) peaks.set(key, (p = { quarterWh: 0, quarterStart: null, hourWh: 0, hourStart: null }));
+    return p;
+  };
+  const touched = (list: readonly { deviceId: number; at: number }[]) => new Set(list.map((x) => `${x.deviceId}|${x.at}`));
+  const tq = touched(touchedQuarters);
+  const th = touched(touchedHours);
+  const dateText = (d: unknown) => (d instanceof Date ? d.toISOString().slice(0, 10) : String(d));
+  for (const r of quarterValues.filter((x) => tq.has(`${x.device_id}|${x.bucket_start.getTime()}`)).map((x) => ({ ...x, local_date: dateText(x.local_date), imp_wh: Number(x.imp_wh) }))) {
+    const p = peakOf(`${r.device_id}|${r.local_date}`);
+    if (p.quarterStart === null || r.imp_wh > p.quarterWh || (r.imp_wh === p.quarterWh && r.bucket_start < p.quarterStart)) {
+      Object.assign(p, { quarterWh: r.imp_wh, quarterStart: r.bucket_start });
+    }
+  }
+  for (const r of hourValues.filter((x) => th.has(`${x.device_id}|${x.bucket_start.getTime()}`)).map((x) => ({ ...x, local_date: dateText(x.local_date), imp_wh: Number(x.imp_wh) }))) {
+    const p = peakOf(`${r.device_id}|${r.local_date}`);
+    if (p.hourStart === null || r.imp_wh > p.hourWh || (r.imp_wh === p.hourWh && r.bucket_start < p.hourStart)) {
+      Object.assign(p, { hourWh: r.imp_wh, hourStart: r.bucket_start });
+    }
+  }
+  await upsertDays(
+    db,
+    days.map(([deviceId, date, zone, r]) => {
+      const dt = date as string;
+      const z = zone as string;
+      const p = peaks.get(`${deviceId}|${dt}`) ?? { quarterWh: 0, quarterStart: null, hourWh: 0, hourStart: null };
+      return [
+        deviceId,
+        dt,
+        new Date(localDayStart(dt, z)),
+        new Date(localDayStart(nextDate(dt), z)),
+        new Date(localDayStart(isoWeekMonday(dt), z)),
+        new Date(localDayStart(monthFirst(dt), z)),
+        ...REGISTER_COLUMNS.map((c) => (r as Record<string, number>)[c] ?? 0),
+        p.quarterWh,
+        p.quarterStart,
+        p.hourWh,
+        p.hourStart,
+      ];
+    }),
+  );
+  await refreshDayPeaks(db, [...lowered].map((k) => k.split('|') as [string, string]));
+}
+
+/** A quarter or hour row as stored after the upsert. */
+type BucketValue = { device_id: number; bucket_start: Date; local_date: Date | string; imp_wh: number | string };
+
+const DAY_COLS = ['device_id', 'local_date', 'day_start', 'day_end', 'week_start', 'month_start', ...REGISTER_COLUMNS, 'peak_quarter_wh', 'peak_quarter_start', 'peak_hour_wh', 'peak_hour_start'];
+
+async function upsertDays(db: Kysely<any>, rows: readonly unknown[][]): Promise<void> {
+  if (rows.length === 0) return;
+  const adds = REGISTER_COLUMNS.map((c) => `\`${c}\` = \`${c}\` + VALUES(\`${c}\`)`).join(', ');
+  for (let i = 0; i < rows.length; i += 500) {
+    const values = rows.slice(i, i + 500).map((r) => sql`(${sql.join(r.map((v) => sql`${v}`))})`);
+    await sql`INSERT INTO rollup_day (${sql.raw(DAY_COLS.join(', '))}) VALUES ${sql.join(values)}
+      ON DUPLICATE KEY UPDATE ${sql.raw(adds)}, ${sql.raw(PEAK_MERGE)}`.execute(db);
+  }
+}
+
+/** Reads a day's highest quarter-hour and hour of import again (after a late row lowered a bucket). */
+async function refreshDayPeaks(db: Kysely<any>, days: readonly [string, string][]): Promise<void> {
+  if (days.length === 0) return;
+  const q = sql`FROM rollup_quarter q WHERE q.device_id = d.device_id AND q.local_date = d.local_date`;
+  const h = sql`FROM rollup_hour h WHERE h.device_id = d.device_id AND h.local_date = d.local_date`;
+  const which = days.map(([id, date]) => sql`(d.device_id = ${Number(id)} AND d.local_date = ${date})`);
+  await sql`
+    UPDATE rollup_day d SET
+      peak_quarter_wh = COALESCE((SELECT MAX(q.imp_wh) ${q}), 0),
+      peak_quarter_start = (SELECT q.bucket_start ${q} ORDER BY q.imp_wh DESC, q.bucket_start LIMIT 1),
+      peak_hour_wh = COALESCE((SELECT MAX(h.imp_wh) ${h}), 0),
+      peak_hour_start = (SELECT h.bucket_start ${h} ORDER BY h.imp_wh DESC, h.bucket_start LIMIT 1)
+    WHERE ${sql.join(which, sql` OR `)}`.execute(db);
+}
+
+/** Consumption rollups for rows just inserted (they are already visible in the transaction), with the hours' statistics. */
 export async function applyRegisterRollups(
   db: Kysely<any>,
   zones: ReadonlyMap<number, string>,
   readings: readonly InsertedReading[],
   mbus: readonly InsertedMbusReading[],
+  statHours: readonly StatHour[],
 ): Promise<void> {
-  const perDevice = new Map<number, Map<string, BucketAmounts>>();
-  const deltasOf = (id: number) => {
-    let d = perDevice.get(id);
-    if (!d) perDevice.set(id, (d = new Map()));
-    return d;
-  };
-  for (const batch of groupBy(readings, (r) => String(r.device_id)).values()) {
-    await readingDeltas(db, batch[0]!.device_id, batch, deltasOf(batch[0]!.device_id));
-  }
-  for (const batch of groupBy(mbus, (r) => `${r.device_id}|${r.channel}`).values()) {
-    const reg = MBUS_REGISTERS.find((m) => m.deviceType === batch[0]!.device_type);
-    if (!reg) continue;
-    await mbusDeltas(db, batch[0]!.device_id, batch[0]!.channel, reg.col, reg.scale, batch, deltasOf(batch[0]!.device_id));
-  }
-  for (const [deviceId, deltas] of perDevice) await writeDeltas(db, deviceId, zones.get(deviceId)!, deltas);
+  const deltas: Deltas = new Map();
+  await readingDeltas(db, readings, deltas);
+  await mbusDeltas(db, mbus, deltas);
+  await writeDeltas(db, zones, deltas, statHours);
 }

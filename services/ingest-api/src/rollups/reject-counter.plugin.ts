@@ -1,5 +1,6 @@
 import fp from 'fastify-plugin';
 import { recordRejects, type Reject } from './reject-counter.ts';
+import type {} from '../plugins/db.plugin.ts';
 
 export interface RejectCounter {
   /** Counts one reject; cheap and synchronous (a flood of rejects never waits on the database). */

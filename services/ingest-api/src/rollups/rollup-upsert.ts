@@ -17,20 +17,28 @@ function mergeSql(col: string, how: Merge): string {
   }
 }
 
-/** Multi-row INSERT ... ON DUPLICATE KEY UPDATE; column names are code constants, values are bound. */
-export async function upsertRows(
+/**
+ * Multi-row INSERT ... ON DUPLICATE KEY UPDATE; column names are code constants, values are bound.
+ * With `returning`, gives back those columns as stored after the update (MariaDB's RETURNING).
+ */
+export async function upsertRows<R = Record<string, unknown>>(
   db: Kysely<any>,
   table: string,
   columns: readonly string[],
   merge: Readonly<Record<string, Merge>>,
   rows: readonly (readonly unknown[])[],
-): Promise<void> {
-  if (rows.length === 0) return;
+  returning?: readonly string[],
+): Promise<R[]> {
+  const out: R[] = [];
+  if (rows.length === 0) return out;
   const updates = columns.filter((c) => merge[c] && merge[c] !== 'keep').map((c) => mergeSql(c, merge[c]!));
   const colList = sql.raw(columns.map((c) => `\`${c}\``).join(', '));
+  const ret = returning ? sql.raw(` RETURNING ${returning.map((c) => `\`${c}\``).join(', ')}`) : sql.raw('');
   const chunk = Math.max(1, Math.floor(30_000 / columns.length));
   for (let i = 0; i < rows.length; i += chunk) {
     const values = rows.slice(i, i + chunk).map((r) => sql`(${sql.join(r.map((v) => sql`${v}`))})`);
-    await sql`INSERT INTO ${sql.table(table)} (${colList}) VALUES ${sql.join(values)} ON DUPLICATE KEY UPDATE ${sql.raw(updates.join(', '))}`.execute(db);
+    const r = await sql<R>`INSERT INTO ${sql.table(table)} (${colList}) VALUES ${sql.join(values)} ON DUPLICATE KEY UPDATE ${sql.raw(updates.join(', '))}${ret}`.execute(db);
+    out.push(...r.rows);
   }
+  return out;
 }

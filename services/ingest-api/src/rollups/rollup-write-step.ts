@@ -21,21 +21,19 @@ async function insertedMbus(db: Kysely<any>, rows: readonly PreparedReading[]): 
     }
   }
   if (candidates.size === 0) return [];
-  const byChannel = new Map<string, Candidate[]>();
-  for (const c of candidates.values()) {
-    const k = `${c.device_id}|${c.channel}`;
-    byChannel.set(k, [...(byChannel.get(k) ?? []), c]);
-  }
+  const list = [...candidates.values()];
   const out: InsertedMbusReading[] = [];
-  for (const list of byChannel.values()) {
-    const { device_id, channel } = list[0]!;
-    const stored = await sql<{ captured_at: Date; received_at: Date; device_type: number | null }>`
-      SELECT captured_at, received_at, device_type FROM mbus_reading
-      WHERE device_id = ${device_id} AND channel = ${channel} AND captured_at IN (${sql.join(list.map((c) => c.captured_at))})`.execute(db);
-    const receivedAt = new Map(stored.rows.map((s) => [s.captured_at.getTime(), s]));
-    for (const c of list) {
-      const s = receivedAt.get(c.captured_at.getTime());
-      if (s && s.received_at.getTime() === c.received_at.getTime()) out.push({ ...c, device_type: s.device_type });
+  for (let i = 0; i < list.length; i += 500) {
+    const part = list.slice(i, i + 500);
+    const which = part.map((c) => sql`(device_id = ${c.device_id} AND channel = ${c.channel} AND captured_at = ${c.captured_at})`);
+    const stored = await sql<{ device_id: number; channel: number; captured_at: Date; received_at: Date; device_type: number | null }>`
+      SELECT device_id, channel, captured_at, received_at, device_type FROM mbus_reading WHERE ${sql.join(which, sql` OR `)}`.execute(db);
+    const byKey = new Map(stored.rows.map((s) => [`${s.device_id}|${s.channel}|${s.captured_at.getTime()}`, s]));
+    for (const c of part) {
+      const s = byKey.get(`${c.device_id}|${c.channel}|${c.captured_at.getTime()}`);
+      if (s && s.received_at.getTime() === c.received_at.getTime()) {
+        out.push({ device_id: c.device_id, channel: c.channel, captured_at: c.captured_at, device_type: s.device_type, value: c.value });
+      }
     }
   }
   return out;

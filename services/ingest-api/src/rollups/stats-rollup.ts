@@ -1,5 +1,4 @@
 import type { Kysely } from 'kysely';
-import { localDateHour } from './local-time.ts';
 import { STAT_COLUMNS } from './rollup-columns.ts';
 import { upsertRows, type Merge } from './rollup-upsert.ts';
 import type { InsertedReading } from './rollup.types.ts';
@@ -16,6 +15,8 @@ interface Agg {
 function aggregate(readings: readonly InsertedReading[], bucketMs: number): Map<string, Agg> {
   const out = new Map<string, Agg>();
   for (const r of readings) {
+    // Rows with registers only (HAN list 3) leave the statistics alone.
+    if (!STAT_COLUMNS.some((s) => r[s.source] !== null && r[s.source] !== undefined)) continue;
     const bucket = Math.floor(r.meter_time.getTime() / bucketMs) * bucketMs;
     const key = `${r.device_id}|${bucket}`;
     let a = out.get(key);
@@ -25,7 +26,7 @@ function aggregate(readings: readonly InsertedReading[], bucketMs: number): Map<
       out.set(key, a);
     }
     STAT_COLUMNS.forEach((s, i) => {
-      const raw = (r as Record<string, unknown>)[s.source];
+      const raw = r[s.source];
       if (raw === null || raw === undefined) return;
       const v = Number(raw) / s.scale;
       a.sum[i]! += v;
@@ -37,8 +38,8 @@ function aggregate(readings: readonly InsertedReading[], bucketMs: number): Map<
   return out;
 }
 
-const STAT_COLS = STAT_COLUMNS.flatMap((s) => [`${s.col}_sum`, `${s.col}_n`, `${s.col}_min`, `${s.col}_max`]);
-const STAT_MERGE: Record<string, Merge> = Object.fromEntries(
+export const STAT_COLS = STAT_COLUMNS.flatMap((s) => [`${s.col}_sum`, `${s.col}_n`, `${s.col}_min`, `${s.col}_max`]);
+export const STAT_MERGE: Record<string, Merge> = Object.fromEntries(
   STAT_COLUMNS.flatMap((s) => [
     [`${s.col}_sum`, 'add'],
     [`${s.col}_n`, 'add'],
@@ -51,8 +52,15 @@ function statValues(a: Agg): unknown[] {
   return STAT_COLUMNS.flatMap((_, i) => [a.sum[i], a.n[i], a.min[i], a.max[i]]);
 }
 
-/** Adds the readings to the per-minute and per-hour average/minimum/maximum rows. */
-export async function applyStatRollups(db: Kysely<any>, zones: ReadonlyMap<number, string>, readings: readonly InsertedReading[]): Promise<void> {
+/** Per-hour statistics of a batch, written together with the hour's consumption (one upsert per hour row). */
+export interface StatHour {
+  deviceId: number;
+  hour: number;
+  values: unknown[];
+}
+
+/** Adds the readings to the per-minute rows and returns their per-hour statistics. */
+export async function applyStatRollups(db: Kysely<any>, readings: readonly InsertedReading[]): Promise<StatHour[]> {
   const minutes = [...aggregate(readings, 60_000).values()];
   await upsertRows(
     db,
@@ -61,15 +69,8 @@ export async function applyStatRollups(db: Kysely<any>, zones: ReadonlyMap<numbe
     STAT_MERGE,
     minutes.map((a) => [a.deviceId, new Date(a.bucket), ...statValues(a)]),
   );
-  const hours = [...aggregate(readings, 3_600_000).values()];
-  await upsertRows(
-    db,
-    'rollup_hour',
-    ['device_id', 'bucket_start', 'local_date', 'local_hour', ...STAT_COLS],
-    STAT_MERGE,
-    hours.map((a) => {
-      const local = localDateHour(a.bucket, zones.get(a.deviceId)!);
-      return [a.deviceId, new Date(a.bucket), local.date, local.hour, ...statValues(a)];
-    }),
-  );
+  return [...aggregate(readings, 3_600_000).values()].map((a) => ({ deviceId: a.deviceId, hour: a.bucket, values: statValues(a) }));
 }
+
+/** Values of the statistics columns for an hour without readings of its own (merged as no-ops). */
+export const NO_STATS: readonly unknown[] = STAT_COLUMNS.flatMap(() => [0, 0, null, null]);

@@ -123,8 +123,10 @@ export async function startIngestSubscriber(options: IngestSubscriberOptions): P
     const work = process(packet).then(
       (done) => (done ? callback() : undefined),
       (error: unknown) => {
-        // A bug in the pipeline, not in the message: do not ack, let the broker redeliver after restart.
-        log.fatal({ err: error, topic: packet.topic }, 'ingest pipeline failed');
+        // A bug in the pipeline, not in the message: no PUBACK (the broker redelivers it on the next
+        // connection), but the callback with an error lets the next message through.
+        log.fatal({ err: error, topic: packet.topic }, 'ingest pipeline failed; message left unacknowledged');
+        callback(error instanceof Error ? error : new Error(String(error)));
       },
     );
     current = work;
@@ -133,7 +135,7 @@ export async function startIngestSubscriber(options: IngestSubscriberOptions): P
   client.on('connect', (connack) => {
     log.info({ sessionPresent: connack.sessionPresent }, 'connected to broker');
     client.subscribe(
-      INGEST_SUBSCRIPTIONS.map((topic) => topic),
+      [...INGEST_SUBSCRIPTIONS],
       { qos: 1 },
       (error, granted) => {
         if (error) return log.error({ err: error }, 'subscribe failed');

@@ -1,0 +1,88 @@
+import { type Kysely, sql, type RawBuilder } from 'kysely';
+import { READING_REGISTER_SOURCES, registerValue, type ReadingRegister } from './rollup-columns.ts';
+
+/** A `reading` row with the register columns only. */
+export type RegisterRow = Record<string, unknown> & { device_id: number; meter_time: Date };
+
+const COLS = sql.raw(['device_id', 'meter_time', ...READING_REGISTER_SOURCES].join(', '));
+const ANY_REGISTER = sql.raw(`(${READING_REGISTER_SOURCES.map((c) => `${c} IS NOT NULL`).join(' OR ')})`);
+// Devices per statement: keeps each UNION / OR list small.
+const CHUNK = 200;
+
+function chunks<T>(items: readonly T[]): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += CHUNK) out.push(items.slice(i, i + CHUNK));
+  return out;
+}
+
+function carries(reg: ReadingRegister): RawBuilder<unknown> {
+  const alt = reg.sumOf ? ` OR (${reg.sumOf.map((c) => `${c} IS NOT NULL`).join(' AND ')})` : '';
+  return sql.raw(`(${reg.source} IS NOT NULL${alt})`);
+}
+
+/** For each device, the nearest row with any register before (or after) its time: one statement per 200 devices. */
+export async function nearestRows(db: Kysely<any>, at: readonly { deviceId: number; t: Date }[], side: 'prev' | 'next'): Promise<Map<number, RegisterRow>> {
+  const out = new Map<number, RegisterRow>();
+  for (const part of chunks(at)) {
+    const selects = part.map(({ deviceId, t }) =>
+      side === 'prev'
+        ? sql`(SELECT ${COLS} FROM reading WHERE device_id = ${deviceId} AND meter_time < ${t} AND ${ANY_REGISTER} ORDER BY meter_time DESC LIMIT 1)`
+        : sql`(SELECT ${COLS} FROM reading WHERE device_id = ${deviceId} AND meter_time > ${t} AND ${ANY_REGISTER} ORDER BY meter_time ASC LIMIT 1)`,
+    );
+    const r = await sql<RegisterRow>`${sql.join(selects, sql` UNION ALL `)}`.execute(db);
+    for (const row of r.rows) out.set(row.device_id, row);
+  }
+  return out;
+}
+
+/** The newest stored meter time of each device (a loose index scan on the primary key). */
+export async function newestTimes(db: Kysely<any>, deviceIds: readonly number[]): Promise<Map<number, number>> {
+  const out = new Map<number, number>();
+  for (const part of chunks(deviceIds)) {
+    const r = await sql<{ device_id: number; newest: Date }>`
+      SELECT device_id, MAX(meter_time) AS newest FROM reading WHERE device_id IN (${sql.join(part)}) GROUP BY device_id`.execute(db);
+    for (const row of r.rows) out.set(row.device_id, row.newest.getTime());
+  }
+  return out;
+}
+
+/** Rows with any register inside each device's [from, to], sorted by time. */
+export async function rowsBetween(db: Kysely<any>, spans: readonly { deviceId: number; from: Date; to: Date }[]): Promise<Map<number, RegisterRow[]>> {
+  const out = new Map<number, RegisterRow[]>();
+  for (const part of chunks(spans)) {
+    const ranges = part.map(({ deviceId, from, to }) => sql`(device_id = ${deviceId} AND meter_time BETWEEN ${from} AND ${to})`);
+    const r = await sql<RegisterRow>`SELECT ${COLS} FROM reading WHERE (${sql.join(ranges, sql` OR `)}) AND ${ANY_REGISTER} ORDER BY device_id, meter_time`.execute(db);
+    for (const row of r.rows) {
+      const list = out.get(row.device_id);
+      if (list) list.push(row);
+      else out.set(row.device_id, [row]);
+    }
+  }
+  return out;
+}
+
+/**
+ * The nearest point of one register next to `t`. The nearest row with any register usually
+ * carries it; when it does not (a register the meter only started to send), look further.
+ */
+export async function neighbourValue(
+  db: Kysely<any>,
+  nearest: RegisterRow | undefined,
+  reg: ReadingRegister,
+  deviceId: number,
+  t: Date,
+  side: 'prev' | 'next',
+): Promise<{ t: number; v: number } | undefined> {
+  if (!nearest) return undefined;
+  let row: RegisterRow | undefined = nearest;
+  let v = registerValue(reg, row);
+  if (v === null) {
+    const q =
+      side === 'prev'
+        ? sql<RegisterRow>`SELECT ${COLS} FROM reading WHERE device_id = ${deviceId} AND meter_time < ${t} AND ${carries(reg)} ORDER BY meter_time DESC LIMIT 1`
+        : sql<RegisterRow>`SELECT ${COLS} FROM reading WHERE device_id = ${deviceId} AND meter_time > ${t} AND ${carries(reg)} ORDER BY meter_time ASC LIMIT 1`;
+    row = (await q.execute(db)).rows[0];
+    v = row ? registerValue(reg, row) : null;
+  }
+  return row && v !== null ? { t: row.meter_time.getTime(), v } : undefined;
+}
