@@ -23,7 +23,7 @@ export interface BenchOptions {
 export const ALL_PHASES = ['a', 'b', 'c', 'd', 'e', 'f', 'half', 'overload', 'ratelimit', 'count', 'steps', 'storage'] as const;
 
 const USAGE = `npm run bench:ingest [-- --quick] [--seconds N] [--warmup N] [--only a,b,c,...] [--out DIR]
-  --quick            5 s per phase, 1 s warm-up, storage on 100 devices x 2 h (about 2 minutes)
+  --quick            5 s per phase, 1 s warm-up, storage on 100 devices x 2 h (about 3 minutes)
   --seconds N        measured seconds per load phase (default 20)
   --warmup N         warm-up seconds per load phase (default 3)
   --devices N        devices = keep-alive connections for c, e, f (default 1000)

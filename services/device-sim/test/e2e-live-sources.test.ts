@@ -142,27 +142,25 @@ describe('serial port (a pseudo-terminal standing in for /dev/ttyUSB0)', () => {
     const sent = telegrams(6);
     // Python's pty module gives a real tty pair; the "meter" writes telegrams into the master side.
     const meter = spawn('python3', ['-c', [
-      'import os, pty, sys, time, tty',
+      'import os, pty, sys, time, tty, termios',
       'm, s = pty.openpty()',
-      // raw from the start, so bytes written before the device runs stty are not cooked (CR to LF)
+      // raw from the start, so nothing is cooked (CR to LF) whatever the order of events
       'tty.setraw(s)',
       'print(os.ttyname(s), flush=True)',
-      'sys.stdin.readline()',
       'data = sys.stdin.buffer.read()',
+      // the meter starts talking once the device has set the line (a pty starts at 38400 baud)
+      'deadline = time.time() + 20',
+      'while termios.tcgetattr(s)[4] != termios.B115200 and time.time() < deadline: time.sleep(0.01)',
+      'time.sleep(0.2)',
       'for i in range(0, len(data), 64):',
       '    os.write(m, data[i:i+64]); time.sleep(0.002)',
       'time.sleep(30)',
     ].join('\n')], { stdio: ['pipe', 'pipe', 'inherit'] });
     try {
       const tty = await new Promise<string>((resolve) => meter.stdout.once('data', (d: Buffer) => resolve(d.toString().trim())));
-      console.error('DBG tty', tty, Date.now());
-      const run = runDeviceSim(['--source', tty, '--protocol', 'p1', '--post', 'telegram', '--url', api.url, '--key', key, '--count', '6']);
-      // Let the device open and configure the port before the meter speaks.
-      await new Promise((r) => setTimeout(r, 500));
-      meter.stdin.write('go\n');
       meter.stdin.end(Buffer.from(sent.join(''), 'latin1'));
+      const run = runDeviceSim(['--source', tty, '--protocol', 'p1', '--post', 'telegram', '--url', api.url, '--key', key, '--count', '6']);
       const r = await run;
-      console.error('DBG run1', JSON.stringify(r.summary), Date.now());
       dirs.push(r.dir);
       expect(r.summary).toMatchObject({ readings: 6, acknowledged: 6, rejected: {}, pending: 0 });
       // The device set the P1 line itself: 115200 baud, 8 bits, no parity (a pty starts at 38400).
@@ -178,9 +176,7 @@ describe('serial port (a pseudo-terminal standing in for /dev/ttyUSB0)', () => {
       const silent = runDeviceSim(['--source', tty, '--protocol', 'p1', '--post', 'telegram', '--url', api.url, '--key', key], { stop: stop.signal });
       setTimeout(() => stop.abort(), 800);
       const started = Date.now();
-      console.error('DBG run2 start', Date.now());
       const quiet = await silent;
-      console.error('DBG run2', JSON.stringify(quiet.summary), Date.now());
       dirs.push(quiet.dir);
       expect(quiet.summary.readings).toBe(0);
       expect(Date.now() - started).toBeLessThan(5000);

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { ChecksumError, decodeFrames, ProtocolError, type Reading } from '@sem/meter-protocol';
+import { ChecksumError, decodeFrames, emptyReading, ProtocolError, type Reading } from '@sem/meter-protocol';
+import { expectedMeterTime, expectedValues, optionsFor } from '../../../packages/meter-protocol/test/han/han-expected.ts';
 import type { TestDatabase } from '@sem/db/testing';
 import { hanCaptures, hanNegativeCaptures } from './fixtures.ts';
 import { expectStored } from './stored-reading.ts';
@@ -21,25 +22,31 @@ beforeEach(async () => t.clear());
 const ZONE = 'Europe/Oslo';
 const captures = hanCaptures();
 
-function keysOf(expected: any): { hanEncryptionKey?: string; hanAuthenticationKey?: string } {
-  const enc = expected?.encryption;
-  if (!enc?.encryption_key) return {};
-  return { hanEncryptionKey: enc.encryption_key, ...(enc.authentication_key ? { hanAuthenticationKey: enc.authentication_key } : {}) };
+/** Device settings a capture needs: its published keys, and SE for the Swedish Kamstrup that counts Wh. */
+function deviceFor(expected: any): { hanEncryptionKey?: string; hanAuthenticationKey?: string; country: 'NO' | 'SE' } {
+  const o = optionsFor({ expected });
+  const hex = (k: Uint8Array | undefined) => (k ? Buffer.from(k).toString('hex') : undefined);
+  return {
+    country: o.kamstrupEnergyScaler === 0 ? 'SE' : 'NO',
+    ...(o.encryptionKey ? { hanEncryptionKey: hex(o.encryptionKey) } : {}),
+    ...(o.authenticationKey ? { hanAuthenticationKey: hex(o.authenticationKey) } : {}),
+  };
 }
 
-function reference(bytes: Uint8Array, keys: { hanEncryptionKey?: string; hanAuthenticationKey?: string }): { readings: Reading[] } | { error: ProtocolError } {
+function reference(bytes: Uint8Array, expected: any): { readings: Reading[] } | { error: ProtocolError } {
   try {
-    return {
-      readings: decodeFrames(bytes, {
-        timeZone: ZONE,
-        ...(keys.hanEncryptionKey ? { encryptionKey: Buffer.from(keys.hanEncryptionKey, 'hex') } : {}),
-        ...(keys.hanAuthenticationKey ? { authenticationKey: Buffer.from(keys.hanAuthenticationKey, 'hex') } : {}),
-      }),
-    };
+    return { readings: decodeFrames(bytes, { timeZone: ZONE, ...optionsFor({ expected }) }) };
   } catch (err) {
     if (err instanceof ProtocolError) return { error: err };
     throw err;
   }
+}
+
+/** What expected.json itself says was sent: every mapped quantity and the meter clock (not our decoder's output). */
+function corpusReading(expected: any): Reading | null {
+  if (!expected?.decoded?.obis) return null;
+  const time = expectedMeterTime({ expected });
+  return { ...emptyReading('han'), meterTime: time === null ? null : new Date(time), values: expectedValues({ expected }) };
 }
 
 describe('every HAN capture through POST /api/v1/frames, as bytes and as hex text', () => {
@@ -47,10 +54,10 @@ describe('every HAN capture through POST /api/v1/frames, as bytes and as hex tex
 
   for (const c of captures) {
     it(c.name, async () => {
-      const keys = keysOf(c.expected);
-      const ref = reference(c.bytes, keys);
-      const asBytes = await addDevice(t, { name: `bin-${c.name}`, timeZone: ZONE, country: 'NO', ...keys });
-      const asHex = await addDevice(t, { name: `hex-${c.name}`, timeZone: ZONE, country: 'NO', ...keys });
+      const settings = deviceFor(c.expected);
+      const ref = reference(c.bytes, c.expected);
+      const asBytes = await addDevice(t, { name: `bin-${c.name}`, timeZone: ZONE, ...settings });
+      const asHex = await addDevice(t, { name: `hex-${c.name}`, timeZone: ZONE, ...settings });
       const bin = await app.inject({
         method: 'POST',
         url: '/api/v1/frames',
@@ -78,12 +85,14 @@ describe('every HAN capture through POST /api/v1/frames, as bytes and as hex tex
         expect(body.accepted + body.duplicates).toBe(ref.readings.length);
         const received = new Date(body.results[0].meterTime);
         for (const r of ref.readings) await expectStored(t, dev.id, r, received);
+        const corpus = corpusReading(c.expected);
+        if (corpus) await expectStored(t, dev.id, corpus, received);
       }
     });
   }
 
   it('refuses an encrypted frame with a wrong key (422) and never returns the key', async () => {
-    const c = captures.find((x) => keysOf(x.expected).hanEncryptionKey);
+    const c = captures.find((x) => deviceFor(x.expected).hanEncryptionKey);
     expect(c).toBeDefined();
     const d = await addDevice(t, { hanEncryptionKey: '00112233445566778899aabbccddeeff', hanAuthenticationKey: 'c0c1c2c3c4c5c6c7c8c9cacbcccdcecf' });
     const res = await app.inject({ method: 'POST', url: '/api/v1/frames', headers: { ...bearer(d.key), 'content-type': 'application/octet-stream' }, payload: c!.bytes });

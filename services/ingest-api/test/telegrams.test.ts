@@ -1,9 +1,10 @@
 import type { FastifyInstance } from 'fastify';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ChecksumError, crc16Arc, decodeTelegrams, ProtocolError, type Reading } from '@sem/meter-protocol';
 import type { TestDatabase } from '@sem/db/testing';
 import { p1Captures } from './fixtures.ts';
 import { expectStored } from './stored-reading.ts';
+import { p1ExpectedReading } from './capture-expected.ts';
 import { addDevice, bearer, openTestDatabase, testApp } from './test-app.ts';
 
 let t: TestDatabase;
@@ -33,24 +34,6 @@ function reference(text: string): Outcome {
 }
 
 const future = (r: Reading) => r.meterTime !== null && r.meterTime.getTime() > Date.now() + 86_400_000;
-
-/** Independent cross-check against the corpus' own expected values (not our decoder's). */
-async function crossCheck(deviceId: number, expected: any, meterTime: Date | null): Promise<void> {
-  const obis = expected?.obis ?? {};
-  const checks: [string, string, string, number][] = [
-    ['1-0:1.8.1', 'kWh', 'energy_import_t1_wh', 1000],
-    ['1-0:1.8.2', 'kWh', 'energy_import_t2_wh', 1000],
-    ['1-0:32.7.0', 'V', 'voltage_l1_dv', 10],
-  ];
-  for (const [code, unit, column, scale] of checks) {
-    const e = obis[code];
-    if (!e || Array.isArray(e) || e.unit !== unit || typeof e.value !== 'string') continue;
-    let q = app.db.selectFrom('reading').select(column as 'voltage_l1_dv').where('device_id', '=', deviceId);
-    if (meterTime) q = q.where('meter_time', '=', meterTime);
-    const row = await q.executeTakeFirst();
-    expect(row?.[column as 'voltage_l1_dv'], `${code} from expected.json`).toBe(Math.round(Number(e.value) * scale));
-  }
-}
 
 describe('every P1 capture through POST /api/v1/telegrams and the dsmr-reader datalogger', () => {
   it('has captures to replay', () => {
@@ -102,7 +85,8 @@ describe('every P1 capture through POST /api/v1/telegrams and the dsmr-reader da
         expect(body.rejected).toBe(ref.readings.length - storable.length);
         const received = new Date(body.results.find((x: { status: string }) => x.status !== 'rejected').meterTime);
         for (const r of storable) await expectStored(t, dev.id, r, received);
-        await crossCheck(dev.id, c.expected, storable[storable.length - 1]!.meterTime);
+        // and against the corpus itself: every quantity, M-Bus value, power failure and demand peak
+        if (storable.length === 1) await expectStored(t, dev.id, p1ExpectedReading(c.expected), received);
       }
     });
   }
@@ -114,6 +98,43 @@ function telegramAt(wall: string, kwh: string): Buffer {
   const crc = crc16Arc(Buffer.from(body, 'latin1')).toString(16).toUpperCase().padStart(4, '0');
   return Buffer.from(`${body}${crc}\r\n`, 'latin1');
 }
+
+/** Python's urlencode (quote_plus), which requests.post(data={...}) uses: only A-Z a-z 0-9 _ . - ~ stay as they are. */
+function pythonFormBody(fields: Record<string, string>): string {
+  const quote = (s: string) =>
+    [...Buffer.from(s, 'utf8')].map((b) => (/[A-Za-z0-9_.~-]/.test(String.fromCharCode(b)) ? String.fromCharCode(b) : b === 0x20 ? '+' : `%${b.toString(16).toUpperCase().padStart(2, '0')}`)).join('');
+  return Object.entries(fields).map(([k, v]) => `${quote(k)}=${quote(v)}`).join('&');
+}
+
+describe('dsmr-reader remote datalogger, byte for byte', () => {
+  const c = captures.find((x) => x.name === 'dp_fluvius_v171');
+  it.skipIf(!c)('stores a CRLF telegram sent as requests.post(data={"telegram": ...}) with X-AUTHKEY, and with Authorization: Token', async () => {
+    const telegram = c!.bytes.toString('latin1');
+    expect(telegram).toContain('\r\n');
+    const body = pythonFormBody({ telegram });
+    expect(body.startsWith('telegram=%2FFLU5%5C253769484_A%0D%0A%0D%0A0-0%3A96.1.4%2850217%29%0D%0A')).toBe(true);
+    const headers = (auth: Record<string, string>) => ({
+      'user-agent': 'python-requests/2.31.0',
+      'accept-encoding': 'gzip, deflate',
+      accept: '*/*',
+      connection: 'keep-alive',
+      'content-type': 'application/x-www-form-urlencoded',
+      ...auth,
+    });
+    for (const auth of ['x-authkey', 'token'] as const) {
+      await t.clear();
+      const d = await addDevice(t);
+      const res = await app.inject({
+        method: 'POST',
+        url: '/api/v1/datalogger/dsmrreading',
+        headers: headers(auth === 'x-authkey' ? { 'x-authkey': d.key } : { authorization: `Token ${d.key}` }),
+        payload: Buffer.from(body, 'ascii'),
+      });
+      expect(res.statusCode, res.body).toBe(201);
+      await expectStored(t, d.id, p1ExpectedReading(c!.expected));
+    }
+  });
+});
 
 describe('POST /api/v1/telegrams errors', () => {
   it('rejects a telegram whose meter clock is more than a day ahead; the others in the body land', async () => {
@@ -128,6 +149,33 @@ describe('POST /api/v1/telegrams errors', () => {
     expect(alone.statusCode).toBe(422);
     expect(alone.json().error.code).toBe('reading_rejected');
     expect(await t.db.selectFrom('reading').select('energy_import_t1_wh').execute()).toEqual([{ energy_import_t1_wh: 100_000 }]);
+  });
+
+  const futureCapture = captures.find((x) => x.name === 'dr_edge_future_timestamp');
+  it.skipIf(!futureCapture)('refuses dr_edge_future_timestamp against the clock dsmr-reader tests it with, with its reason, on both P1 routes', async () => {
+    // dsmr-reader's test mocks now = 2017-01-01 09:00 (UTC); the telegram says 2017-01-02 12:00 (W) = 11:00 UTC
+    vi.useFakeTimers({ toFake: ['Date'], now: new Date('2017-01-01T09:00:00Z') });
+    try {
+      const d = await addDevice(t);
+      const plain = await app.inject({ method: 'POST', url: '/api/v1/telegrams', headers: { ...bearer(d.key), 'content-type': 'text/plain' }, payload: futureCapture!.bytes });
+      expect(plain.statusCode, plain.body).toBe(422);
+      const err = plain.json().error;
+      expect(err.code).toBe('reading_rejected');
+      expect(err.details.results).toEqual([
+        expect.objectContaining({ index: 0, status: 'rejected', code: 'future_time', meterTime: '2017-01-02T11:00:00.000Z', message: expect.stringMatching(/more than a day after the receive time 2017-01-01T09:00/) }),
+      ]);
+      const form = await app.inject({
+        method: 'POST',
+        url: '/api/v1/datalogger/dsmrreading',
+        headers: { 'x-authkey': d.key, 'content-type': 'application/x-www-form-urlencoded' },
+        payload: new URLSearchParams({ telegram: futureCapture!.bytes.toString('latin1') }).toString(),
+      });
+      expect(form.statusCode, form.body).toBe(400);
+      expect(form.json().error.details.results[0].code).toBe('future_time');
+      expect(await t.db.selectFrom('reading').select('device_id').execute()).toEqual([]);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('answers 422 with declared and computed CRC for a telegram with one byte changed', async () => {

@@ -1,26 +1,16 @@
 /** Changing any single byte of a valid capture is detected (ChecksumError or FrameError), never a reading. */
 import { describe, expect, it } from 'vitest';
 import { ChecksumError, FrameError } from '../../src/errors.ts';
-import { decodeFrame, type HanDecodeOptions } from '../../src/dlms/han-decoder.ts';
+import { decodeFrame } from '../../src/dlms/han-decoder.ts';
 import { hanFixtures } from './han-fixture-files.ts';
+import { optionsFor } from './han-expected.ts';
 
 const valid = hanFixtures().filter((f) => f.expected?.hdlc?.valid);
-
-function optionsFor(expected: any): HanDecodeOptions {
-  const enc = expected?.encryption;
-  const key = (h: string | null | undefined) => (h ? Uint8Array.from(Buffer.from(h, 'hex')) : undefined);
-  const o: HanDecodeOptions = {};
-  const ek = key(enc?.encryption_key);
-  const ak = key(enc?.authentication_key);
-  if (ek) o.encryptionKey = ek;
-  if (ak) o.authenticationKey = ak;
-  return o;
-}
 
 describe('single-byte corruption of every valid capture', () => {
   for (const f of valid) {
     it(`${f.name}: every byte, each bit flipped and set to 00/7E/FF, is rejected`, () => {
-      const options = optionsFor(f.expected);
+      const options = optionsFor(f);
       const copy = Uint8Array.from(f.bytes);
       let checked = 0;
       for (let i = 0; i < copy.length; i++) {

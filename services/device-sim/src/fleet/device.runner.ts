@@ -18,6 +18,7 @@ import { fetchDeviceConfig } from './server-api.ts';
  */
 /** How often a device asks the server for its config again (GET /api/v1/device). */
 const CONFIG_REFRESH_MS = 5 * 60_000;
+const FIRST_FLUSH_SPREAD_MS = 5_000;
 
 export interface DeviceSettings {
   name: string;
@@ -164,8 +165,9 @@ export class DeviceRunner {
   private async sendLoop(signals: DeviceSignals): Promise<void> {
     const s = this.settings;
     const stop = signals.stopSending;
-    // A fleet started together spreads its first flush over a whole interval.
-    let nextFlushAt = Date.now() + Math.random() * this.batchIntervalMs;
+    // A device posts soon after it starts (what it had queued, its first reading); a fleet started
+    // together spreads that first flush over a few seconds, and the jittered intervals do the rest.
+    let nextFlushAt = Date.now() + Math.random() * Math.min(this.batchIntervalMs, FIRST_FLUSH_SPREAD_MS);
     let nextConfigAt = Date.now() + CONFIG_REFRESH_MS;
     let attempt = 0;
     // A batch refused as a whole (413, or 400 for one bad reading) is split until the culprit stands alone.

@@ -27,6 +27,11 @@ export function p1CadenceMs(telegram: string): number {
   return 10_000;
 }
 
+/** Meter clocks have a resolution of one second: two readings in the same second would share a meter time. */
+function wholeSeconds(ms: number): number {
+  return Math.max(1000, Math.round(ms / 1000) * 1000);
+}
+
 export async function* replayUnits(units: readonly MeterUnit[], options: ReplayOptions, signal: AbortSignal): AsyncGenerator<TimedUnit> {
   const { clock } = options;
   const first = units[0];
@@ -43,7 +48,7 @@ export async function* replayUnits(units: readonly MeterUnit[], options: ReplayO
       if (signal.aborted) return;
       const telegram = options.rewrite ? replayer.next(due) : telegrams[i++ % telegrams.length]!;
       yield { atMs: due, unit: { protocol: 'p1', telegram } };
-      due += jittered(period, options.jitter);
+      due += wholeSeconds(jittered(period, options.jitter));
     }
     return;
   }
@@ -69,7 +74,7 @@ export async function* replayUnits(units: readonly MeterUnit[], options: ReplayO
     yield { atMs: due, unit: { protocol: 'han', frame } };
     const after =
       options.intervalMs !== undefined
-        ? due + jittered(options.intervalMs, options.jitter)
+        ? due + wholeSeconds(jittered(options.intervalMs, options.jitter))
         : HanReplayer.nextDue(list, due + 1, startMs);
     next.set(list, after);
     // A longer list replaces the shorter ones due in the same second (list 2 carries list 1's power,

@@ -1,0 +1,141 @@
+/**
+ * Every decodable P1 capture through the two endpoints that take values decoded on the device:
+ * POST /api/v1/readings (decoded locally, as the simulator and new firmware do) and POST /post-data.php
+ * (the SEM firmware's form, printed from the capture's values). Stored rows are checked against the
+ * corpus' expected.json, not against our decoder.
+ */
+import type { FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { decodeTelegrams, type Reading } from '@sem/meter-protocol';
+import { QUANTITY_COLUMNS } from '@sem/db';
+import type { TestDatabase } from '@sem/db/testing';
+import { p1Captures } from './fixtures.ts';
+import { obisText, p1ExpectedReading } from './capture-expected.ts';
+import { expectStored } from './stored-reading.ts';
+import { addDevice, bearer, openTestDatabase, testApp } from './test-app.ts';
+
+let t: TestDatabase;
+let app: FastifyInstance;
+beforeAll(async () => {
+  t = await openTestDatabase();
+  app = await testApp(t, { SEM_RATE_LIMIT_PER_MINUTE: '100000' });
+});
+afterAll(async () => {
+  await app?.close();
+  await t?.destroy();
+});
+beforeEach(async () => t.clear());
+
+/** Captures a device can decode (CRC good or absent) and whose clock is not a day ahead. */
+const decodable = p1Captures().flatMap((c) => {
+  try {
+    const readings = decodeTelegrams(c.bytes.toString('latin1'));
+    return readings.length === 1 && !(readings[0]!.meterTime && readings[0]!.meterTime.getTime() > Date.now() + 86_400_000)
+      ? [{ ...c, reading: readings[0]! }]
+      : [];
+  } catch {
+    return [];
+  }
+});
+
+/** Our JSON format, as a device that decoded the telegram itself sends it. */
+function jsonBody(r: Reading): Record<string, unknown> {
+  return {
+    ...(r.meterTime ? { time: r.meterTime.toISOString() } : {}),
+    ...(r.meterId ? { meterId: r.meterId } : {}),
+    ...r.values,
+    mbus: r.mbus
+      .filter((m) => m.value !== null)
+      .map((m) => ({
+        channel: m.channel,
+        value: m.value,
+        ...(m.unit ? { unit: m.unit } : {}),
+        ...(m.deviceType !== null ? { deviceType: m.deviceType } : {}),
+        ...(m.equipmentId ? { equipmentId: m.equipmentId } : {}),
+        ...(m.capturedAt ? { capturedAt: m.capturedAt.toISOString() } : {}),
+      })),
+  };
+}
+
+/** C's %.Nf on a decimal text: the firmware prints the double it parsed. */
+const printf = (text: string | null, places: number) => (text === null ? (-1).toFixed(places) : Number(text).toFixed(places));
+/** The firmware cuts currents to one decimal (clients.md), it does not round them. */
+const cut1 = (text: string | null) => (text === null ? '-1.0' : /^-?\d+(\.\d)?/.exec(text)![0].replace(/^(-?\d+)$/, '$1.0'));
+
+/** Field -> [meter object, unit the firmware reads it in, how it prints], in the firmware's order. */
+const SEM_FORM: [string, string, string, (text: string | null) => string][] = [
+  ['UL1', '1-0:32.7.0', 'V', (x) => printf(x, 1)],
+  ['UL2', '1-0:52.7.0', 'V', (x) => printf(x, 1)],
+  ['UL3', '1-0:72.7.0', 'V', (x) => printf(x, 1)],
+  ['IL1', '1-0:31.7.0', 'A', cut1],
+  ['IL2', '1-0:51.7.0', 'A', cut1],
+  ['IL3', '1-0:71.7.0', 'A', cut1],
+  ['Pcl', '1-0:1.8.2', 'kWh', (x) => printf(x, 3)],
+  ['Pch', '1-0:1.8.1', 'kWh', (x) => printf(x, 3)],
+  ['Ppl', '1-0:2.8.1', 'kWh', (x) => printf(x, 3)],
+  ['Pph', '1-0:2.8.2', 'kWh', (x) => printf(x, 3)],
+  ['Pc', '1-0:1.7.0', 'kW', (x) => printf(x, 3)],
+  ['Pp', '1-0:2.7.0', 'kW', (x) => printf(x, 3)],
+  ['Vg', '0-1:24.2.3', '', (x) => printf(x, 3)],
+  ['Vw', '0-2:24.2.3', '', (x) => printf(x, 3)],
+];
+
+/** The printed field values of a capture (clients.md: -1 for an object the meter did not send). */
+function semFields(expected: any): Record<string, string> {
+  return Object.fromEntries(SEM_FORM.map(([field, code, unit, print]) => [field, print(obisText(expected, code, unit || undefined))]));
+}
+
+/** Column each numeric field lands in, and the factor from the printed number to the stored integer. */
+const SEM_COLUMNS: Record<string, [string, number]> = {
+  UL1: ['voltage_l1_dv', 10],
+  UL2: ['voltage_l2_dv', 10],
+  UL3: ['voltage_l3_dv', 10],
+  IL1: ['current_l1_ca', 100],
+  IL2: ['current_l2_ca', 100],
+  IL3: ['current_l3_ca', 100],
+  Pcl: ['energy_import_t2_wh', 1000],
+  Pch: ['energy_import_t1_wh', 1000],
+  Ppl: ['energy_export_t1_wh', 1000],
+  Pph: ['energy_export_t2_wh', 1000],
+  Pc: ['power_import_w', 1000],
+  Pp: ['power_export_w', 1000],
+};
+
+describe('every decodable P1 capture as JSON and as the SEM firmware form', () => {
+  it('has captures to replay', () => expect(decodable.length).toBeGreaterThan(10));
+
+  for (const c of decodable) {
+    it(`${c.name} via POST /api/v1/readings`, async () => {
+      const d = await addDevice(t, { name: `json-${c.name}`.slice(0, 90) });
+      const res = await app.inject({ method: 'POST', url: '/api/v1/readings', headers: bearer(d.key), payload: jsonBody(c.reading) });
+      expect(res.statusCode, res.body).toBe(201);
+      expect(res.json()).toMatchObject({ accepted: 1, rejected: 0 });
+      // JSON carries the values, the clock and the M-Bus channels (events and peaks come with raw telegrams)
+      const want = { ...p1ExpectedReading(c.expected), powerFailureLog: [], demandMonthPeak: null, demandPeakHistory: [], raw: [] };
+      await expectStored(t, d.id, want, new Date(res.json().results[0].meterTime));
+    });
+
+    it(`${c.name} via POST /post-data.php`, async () => {
+      const d = await addDevice(t, { name: `sem-${c.name}`.slice(0, 90), keyFormat: 'legacy' });
+      const fields = semFields(c.expected);
+      // exactly the firmware's printf: api_key=%s&UL1=%.1f&...&Vw=%.3f, no escaping, no auth header
+      const body = `api_key=${d.key}&${SEM_FORM.map(([f]) => `${f}=${fields[f]}`).join('&')}`;
+      expect(body).toMatch(/^api_key=\w{19}&UL1=-?\d+\.\d&UL2=-?\d+\.\d&UL3=-?\d+\.\d&IL1=-?\d+\.\d&IL2=-?\d+\.\d&IL3=-?\d+\.\d(&(Pcl|Pch|Ppl|Pph|Pc|Pp|Vg|Vw)=-?\d+\.\d{3}){8}$/);
+      const res = await app.inject({ method: 'POST', url: '/post-data.php', headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: body });
+      expect(res.statusCode, res.body).toBe(201);
+      const row = (await t.db.selectFrom('reading').selectAll().where('device_id', '=', d.id).executeTakeFirstOrThrow()) as Record<string, unknown>;
+      const want: Record<string, number | null> = Object.fromEntries(Object.values(QUANTITY_COLUMNS).map((s) => [s.column, null]));
+      for (const [field, [column, factor]] of Object.entries(SEM_COLUMNS)) {
+        want[column] = fields[field]!.startsWith('-1.') ? null : Math.round(Number(fields[field]) * factor);
+      }
+      expect(Object.fromEntries(Object.keys(want).map((k) => [k, row[k]]))).toEqual(want);
+      expect(row.meter_time).toEqual(row.received_at);
+      const mbus = await t.db.selectFrom('mbus_reading').select(['channel', 'value']).where('device_id', '=', d.id).orderBy('channel').execute();
+      const wantMbus = [
+        [1, fields.Vg!],
+        [2, fields.Vw!],
+      ].filter(([, v]) => !String(v).startsWith('-1.'));
+      expect(mbus.map((m) => [m.channel, Number(m.value)])).toEqual(wantMbus.map(([ch, v]) => [ch, Number(v)]));
+    });
+  }
+});
