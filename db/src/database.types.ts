@@ -102,8 +102,19 @@ export interface Database {
   device_meter: DeviceMeterTable;
 }
 
-/** Tables that hold data (cleared between tests, granted to the API user). */
+/** Rollup tables kept by the write path (services/ingest-api/src/rollups); written with raw SQL, so untyped here. */
+export const ROLLUP_TABLES = [
+  'rollup_minute',
+  'rollup_quarter',
+  'rollup_hour',
+  'rollup_day',
+  'rollup_reject_hour',
+  'rollup_purge',
+] as const;
+
+/** Tables that hold data (cleared between tests, children first; granted to the API user). */
 export const DATA_TABLES = [
+  ...ROLLUP_TABLES,
   'device_meter',
   'raw_object',
   'demand_peak',
@@ -113,4 +124,4 @@ export const DATA_TABLES = [
   'device_han_key',
   'device_key',
   'device',
-] as const satisfies readonly (keyof Database)[];
+] as const satisfies readonly (keyof Database | (typeof ROLLUP_TABLES)[number])[];

@@ -1,7 +1,7 @@
 import type { Connection } from 'mysql2/promise';
 import { DATA_TABLES } from './database.types.ts';
 
-/** Tables the read-only (Grafana) user may SELECT: everything except the key tables. Add rollup tables here. */
+/** Tables the read-only (Grafana) user may SELECT: everything except the key tables.. */
 export const READONLY_TABLES: readonly string[] = DATA_TABLES.filter((t) => t !== 'device_key' && t !== 'device_han_key');
 
 /** Tables the API user may read and write (DML only, never DDL). */

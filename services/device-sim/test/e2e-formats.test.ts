@@ -115,11 +115,15 @@ describe('P1 replay posted as the SEM firmware form', () => {
 
 describe.each(['frame', 'json'])('HAN replay (Kaifa lists 1, 2, 3) posted as %s', (format) => {
   it('stores every frame once with the values sent', async () => {
-    const r = await run(format, kaifaFolder(), `han-${format}`, ['--zone', 'Europe/Oslo']);
+    // Two minutes around a full hour, so the hourly list 3 is among them.
+    const hour = Math.floor((Date.now() - 180_000) / 3_600_000) * 3_600_000;
+    const start = new Date(hour - 60_000).toISOString();
+    const r = await run(format, kaifaFolder(), `han-${format}`, ['--zone', 'Europe/Oslo', '--start', start]);
     const sent = decodeRecorded(r.file, r.bytes, 'Europe/Oslo');
-    // 2 minutes: a frame every 2 s (list 2 in place of list 1 every 10 s).
+    // A frame every 2 s: list 2 in place of list 1 every 10 s, list 3 in place of list 2 at HH:00:10.
     expect(sent.length).toBeGreaterThanOrEqual(58);
-    expect(sent.filter((s) => s.list === 2).length).toBeGreaterThanOrEqual(11);
+    expect(sent.filter((s) => s.list === 2).length).toBeGreaterThanOrEqual(10);
+    expect(sent.filter((s) => s.list === 3).map((s) => s.meterTime!.getTime())).toEqual([hour + 10_000]);
     expect(r.summary).toMatchObject({ readings: sent.length, acknowledged: sent.length, duplicate: 0, rejected: {}, pending: 0 });
     const stored = await storedReadings(t.db, r.device);
     expect(stored.map((s) => s.meterTime.getTime())).toEqual(sent.map((s) => s.meterTime!.getTime()));

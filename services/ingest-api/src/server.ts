@@ -4,7 +4,7 @@ import { migrateToLatest } from '@sem/db';
 import { buildApp } from './app.ts';
 import { ConfigError, loadConfig } from './config.ts';
 import { pingDatabase } from './write/write-batch.ts';
-import { DEFAULT_RAW_RETENTION_DAYS, retentionPlugin } from './retention/index.ts';
+import { retentionPlugin } from './retention/index.ts';
 
 let config;
 try {
@@ -39,7 +39,7 @@ if (config.migrateOnStart) {
 }
 
 // Raw rows expire; rollups stay (src/retention). Not part of buildApp, so tests never purge.
-await app.register(retentionPlugin, { rawRetentionDays: DEFAULT_RAW_RETENTION_DAYS });
+await app.register(retentionPlugin, { rawRetentionDays: config.rawRetentionDays });
 
 let closing = false;
 for (const signal of ['SIGTERM', 'SIGINT'] as const) {

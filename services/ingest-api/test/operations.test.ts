@@ -80,7 +80,12 @@ describe('OpenAPI', () => {
       ['/api/v1/datalogger/dsmrreading', 'post'],
       ['/api/v1/device', 'get'],
       ['/api/v1/admin/devices', 'post'],
+      ['/api/v1/admin/devices', 'get'],
+      ['/api/v1/admin/devices/{id}', 'get'],
       ['/api/v1/admin/devices/{id}', 'patch'],
+      ['/api/v1/admin/devices/{id}', 'delete'],
+      ['/api/v1/admin/devices/{id}/keys', 'post'],
+      ['/api/v1/admin/devices/{id}/revoke', 'post'],
       ['/healthz', 'get'],
       ['/readyz', 'get'],
       ['/metrics', 'get'],
@@ -90,6 +95,20 @@ describe('OpenAPI', () => {
       expect(op, `${method} ${path}`).toBeDefined();
       expect(Object.keys(op.responses).length, `${method} ${path} responses`).toBeGreaterThan(0);
       if (method === 'post' && !path.startsWith('/api/v1/admin/devices/')) expect(op.requestBody, `${method} ${path} body`).toBeDefined();
+    }
+    // nothing undocumented: every operation served is in the list, with a schema for each of its answers
+    const documented = Object.entries<Record<string, any>>(doc.paths).flatMap(([path, ops]) => Object.keys(ops).map((m) => `${m} ${path}`));
+    expect(documented.sort()).toEqual(expected.map(([path, method]) => `${method} ${path}`).sort());
+    for (const [path, ops] of Object.entries<Record<string, any>>(doc.paths)) {
+      for (const [method, op] of Object.entries<any>(ops)) {
+        const statuses = Object.keys(op.responses);
+        expect(statuses.some((s) => s.startsWith('2')), `${method} ${path} success`).toBe(true);
+        for (const status of statuses.filter((s) => s !== '204')) {
+          const schema = Object.values<any>(op.responses[status].content ?? {})[0]?.schema;
+          expect(schema, `${method} ${path} ${status} schema`).toBeDefined();
+          if (!status.startsWith('2')) expect(schema.required, `${method} ${path} ${status} is the error shape`).toEqual(['error']);
+        }
+      }
     }
     expect(Object.keys(doc.paths['/api/v1/telegrams'].post.requestBody.content)).toEqual(['text/plain']);
     expect(Object.keys(doc.paths['/api/v1/frames'].post.requestBody.content).sort()).toEqual(['application/octet-stream', 'text/plain']);

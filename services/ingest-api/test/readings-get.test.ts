@@ -44,6 +44,24 @@ describe('GET /api/v1/readings', () => {
     expect((await get(b.key, 'from=2026-01-15T10:00:00Z&to=2026-01-15T11:00:00Z')).json().readings).toHaveLength(2);
   });
 
+  it("cannot reach another device's data: no device can be named, and the same meter time stays each device's own", async () => {
+    const a = await addDevice(t);
+    const b = await addDevice(t);
+    const range = 'from=2026-01-15T10:00:00Z&to=2026-01-15T11:00:00Z';
+    const post = (key: string, body: object) => app.inject({ method: 'POST', url: '/api/v1/readings', headers: bearer(key), payload: body });
+    expect((await post(a.key, { time: '2026-01-15T10:00:00Z', powerImportW: 1 })).json()).toMatchObject({ accepted: 1 });
+    // b writing the same meter time is b's own first reading, not a's duplicate
+    expect((await post(b.key, { time: '2026-01-15T10:00:00Z', powerImportW: 2 })).json()).toMatchObject({ accepted: 1, duplicates: 0 });
+    expect((await post(b.key, { time: '2026-01-15T10:00:01Z', powerImportW: 3, deviceId: a.id })).json().error.details.path).toBe('body/0/deviceId');
+    for (const param of [`device=${a.name}`, `deviceId=${a.id}`]) {
+      const res = await get(b.key, `${range}&${param}`);
+      expect(res.statusCode).toBe(400);
+      expect(res.json().error.details.path).toBe(`querystring/${param.split('=')[0]}`);
+    }
+    expect((await get(a.key, range)).json().readings).toEqual([{ time: '2026-01-15T10:00:00.000Z', powerImportW: 1 }]);
+    expect((await get(b.key, range)).json().readings).toEqual([{ time: '2026-01-15T10:00:00.000Z', powerImportW: 2 }]);
+  });
+
   it('aggregates: averages for instantaneous values, last value for registers', async () => {
     const d = await addDevice(t);
     const start = Date.parse('2026-01-15T10:00:00Z');

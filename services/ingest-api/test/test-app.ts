@@ -4,7 +4,8 @@ import { buildApp, type BuildOptions } from '../src/app.ts';
 import { loadConfig, type AppConfig } from '../src/config.ts';
 import { createDevice, type DeviceConfigInput } from '../src/devices/devices.service.ts';
 
-export const TEST_DB_PREFIX = 'sem_test_ingest';
+// Several people run these tests on one server at once: SEM_TEST_DB_PREFIX gives a run its own databases.
+export const TEST_DB_PREFIX = process.env.SEM_TEST_DB_PREFIX || 'sem_test_ingest';
 export const ADMIN_TOKEN = 'test-admin-token-0123456789abcdef';
 
 /** Config as the service would parse it, pointed at the worker's test database. */

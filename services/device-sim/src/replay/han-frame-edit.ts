@@ -8,6 +8,8 @@ import { apduLayout, type Leaf } from './axdr-leaves.ts';
 export interface FrameMap {
   /** Offsets (in the raw frame) of 12-byte COSEM date-time values: the APDU header and list clocks. */
   clocks: number[];
+  /** Whether the APDU header carries a date-time (Kaifa, Kamstrup; Aidon sends none). */
+  headerClock: boolean;
   /** Register leaves by OBIS group C (1 = A+, 2 = A-, 3 = R+, 4 = R-): offset and byte size. */
   energy: Map<number, { at: number; size: number; tag: number }>;
   /** Instantaneous power in W or var by OBIS group C (1..4). */
@@ -89,7 +91,7 @@ export function mapFrame(raw: Uint8Array): FrameMap | undefined {
   // Aidon lists carry a scaler/unit pair after each value: count OBIS codes there, not numbers.
   const items = hasObis ? leaves.filter((l) => isObis(raw, l)).length : numbers.length;
   const list = energy.size > 0 ? 3 : items === 1 ? 1 : 2;
-  return { clocks, energy, power, list };
+  return { clocks, headerClock: layout.headerClockAt !== undefined, energy, power, list };
 }
 
 export function readRegister(raw: Uint8Array, slot: { at: number; size: number }): number {

@@ -27,9 +27,9 @@ const LIST3_OFFSET_MS = 10_000;
 const HOUR_MS = 3_600_000;
 
 /** Writes a COSEM date-time in place, keeping the meter's choices for unset fields and deviation sign. */
-export function writeCosemClock(raw: Uint8Array, at: number, zone: string, ms: number, standardTime = false): void {
+export function writeCosemClock(raw: Uint8Array, at: number, zone: string, ms: number, standardTime = false, onTheMinute = false): void {
   const w = standardTime ? standardWallTime(zone, new Date(ms)) : wallTime(zone, new Date(ms));
-  const keepSecondsZero = raw[at + 7] === 0;
+  const keepSecondsZero = onTheMinute && raw[at + 7] === 0;
   raw[at] = w.year >> 8;
   raw[at + 1] = w.year & 0xff;
   raw[at + 2] = w.month;
@@ -37,7 +37,7 @@ export function writeCosemClock(raw: Uint8Array, at: number, zone: string, ms: n
   if (raw[at + 4] !== 0xff) raw[at + 4] = w.weekday;
   raw[at + 5] = w.hour;
   raw[at + 6] = w.minute;
-  raw[at + 7] = keepSecondsZero && at !== undefined ? 0 : w.second;
+  raw[at + 7] = keepSecondsZero ? 0 : w.second;
   if (raw[at + 8] !== 0xff) raw[at + 8] = 0;
   const dev = (raw[at + 9]! << 8) | raw[at + 10]!;
   if (dev !== 0x8000) {
@@ -97,7 +97,9 @@ export class HanReplayer {
     this.advance(atMs);
     if (!t.map) return t.raw.slice();
     const raw = t.raw.slice();
-    for (const at of t.map.clocks) writeCosemClock(raw, at, this.options.zone, atMs, t.standardTime);
+    // Aidon stamps list 3 on the whole minute and has no other clock; where the header carries one
+    // (Kaifa, Kamstrup) every clock reads the send time, or list 3 would share a meter time with the list before it.
+    for (const at of t.map.clocks) writeCosemClock(raw, at, this.options.zone, atMs, t.standardTime, !t.map.headerClock);
     if (t.map.energy.size > 0) {
       this.kwhPerUnit ??= this.options.kwhPerUnit(t.raw);
       for (const [c, slot] of t.map.energy) {

@@ -41,6 +41,11 @@ export function toApiError(err: unknown): ApiError {
     case 'FST_ERR_CTP_EMPTY_TYPE':
     case 'FST_ERR_CTP_INVALID_TYPE':
       return new ApiError('unsupported_media_type', 'this route does not accept that Content-Type', { cause: err });
+    case 'FST_ERR_CTP_INVALID_JSON_BODY':
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+    case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
+      // the body as a whole is unreadable: its path is the body itself
+      return new ApiError('bad_request', fe.message, { details: { path: 'body', reason: fe.message }, cause: err });
   }
   if (fe?.statusCode === 429) return new ApiError('rate_limited', 'too many requests', { cause: err });
   if (typeof fe?.statusCode === 'number' && fe.statusCode >= 400 && fe.statusCode < 500) {

@@ -89,4 +89,5 @@ export function registerValue(reg: ReadingRegister, row: Readonly<Record<string,
 }
 
 /** Rollup tables, for test clean-up and the read-only grants. */
-export const ROLLUP_TABLES = ['rollup_minute', 'rollup_quarter', 'rollup_hour', 'rollup_day', 'rollup_reject_hour', 'rollup_purge'] as const;
+// The table list lives with the other table lists in @sem/db (grants, test clearing).
+export { ROLLUP_TABLES } from '@sem/db';

@@ -64,6 +64,7 @@ export async function ingestReadings(
     if ('rejected' in p) {
       results[index] = { index, status: 'rejected', meterTime: reading.meterTime?.toISOString() ?? null, ...p.rejected };
       app.metrics.readingRejects.inc({ reason: p.rejected.code });
+      app.rejectCounter?.count(p.rejected.code, device.id);
     } else prepared.push({ index, row: p.ok });
   });
   const outcomes = await app.writeQueue.enqueue(prepared.map((p) => p.row));
