@@ -29,6 +29,8 @@ export interface BuildOptions {
   writeSteps?: readonly WriteStep[];
   /** Pino options override (tests pass false to silence). */
   logger?: boolean | object;
+  /** Where the production logger writes (default stdout); tests capture it to check what is logged. */
+  logStream?: { write(line: string): void };
 }
 
 /** Builds the app without listening: tests use inject(), server.ts listens. */
@@ -37,6 +39,7 @@ export async function buildApp(config: AppConfig, options: BuildOptions = {}): P
     logger: options.logger ?? {
       level: config.logLevel,
       redact: ['req.headers.authorization', 'req.headers["x-api-key"]', 'req.headers["x-authkey"]'],
+      ...(options.logStream ? { stream: options.logStream } : {}),
     },
     bodyLimit: config.bodyLimitBytes,
     trustProxy: config.http.trustProxy,

@@ -104,7 +104,8 @@ describe('OpenAPI', () => {
         const statuses = Object.keys(op.responses);
         expect(statuses.some((s) => s.startsWith('2')), `${method} ${path} success`).toBe(true);
         for (const status of statuses.filter((s) => s !== '204')) {
-          const schema = Object.values<any>(op.responses[status].content ?? {})[0]?.schema;
+          const given = Object.values<any>(op.responses[status].content ?? {})[0]?.schema;
+          const schema = given?.$ref ? doc.components.schemas[given.$ref.split('/').pop()] : given;
           expect(schema, `${method} ${path} ${status} schema`).toBeDefined();
           if (!status.startsWith('2')) expect(schema.required, `${method} ${path} ${status} is the error shape`).toEqual(['error']);
         }
