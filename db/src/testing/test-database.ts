@@ -1,9 +1,10 @@
 /**
  * One MariaDB database per vitest worker, migrated with the production migrations, cleared per test.
  *
- * Server: SEM_TEST_MARIADB_URL (e.g. mysql://root@127.0.0.1:3306) when set; otherwise a testcontainers
- * `mariadb:11.4` container (Docker or Podman). Database name: `<prefix>_<VITEST_POOL_ID>`; only that
- * database is ever created, cleared or dropped. Usage: see db/README.md.
+ * Server: SEM_TEST_MARIADB_URL (e.g. mysql://root@127.0.0.1:3306) when set; otherwise a local server that
+ * answers as root without password on 127.0.0.1:3306; otherwise a testcontainers `mariadb:11.4` container
+ * (Docker or Podman). Database name: `<prefix>_<VITEST_POOL_ID>`; only that database is ever created,
+ * cleared or dropped. Usage: see db/README.md.
  */
 import { createConnection } from 'mysql2/promise';
 import { type Kysely, sql } from 'kysely';
@@ -58,8 +59,20 @@ export async function testServer(): Promise<DbConnectionConfig> {
     const { database: _ignored, ...server } = parseMysqlUrl(url);
     return server;
   }
-  containerServer ??= startContainer();
+  containerServer ??= localServer().then((local) => local ?? startContainer());
   return containerServer;
+}
+
+/** A developer machine's own MariaDB (root, empty password, 127.0.0.1:3306), when one answers. */
+async function localServer(): Promise<DbConnectionConfig | undefined> {
+  const local: DbConnectionConfig = { host: '127.0.0.1', port: 3306, user: 'root', password: '' };
+  try {
+    const conn = await createConnection({ ...local, connectTimeout: 2000 });
+    await conn.end();
+    return local;
+  } catch {
+    return undefined;
+  }
 }
 
 export async function createTestDatabase(prefix: string, options: TestDatabaseOptions = {}): Promise<TestDatabase> {

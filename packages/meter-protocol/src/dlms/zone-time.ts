@@ -1,29 +1,5 @@
 /** Wall-clock to UTC conversion in an IANA time zone, with node's Intl only (no tz database of our own). */
-import { UnsupportedError } from '../errors.ts';
-
-const formatters = new Map<string, Intl.DateTimeFormat>();
-
-function formatter(timeZone: string): Intl.DateTimeFormat {
-  let f = formatters.get(timeZone);
-  if (!f) {
-    try {
-      f = new Intl.DateTimeFormat('en-US', {
-        timeZone,
-        hourCycle: 'h23',
-        year: 'numeric',
-        month: 'numeric',
-        day: 'numeric',
-        hour: 'numeric',
-        minute: 'numeric',
-        second: 'numeric',
-      });
-    } catch {
-      throw new UnsupportedError(`unknown time zone '${timeZone}'`);
-    }
-    formatters.set(timeZone, f);
-  }
-  return f;
-}
+import { offsetFromFormat, zoneFormat } from '../zone-offset.ts';
 
 const QUARTER_HOUR = 900_000;
 const offsetCache = new Map<string, number>();
@@ -35,18 +11,10 @@ export function zoneOffsetMs(instantMs: number, timeZone: string): number {
   const cacheKey = `${timeZone}|${bucket}`;
   const cached = offsetCache.get(cacheKey);
   if (cached !== undefined) return cached;
-  const offset = lookupOffsetMs(bucket * QUARTER_HOUR, timeZone);
+  const offset = offsetFromFormat(zoneFormat(timeZone), bucket * QUARTER_HOUR);
   if (offsetCache.size > 50_000) offsetCache.clear();
   offsetCache.set(cacheKey, offset);
   return offset;
-}
-
-function lookupOffsetMs(instantMs: number, timeZone: string): number {
-  const parts = formatter(timeZone).formatToParts(new Date(instantMs));
-  const get = (t: string) => Number(parts.find((p) => p.type === t)?.value ?? 0);
-  const asUtc = Date.UTC(get('year'), get('month') - 1, get('day'), get('hour'), get('minute'), get('second'));
-  const whole = instantMs - (instantMs % 1000 + 1000) % 1000;
-  return asUtc - whole;
 }
 
 /** The zone's standard (winter) offset in a given year: the smaller of the January and July offsets. */

@@ -3,7 +3,7 @@
  * The IANA zone decides the offset; the flag only picks between the two instants of the repeated
  * autumn hour (and the side of a spring gap). Unset and sentinel clocks give null.
  */
-import { UnsupportedError } from '../errors.ts';
+import { offsetFromFormat, zoneFormat } from '../zone-offset.ts';
 
 const DAY_MS = 86_400_000;
 /** Offsets are cached per zone per quarter hour of UTC: tz transitions fall on quarter hours. */
@@ -27,21 +27,7 @@ function zoneCache(timeZone: string): ZoneCache {
   if (timeZone === lastZoneName && lastZone !== undefined) return lastZone;
   let zone = zones.get(timeZone);
   if (zone === undefined) {
-    let format: Intl.DateTimeFormat;
-    try {
-      format = new Intl.DateTimeFormat('en-US', {
-        timeZone,
-        hourCycle: 'h23',
-        year: 'numeric',
-        month: 'numeric',
-        day: 'numeric',
-        hour: 'numeric',
-        minute: 'numeric',
-        second: 'numeric',
-      });
-    } catch (error) {
-      throw new UnsupportedError(`unknown time zone "${timeZone}"`, { cause: error });
-    }
+    const format = zoneFormat(timeZone);
     zone = { format, offsets: new Map(), memoHour: NaN, memoOffset: 0 };
     zones.set(timeZone, zone);
   }
@@ -55,20 +41,7 @@ function offsetAt(zone: ZoneCache, utcMs: number): number {
   const bucket = Math.floor(utcMs / BUCKET_MS);
   const cached = zone.offsets.get(bucket);
   if (cached !== undefined) return cached;
-  const at = bucket * BUCKET_MS;
-  let y = 0, mo = 0, d = 0, h = 0, mi = 0, s = 0;
-  for (const part of zone.format.formatToParts(at)) {
-    const v = Number(part.value);
-    switch (part.type) {
-      case 'year': y = v; break;
-      case 'month': mo = v; break;
-      case 'day': d = v; break;
-      case 'hour': h = v; break;
-      case 'minute': mi = v; break;
-      case 'second': s = v; break;
-    }
-  }
-  const offset = Date.UTC(y, mo - 1, d, h, mi, s) - at;
+  const offset = offsetFromFormat(zone.format, bucket * BUCKET_MS);
   if (zone.offsets.size >= MAX_CACHED_BUCKETS) zone.offsets.clear();
   zone.offsets.set(bucket, offset);
   return offset;
