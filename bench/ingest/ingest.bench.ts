@@ -71,9 +71,21 @@ if (db.ungranted.length > 0) {
   log(note);
 }
 const save = () => {
+  checkDbRestart(rows.at(-1)?.id ?? 'setup');
   writeFileSync(join(outDir, 'results.json'), JSON.stringify(report, (_k, v) => (v instanceof Map ? Object.fromEntries(v) : v), 2));
   writeFileSync(join(outDir, 'results.md'), renderMarkdown(report));
 };
+
+/** MariaDB's pid at the start; a different pid later means another session restarted the shared server. */
+const dbPidAtStart = dbPid;
+function checkDbRestart(phase: string): void {
+  const now = mariadbPid();
+  if (now !== undefined && now !== dbPidAtStart && !report.notes.some((n) => n.includes(`pid ${now}`))) {
+    const note = `MariaDB was restarted by another session during or before phase ${phase} (pid ${dbPidAtStart} -> pid ${now}); figures of that phase are not valid.`;
+    report.notes.push(note);
+    log(note);
+  }
+}
 
 function apiRun<T>(name: string, load: (port: number, tick: () => void) => Promise<T>, env: Record<string, string> = {}): Promise<ServerRun<T>> {
   log(`${name}: starting the API`);

@@ -98,7 +98,32 @@ async function sizes(conn: Connection, label: string): Promise<StorageView[]> {
  * sizes as loaded and after OPTIMIZE TABLE. Gas (M-Bus channel 1) every 5 minutes, as Fluvius meters report it.
  */
 export async function storagePhase(o: { admin: DbConnectionConfig; devices: number; hours: number; log: (m: string) => void }): Promise<StorageResult> {
-  const conn = await createConnection({ ...o.admin, database: undefined, timezone: 'Z' });
+  let conn = await createConnection({ ...o.admin, database: undefined, timezone: 'Z' });
+  const session = async (c: Connection) => {
+    await c.query(`USE ${STORAGE_DB}`);
+    await c.query("SET time_zone = '+00:00'");
+    // The devices exist; skipping the per-row parent lookup only speeds the bulk load up.
+    await c.query('SET foreign_key_checks = 0');
+  };
+  // Other sessions on this shared server restart MariaDB now and then (outage tests): reconnect and
+  // repeat the statement (each is its own transaction and INSERT IGNORE, so a repeat cannot double rows).
+  const query = async (text: string): Promise<unknown> => {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await conn.query(text);
+      } catch (err) {
+        if (attempt >= 5 || !(err as { fatal?: boolean }).fatal) throw err;
+        o.log(`storage: connection lost (${(err as Error).message}); reconnecting, attempt ${attempt}`);
+        await new Promise((r) => setTimeout(r, 3000 * attempt));
+        try {
+          conn = await createConnection({ ...o.admin, database: undefined, timezone: 'Z' });
+          await session(conn);
+        } catch {
+          // the server is still down: the next attempt waits longer
+        }
+      }
+    }
+  };
   try {
     await conn.query(`DROP DATABASE IF EXISTS ${STORAGE_DB}`);
     await conn.query(`CREATE DATABASE ${STORAGE_DB} CHARACTER SET utf8mb4 COLLATE utf8mb4_bin`);
@@ -110,10 +135,7 @@ export async function storagePhase(o: { admin: DbConnectionConfig; devices: numb
     }
     const root = { admin: o.admin, api: o.admin, root: { ...o.admin, database: STORAGE_DB }, ungranted: [] };
     const devices = await createBenchDevices(root, 'st', o.devices, 'token');
-    await conn.query(`USE ${STORAGE_DB}`);
-    await conn.query("SET time_zone = '+00:00'");
-    // The devices exist; skipping the per-row parent lookup only speeds the bulk load up.
-    await conn.query('SET foreign_key_checks = 0');
+    await session(conn);
     const [fmt] = await conn.query("SELECT row_format AS f, create_options AS o FROM information_schema.TABLES WHERE table_schema = ? AND table_name = 'reading'", [STORAGE_DB]);
     const rowFormat = `${(fmt as { f: string; o: string }[])[0]?.f} ${(fmt as { f: string; o: string }[])[0]?.o}`.trim();
 
@@ -128,8 +150,8 @@ export async function storagePhase(o: { admin: DbConnectionConfig; devices: numb
     const t0 = performance.now();
     // One statement per device and hour: the sequence comes out in order, so no sort or temporary table.
     const insert = (id: number, d: number, h: number) =>
-      conn.query(
-        `INSERT INTO reading (device_id, meter_time, received_at, source, ${columns.map(([c]) => c).join(', ')})
+      query(
+        `INSERT IGNORE INTO reading (device_id, meter_time, received_at, source, ${columns.map(([c]) => c).join(', ')})
          SELECT dev.id, FROM_UNIXTIME(${start} + s.seq), FROM_UNIXTIME(${start} + s.seq + (50 + (CRC32(CONCAT(s.seq, dev.id)) % 900)) / 1000), 2,
                 ${columns.map(([c, v]) => model(c, v)).join(',\n                ')}
          FROM seq_${h * 3600}_to_${h * 3600 + 3599} s CROSS JOIN (SELECT ${id} AS id, ${d} AS d) dev`,
@@ -138,8 +160,8 @@ export async function storagePhase(o: { admin: DbConnectionConfig; devices: numb
       for (let d = 0; d < devices.length; d++) await insert(devices[d]!.id, d, h);
       if (h % 6 === 5) o.log(`storage: ${h + 1}/${o.hours} h loaded`);
     }
-    await conn.query(
-      `INSERT INTO mbus_reading (device_id, channel, captured_at, received_at, device_type, equipment_id, value, unit, valve_position)
+    await query(
+      `INSERT IGNORE INTO mbus_reading (device_id, channel, captured_at, received_at, device_type, equipment_id, value, unit, valve_position)
        SELECT dev.id, 1, FROM_UNIXTIME(${start} + s.seq), FROM_UNIXTIME(${start} + s.seq + 10), 3, '7FLO2119033733',
               1000 + dev.d * 10 + s.seq / 86400 * 2.5, 'm3', 1
        FROM seq_0_to_${seconds - 1}_step_300 s CROSS JOIN (${devList}) dev`,
@@ -149,7 +171,7 @@ export async function storagePhase(o: { admin: DbConnectionConfig; devices: numb
     const rows = Number(count.n);
     const views = await sizes(conn, 'as loaded');
     const t1 = performance.now();
-    await conn.query('OPTIMIZE TABLE reading, mbus_reading');
+    await query('OPTIMIZE TABLE reading, mbus_reading');
     const optimizeSeconds = (performance.now() - t1) / 1000;
     views.push(...(await sizes(conn, 'after OPTIMIZE TABLE')));
     return { devices: o.devices, hours: o.hours, rows, rowFormat, columns: columns.map(([c]) => c), views, loadSeconds, optimizeSeconds };

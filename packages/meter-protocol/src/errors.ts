@@ -16,7 +16,7 @@ export class ChecksumError extends ProtocolError {
   readonly computed: string;
 
   constructor(what: string, declared: string, computed: string, options: { offset?: number } = {}) {
-    super(`${what} mismatch: declared ${declared}, computed ${computed}`, options);
+    super(`${what} mismatch: declared ${declared}, computed ${computed}${options.offset === undefined ? '' : ` (offset ${options.offset})`}`, options);
     this.declared = declared;
     this.computed = computed;
   }

@@ -96,3 +96,13 @@ export function loadConfig(env: Env): AppConfig {
     logLevel: e.SEM_LOG_LEVEL,
   });
 }
+
+/** For entry points (server, CLI): the config, or the bad variable on stderr and exit code 2. */
+export function loadConfigOrExit(env: Env): AppConfig {
+  try {
+    return loadConfig(env);
+  } catch (err) {
+    console.error(err instanceof ConfigError ? err.message : err);
+    process.exit(2);
+  }
+}

@@ -2,17 +2,11 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { migrateToLatest } from '@sem/db';
 import { buildApp } from './app.ts';
-import { ConfigError, loadConfig } from './config.ts';
+import { loadConfigOrExit } from './config.ts';
 import { pingDatabase } from './write/write-batch.ts';
 import { retentionPlugin } from './retention/index.ts';
 
-let config;
-try {
-  config = loadConfig(process.env);
-} catch (err) {
-  console.error(err instanceof ConfigError ? err.message : err);
-  process.exit(2);
-}
+const config = loadConfigOrExit(process.env);
 
 const app = await buildApp(config);
 

@@ -101,5 +101,9 @@ describe('devices CLI (node src/cli/devices.ts)', () => {
   it('fails with a message for a bad argument', async () => {
     await expect(cli('set-config', '--device', 'nobody', '--send-interval', '10s')).rejects.toThrow(/no device nobody/);
     await expect(cli('add', '--name', 'x', '--send-interval', '2h')).rejects.toThrow(/send-interval/);
+    // a bad environment is named, and the exit code says so
+    const bad = await run(process.execPath, [CLI, 'list'], { env: { PATH: process.env.PATH ?? '', SEM_DB_PORT: 'abc' } }).catch((e) => e);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/invalid environment variable SEM_DB_PORT="abc"/);
   });
 });

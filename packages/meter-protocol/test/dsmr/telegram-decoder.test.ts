@@ -29,6 +29,9 @@ describe('decodeTelegram framing', () => {
     expect(e).toBeInstanceOf(ChecksumError);
     expect((e as ChecksumError).declared).toBe('0ABC');
     expect((e as ChecksumError).computed).toBe(/!([0-9A-F]{4})/.exec(good)![1]);
+    // the message says where: the offset of the declared CRC
+    expect((e as ChecksumError).offset).toBe(bad.indexOf('!') + 1);
+    expect((e as Error).message).toBe(`CRC16 mismatch: declared 0ABC, computed ${(e as ChecksumError).computed} (offset ${bad.indexOf('!') + 1})`);
   });
 
   it('accepts the unpadded 3-digit CRC form', () => {

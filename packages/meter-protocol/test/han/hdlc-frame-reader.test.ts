@@ -83,6 +83,7 @@ describe('HdlcFrameReader', () => {
     const err = readAll([bad]).errors[0] as ChecksumError;
     expect(err).toBeInstanceOf(ChecksumError);
     expect(err.message).toMatch(/HCS/);
+    expect(err.message).toContain(`(offset ${err.offset})`);
     expect(err.declared).not.toBe(err.computed);
   });
 

@@ -173,7 +173,17 @@ export async function runSim(o: SimOptions, io: RunIo, stop: AbortSignal, kill?:
         if (++produced === devices.length && !stopProducing.signal.aborted) startDrain(o.drainTimeoutMs);
       });
     });
-    await Promise.all(runs);
+    // One device failing stops the others cleanly (their outboxes stay), then the error is raised.
+    const results = await Promise.allSettled(
+      runs.map((r) =>
+        r.catch((error: unknown) => {
+          onKill();
+          throw error;
+        }),
+      ),
+    );
+    const failed = results.find((r) => r.status === 'rejected');
+    if (failed) throw (failed as PromiseRejectedResult).reason;
   } finally {
     clearTimeout(drainTimer);
     stop.removeEventListener('abort', onStop);

@@ -2,7 +2,7 @@
 // Reads the same SEM_DB_* environment as the server.
 import { parseArgs } from 'node:util';
 import { createKysely } from '@sem/db';
-import { ConfigError, loadConfig } from '../config.ts';
+import { loadConfigOrExit } from '../config.ts';
 import { ApiError } from '../errors/api-error.ts';
 import { parseSendInterval } from '../devices/country-profiles.ts';
 import {
@@ -81,13 +81,7 @@ if (o.help || !command) {
   process.exit(command ? 0 : 2);
 }
 
-let config;
-try {
-  config = loadConfig(process.env);
-} catch (err) {
-  console.error(err instanceof ConfigError ? err.message : err);
-  process.exit(2);
-}
+const config = loadConfigOrExit(process.env);
 const db = createKysely({ ...config.db, connectionLimit: 2 });
 
 async function deviceId(): Promise<number> {
