@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { POST_FORMATS, type PostFormat } from '../post/post-format.ts';
 import type { Framing } from '../sources/serial-port.ts';
@@ -117,13 +118,23 @@ function oneOf<T extends string>(name: string, text: string | undefined, allowed
   return text as T;
 }
 
+// Compose hands secrets over as files (/run/secrets/...); a trailing newline is not part of the token.
+function tokenFromFile(path: string | undefined): string | undefined {
+  if (!path) return undefined;
+  try {
+    return readFileSync(path, 'utf8').trim();
+  } catch (error) {
+    throw new UsageError(`SEM_ADMIN_TOKEN_FILE: cannot read ${path}: ${(error as Error).message}`);
+  }
+}
+
 function hexKey(name: string, text: string | undefined): string | undefined {
   if (text === undefined) return undefined;
   if (!/^[0-9a-fA-F]{32}$/.test(text)) throw new UsageError(`--${name}: expected 32 hex digits (an AES-128 key)`);
   return text;
 }
 
-/** Parses argv (without node and script); environment fallbacks: SEM_DEVICE_KEY, SEM_ADMIN_TOKEN. */
+/** Parses argv (without node and script); environment fallbacks: SEM_DEVICE_KEY, SEM_ADMIN_TOKEN, SEM_ADMIN_TOKEN_FILE. */
 export function parseOptions(argv: string[], env: Record<string, string | undefined> = {}): SimOptions {
   let values;
   try {
@@ -153,7 +164,7 @@ export function parseOptions(argv: string[], env: Record<string, string | undefi
     url: values.url!,
     keys,
     keysFile: values['keys-file'],
-    adminToken: values['admin-token'] ?? env.SEM_ADMIN_TOKEN,
+    adminToken: values['admin-token'] ?? env.SEM_ADMIN_TOKEN ?? tokenFromFile(env.SEM_ADMIN_TOKEN_FILE),
     devices: number('devices', values.devices, 1, 100_000, true) ?? 1,
     namePrefix: values['name-prefix']!,
     intervalMs: duration('interval', values.interval),

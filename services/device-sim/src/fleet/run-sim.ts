@@ -17,7 +17,7 @@ import { RunStats, type RunSummary } from '../stats/run-stats.ts';
 import { acceleratedClock, virtualClock, wallClock, type Clock } from '../time/clock.ts';
 import { DeviceRunner, type DeviceSettings } from './device.runner.ts';
 import { fleetFilePath, readFleet, writeFleet } from './fleet-file.ts';
-import { createDevice, fetchDeviceConfig, type ProvisionedDevice } from './server-api.ts';
+import { createDeviceWhenReachable, fetchDeviceConfig, type ProvisionedDevice } from './server-api.ts';
 
 /**
  * One run: resolve the source and the devices, start every device, stop cleanly on a signal or
@@ -63,7 +63,7 @@ async function resolveDevices(o: SimOptions, keyFormat: 'token' | 'legacy', log:
   const devices = readFleet(path, o.url);
   for (let i = devices.length; i < o.devices; i++) {
     const name = `${o.namePrefix}-${String(i + 1).padStart(4, '0')}`;
-    devices.push(await createDevice(o.url, o.adminToken, { name, keyFormat, ...(o.zone ? { timeZone: o.zone } : {}) }));
+    devices.push(await createDeviceWhenReachable(o.url, o.adminToken, { name, keyFormat, ...(o.zone ? { timeZone: o.zone } : {}) }, log));
     writeFleet(path, o.url, devices);
   }
   log(`fleet: ${o.devices} device(s) (${path})`);

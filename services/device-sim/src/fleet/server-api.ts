@@ -2,6 +2,8 @@
  * The ingest API as a device and a fleet operator see it: the device's own config
  * (GET /api/v1/device, device key) and device management (admin token).
  */
+import { backoffDelayMs } from '../net/backoff.ts';
+
 export interface DeviceConfig {
   name?: string;
   timeZone?: string;
@@ -32,6 +34,27 @@ export async function fetchDeviceConfig(baseUrl: string, key: string, timeoutMs 
     return body.device ?? body;
   } catch {
     return undefined;
+  }
+}
+
+/** createDevice, retried with backoff while the API is not reachable yet (a pod starts in no order). */
+export async function createDeviceWhenReachable(
+  baseUrl: string,
+  adminToken: string,
+  input: Parameters<typeof createDevice>[2],
+  log: (line: string) => void,
+  attempts = 12,
+): Promise<ProvisionedDevice> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await createDevice(baseUrl, adminToken, input);
+    } catch (error) {
+      // Only a network failure is worth waiting for; an HTTP answer (401, 400) is final.
+      if (!(error instanceof TypeError) || attempt >= attempts) throw error;
+      const delay = backoffDelayMs(attempt);
+      log(`API not reachable (${(error as Error).message}); retrying in ${delay} ms`);
+      await new Promise((resolve) => setTimeout(resolve, delay));
+    }
   }
 }
 
