@@ -5,6 +5,8 @@ export interface ApiMetrics {
   meanBatchRows: number;
   shed: number;
   eventLoopLagP99Ms: number;
+  /** V8 heap in use when scraped (after the load), MiB. */
+  heapUsedMiB: number;
 }
 
 function value(text: string, name: string): number {
@@ -30,6 +32,7 @@ export async function scrapeApiMetrics(port: number): Promise<ApiMetrics | undef
       meanBatchRows: value(text, 'sem_write_batch_rows_sum') / value(text, 'sem_write_batch_rows_count'),
       shed: value(text, 'sem_write_queue_shed_total'),
       eventLoopLagP99Ms: value(text, 'nodejs_eventloop_lag_p99_seconds') * 1000,
+      heapUsedMiB: value(text, 'nodejs_heap_size_used_bytes') / 2 ** 20,
     };
   } catch {
     return undefined;

@@ -87,7 +87,12 @@ function checkDbRestart(phase: string): void {
   }
 }
 
-function apiRun<T>(name: string, load: (port: number, tick: () => void) => Promise<T>, env: Record<string, string> = {}): Promise<ServerRun<T>> {
+function apiRun<T>(
+  name: string,
+  load: (port: number, tick: () => void) => Promise<T>,
+  env: Record<string, string> = {},
+  timing: { warmupS: number; seconds: number } = { warmupS: o.warmupS, seconds: o.seconds },
+): Promise<ServerRun<T>> {
   log(`${name}: starting the API`);
   return withServer({
     name,
@@ -98,8 +103,7 @@ function apiRun<T>(name: string, load: (port: number, tick: () => void) => Promi
     readyPath: '/readyz',
     conn,
     mariadbPid: dbPid,
-    warmupS: o.warmupS,
-    seconds: o.seconds,
+    ...timing,
     load: (server, tick) => load(server.port, tick),
   });
 }
@@ -236,6 +240,8 @@ if (want('half')) {
 if (want('overload')) {
   const c = byId('c');
   const rateC = Math.round((c?.requestsPerS || 2000) * 2);
+  // Long enough to see whether RSS levels off (the verdict compares the last third with the middle third).
+  const overload = { warmupS: o.warmupS, seconds: o.quick ? 15 : 60 };
   const runC = await apiRun('overload-2x-c', (port, tick) =>
     openLoop({
       port,
@@ -244,10 +250,12 @@ if (want('overload')) {
       maxConnections: 2 * o.devices,
       maxBacklog: 2 * o.devices,
       warmupS: o.warmupS,
-      seconds: Math.max(o.seconds, 10) * 1.5,
+      seconds: overload.seconds,
       timeoutMs: 10_000,
       onTick: tick,
     }),
+    {},
+    overload,
   );
   rows.push(loadRow('2×c', `twice c: ${rateC} req/s offered by up to ${2 * o.devices} connections`, runC, 'req/s'));
   save();
@@ -262,10 +270,12 @@ if (want('overload')) {
       maxConnections: batchDevices.length,
       maxBacklog: batchDevices.length,
       warmupS: o.warmupS,
-      seconds: Math.max(o.seconds, 10) * 1.5,
+      seconds: overload.seconds,
       timeoutMs: 10_000,
       onTick: tick,
     }),
+    {},
+    overload,
   );
   rows.push(loadRow('2×d', `twice d: ${rateD} batch req/s offered by up to ${batchDevices.length} connections`, runD, 'readings/s'));
   save();
@@ -278,6 +288,7 @@ if (want('ratelimit')) {
     'ratelimit',
     (port, tick) => closedLoop({ port, devices: [singleJsonStream(device, t0 - 5 * DAY)], connections: 4, warmupS: 0, seconds: 3, onTick: tick }),
     { SEM_RATE_LIMIT_PER_MINUTE: '120' },
+    { warmupS: 0, seconds: 3 },
   );
   rows.push(loadRow('429', 'one device over SEM_RATE_LIMIT_PER_MINUTE=120 (4 connections, 3 s)', run, 'req/s'));
   save();

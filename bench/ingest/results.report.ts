@@ -54,12 +54,14 @@ export function ratioOf(report: BenchReport, row: PhaseRow): { ratio: number; ce
 }
 
 function rssLine(rss: [number, number][] | undefined): string {
-  if (!rss || rss.length < 2) return '—';
+  if (!rss || rss.length < 6) return '—';
   const values = rss.map((s) => s[1]).filter((v) => !Number.isNaN(v));
-  const half = Math.floor(values.length / 2);
-  const firstMax = Math.max(...values.slice(0, half));
-  const secondMax = Math.max(...values.slice(half));
-  return `start ${f1(values[0])} MiB, max first half ${f1(firstMax)}, max second half ${f1(secondMax)}, end ${f1(values.at(-1))}`;
+  const third = Math.floor(values.length / 3);
+  const max = (a: number[]) => Math.max(...a);
+  const [m1, m2, m3] = [max(values.slice(0, third)), max(values.slice(third, 2 * third)), max(values.slice(2 * third))];
+  const growth = m2 > 0 ? (m3 - m2) / m2 : 0;
+  const verdict = growth <= 0.1 ? `levels off (last third ${growth >= 0 ? '+' : ''}${Math.round(growth * 100)} % over the middle third)` : `still growing (+${Math.round(growth * 100)} % in the last third)`;
+  return `start ${f1(values[0])} MiB, max per third ${f1(m1)} / ${f1(m2)} / ${f1(m3)} MiB, end ${f1(values.at(-1))} MiB: ${verdict}`;
 }
 
 export function renderMarkdown(r: BenchReport): string {
@@ -107,10 +109,10 @@ export function renderMarkdown(r: BenchReport): string {
   const withMetrics = r.rows.filter((x) => x.apiMetrics);
   if (withMetrics.length > 0) {
     out.push('', 'Write path as the API reports it (/metrics, whole process life):', '');
-    out.push('| | group commits | mean rows per commit | mean commit transaction ms | shed 503 | event-loop lag p99 ms |', '|---|---|---|---|---|---|');
+    out.push('| | group commits | mean rows per commit | mean commit transaction ms | shed 503 | event-loop lag p99 ms | V8 heap used after, MiB |', '|---|---|---|---|---|---|---|');
     for (const row of withMetrics) {
       const m = row.apiMetrics!;
-      out.push(`| ${row.id} | ${f0(m.transactions)} | ${f1(m.meanBatchRows)} | ${f1(m.meanTransactionMs)} | ${f0(m.shed)} | ${f1(m.eventLoopLagP99Ms)} |`);
+      out.push(`| ${row.id} | ${f0(m.transactions)} | ${f1(m.meanBatchRows)} | ${f1(m.meanTransactionMs)} | ${f0(m.shed)} | ${f1(m.eventLoopLagP99Ms)} | ${f1(m.heapUsedMiB)} |`);
     }
   }
   if (r.steps) {

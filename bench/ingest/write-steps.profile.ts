@@ -74,7 +74,7 @@ export async function profileWriteSteps(o: { connection: DbConnectionConfig; dev
   const shapes: [string, number, (k: number) => PreparedReading[]][] = [
     ['c: 300 single JSON readings, 300 devices', fleet.length, (k) => fleet.map((d) => json(d, k, o.startMs))],
     ['d: 6 batches of 300 JSON readings, 6 devices', 6, (k) => o.devices.slice(300, 306).flatMap((d) => Array.from({ length: 300 }, (_, i) => json(d, k * 300 + i, o.startMs)))],
-    ['e: 300 P1 telegrams, 300 devices', fleet.length, () => fleet.map((d) => p1(d, o.startMs + 5 * 86_400_000))],
+    ['e: 300 P1 telegrams, 300 devices', fleet.length, () => fleet.map((d) => p1(d, o.startMs + 2 * 86_400_000))],
   ];
   const out: ShapeProfile[] = [];
   try {

@@ -5,6 +5,7 @@ import { expectedMeterTime, expectedValues, optionsFor } from '../../../packages
 import type { TestDatabase } from '@sem/db/testing';
 import { hanCaptures, hanNegativeCaptures } from './fixtures.ts';
 import { expectStored } from './stored-reading.ts';
+import { jsonBody } from './json-client.ts';
 import { addDevice, bearer, openTestDatabase, testApp } from './test-app.ts';
 
 let t: TestDatabase;
@@ -100,6 +101,25 @@ describe('every HAN capture through POST /api/v1/frames, as bytes and as hex tex
     expect(res.json().error.code).toBe('decryption_failed');
     expect(res.body).not.toContain('00112233445566778899aabbccddeeff');
   });
+});
+
+describe('every decodable HAN capture as JSON (a reader that decodes the frame itself)', () => {
+  const decodable = captures.flatMap((c) => {
+    const ref = reference(c.bytes, c.expected);
+    const corpus = corpusReading(c.expected);
+    return 'readings' in ref && ref.readings.length === 1 && corpus ? [{ ...c, reading: ref.readings[0]!, corpus }] : [];
+  });
+  it('has captures to replay', () => expect(decodable.length).toBeGreaterThan(10));
+
+  for (const c of decodable) {
+    it(`${c.name} via POST /api/v1/readings`, async () => {
+      const d = await addDevice(t, { name: `json-${c.name}`, timeZone: ZONE, country: 'NO' });
+      const res = await app.inject({ method: 'POST', url: '/api/v1/readings', headers: bearer(d.key), payload: jsonBody(c.reading) });
+      expect(res.statusCode, res.body).toBe(201);
+      expect(res.json()).toMatchObject({ accepted: 1, rejected: 0 });
+      await expectStored(t, d.id, c.corpus, new Date(res.json().results[0].meterTime));
+    });
+  }
 });
 
 describe('negative HAN captures', () => {
