@@ -121,6 +121,10 @@ export function renderMarkdown(r: BenchReport): string {
     for (const s of r.steps) {
       out.push(`| ${s.shape} (${s.rows} rows) | ${f1(s.meanTransactionMs)} | ${s.steps.map((x) => `${x.step}: ${f1(x.ms)} (${f1(x.queries)})`).join('; ')} |`);
     }
+    out.push('', 'Slowest statements per transaction (ms, count):', '');
+    for (const s of r.steps) {
+      out.push(`- ${s.shape}: ${s.slowest.map(([q, ms, n]) => `\`${q}…\` ${f1(ms)} ms × ${f1(n)}`).join('; ')}`);
+    }
   }
   for (const row of r.rows.filter((x) => x.profile)) {
     const p = row.profile!;

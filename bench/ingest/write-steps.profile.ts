@@ -16,6 +16,8 @@ export interface StepCost {
 }
 
 export interface ShapeProfile {
+  /** The statements that took longest, by the start of their SQL: [sql, ms per transaction, count]. */
+  slowest: [string, number, number][];
   shape: string;
   rows: number;
   devices: number;
@@ -33,9 +35,15 @@ const BASE = 'duplicate check + INSERT reading';
 export async function profileWriteSteps(o: { connection: DbConnectionConfig; devices: readonly BenchDevice[]; startMs: number; transactions: number }): Promise<ShapeProfile[]> {
   let current = BASE;
   const cost = new Map<string, { ms: number; queries: number }>();
+  const bySql = new Map<string, { ms: number; n: number }>();
   const db = new Kysely<Database>({
     dialect: new MysqlDialect({ pool: createMysqlPool({ ...o.connection, connectionLimit: 2 }) }),
-    log: () => {
+    log: (e) => {
+      const key = `${current}: ${e.query.sql.replace(/\s+/g, ' ').slice(0, 90)}`;
+      const q = bySql.get(key) ?? { ms: 0, n: 0 };
+      q.ms += e.queryDurationMillis;
+      q.n += 1;
+      bySql.set(key, q);
       const c = cost.get(current) ?? { ms: 0, queries: 0 };
       c.queries += 1;
       cost.set(current, c);
@@ -81,6 +89,7 @@ export async function profileWriteSteps(o: { connection: DbConnectionConfig; dev
     for (const [shape, devices, make] of shapes) {
       await writeBatch(db, make(0), steps); // warm: first rows of each device in this window
       cost.clear();
+      bySql.clear();
       let total = 0;
       let rows = 0;
       for (let k = 1; k <= o.transactions; k++) {
@@ -98,6 +107,10 @@ export async function profileWriteSteps(o: { connection: DbConnectionConfig; dev
       }
       const n = o.transactions;
       out.push({
+        slowest: [...bySql]
+          .sort((a, b) => b[1].ms - a[1].ms)
+          .slice(0, 4)
+          .map(([k, v]) => [k, v.ms / n, v.n / n]),
         shape,
         rows,
         devices,

@@ -1,16 +1,16 @@
 import { createConnection, type Connection } from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bootstrapDatabase, quoteIdent, type BootstrapOptions } from '../src/index.ts';
-import { testServer, workerId } from '../src/testing/test-database.ts';
+import { testDbPrefix, testServer, workerId } from '../src/testing/test-database.ts';
 import type { DbConnectionConfig } from '../src/connection.ts';
 
 // Server-wide names: prefixed and per worker, dropped afterwards.
 const id = workerId();
 const opts: BootstrapOptions = {
-  database: `sem_test_ingest_boot_${id}`,
-  owner: { user: `sem_test_ingest_own_${id}`, password: 'owner-pw-1' },
-  api: { user: `sem_test_ingest_api_${id}`, password: 'api-pw-1' },
-  readonly: { user: `sem_test_ingest_ro_${id}`, password: 'ro-pw-1' },
+  database: `${testDbPrefix('ingest_boot')}_${id}`,
+  owner: { user: `${testDbPrefix('ingest_own')}_${id}`, password: 'owner-pw-1' },
+  api: { user: `${testDbPrefix('ingest_api')}_${id}`, password: 'api-pw-1' },
+  readonly: { user: `${testDbPrefix('ingest_ro')}_${id}`, password: 'ro-pw-1' },
 };
 
 let server: DbConnectionConfig;

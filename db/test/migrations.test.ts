@@ -3,11 +3,11 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { QUANTITIES } from '@sem/meter-protocol';
 import { MIGRATIONS_DIR, migrateToLatest, pendingMigrations, QUANTITY_COLUMNS } from '../src/index.ts';
-import { createTestDatabase, type TestDatabase } from '../src/testing/test-database.ts';
+import { createTestDatabase, testDbPrefix, type TestDatabase } from '../src/testing/test-database.ts';
 
 let t: TestDatabase;
 beforeAll(async () => {
-  t = await createTestDatabase('sem_test_ingest_schema', { fresh: true });
+  t = await createTestDatabase(testDbPrefix('ingest_schema'), { fresh: true });
 });
 afterAll(async () => {
   await t.db.schema.dropTable('kysely_migration').ifExists().execute();

@@ -42,6 +42,11 @@ function testEnv(name: string): string | undefined {
   return v === undefined || v === '' ? undefined : v;
 }
 
+/** A suite's database prefix: `<SEM_TEST_DB_PREFIX>_<suite>` when set, so concurrent runs never share (or drop) one; else `sem_test_<suite>`. */
+export function testDbPrefix(suite: string): string {
+  return `${testEnv('SEM_TEST_DB_PREFIX') ?? 'sem_test'}_${suite}`;
+}
+
 export function workerId(): string {
   return testEnv('VITEST_POOL_ID') ?? testEnv('VITEST_WORKER_ID') ?? '0';
 }

@@ -1,14 +1,14 @@
 import { sql } from 'kysely';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createTestDatabase, type TestDatabase } from '@sem/db/testing';
+import { createTestDatabase, testDbPrefix, type TestDatabase } from '@sem/db/testing';
 import { ROLLUP_TABLES } from '../src/rollups/index.ts';
 import { addDevice, bearer, testApp } from './test-app.ts';
 
 let t: TestDatabase;
 let app: FastifyInstance | undefined;
 beforeAll(async () => {
-  t = await createTestDatabase('sem_test_rollups_api', { fresh: true });
+  t = await createTestDatabase(testDbPrefix('rollups_api'), { fresh: true });
 });
 afterAll(async () => t?.destroy());
 beforeEach(async () => t.clear(ROLLUP_TABLES));

@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createTestDatabase, type TestDatabase } from '@sem/db/testing';
+import { createTestDatabase, testDbPrefix, type TestDatabase } from '@sem/db/testing';
 import Fastify from 'fastify';
 import { recordRejects, rejectCounterPlugin, ROLLUP_TABLES, type InsertedReading } from '../src/rollups/index.ts';
 import { dbPlugin } from '../src/plugins/db.plugin.ts';
@@ -8,7 +8,7 @@ import { writeReadings, type CarriedMbus } from './rollups.write-path.ts';
 
 let t: TestDatabase;
 beforeAll(async () => {
-  t = await createTestDatabase('sem_test_rollups', { fresh: true });
+  t = await createTestDatabase(testDbPrefix('rollups'), { fresh: true });
 });
 afterAll(async () => {
   await t?.destroy();
@@ -97,6 +97,10 @@ describe('applyRollups', () => {
     const ordered = rowsFor(a);
     seed = 42;
     const shuffled = rowsFor(b);
+    const c = await device('split');
+    seed = 42;
+    // Each reading sent in two parts at one meter time (HAN list 2, then list 3 with the register), parts in any order.
+    const split = rowsFor(c).flatMap(({ energy_import_wh, ...list2 }) => [list2, { device_id: list2.device_id, meter_time: list2.meter_time, energy_import_wh }]);
     // Every telegram repeats the latest gas capture (a new one every 7th reading), as real meters do.
     const gasFor = (rows: readonly InsertedReading[]) =>
       rows.map((r, i): CarriedMbus => ({ device_id: r.device_id, channel: 1, device_type: 3, captured_at: rows[i - (i % 7)]!.meter_time, carried_at: r.meter_time, value: (100 + Math.floor(i / 7) * 0.125).toFixed(3) }));
@@ -110,6 +114,14 @@ describe('applyRollups', () => {
       await writeReadings(t.db, part.map((i) => shuffled[i]!), part.map((i) => gasB[i]!));
       j += n;
     }
+    const splitOrder = [...split.keys(), ...[...split.keys()].slice(0, 40)].map((i) => ({ i, k: rnd() })).sort((x, y) => x.k - y.k).map((x) => x.i);
+    for (let j = 0; j < splitOrder.length; ) {
+      const n = 1 + Math.floor(rnd() * 40);
+      await writeReadings(t.db, splitOrder.slice(j, j + n).map((i) => split[i]!));
+      j += n;
+    }
+    const stored = await t.db.selectFrom('reading').select(['meter_time', 'energy_import_wh', 'power_import_w', 'voltage_l1_dv']).where('device_id', '=', c).orderBy('meter_time').execute();
+    expect(stored).toEqual(ordered.map((r) => ({ meter_time: r.meter_time, energy_import_wh: r.energy_import_wh, power_import_w: r.power_import_w, voltage_l1_dv: r.voltage_l1_dv })));
     for (const table of ['rollup_minute', 'rollup_quarter', 'rollup_hour', 'rollup_day']) {
       const dump = async (id: number) => {
         const r = await sql<Record<string, unknown>>`SELECT * FROM ${sql.table(table)} WHERE device_id = ${id} ORDER BY 2`.execute(t.db);
@@ -118,12 +130,34 @@ describe('applyRollups', () => {
       const want = await dump(a);
       expect(want.length, table).toBeGreaterThan(0);
       expect(await dump(b), table).toEqual(want);
+      // The split device sent no gas: everything else matches the whole readings.
+      const noGas = (rows: Record<string, unknown>[]) => rows.map(({ gas_l: _g, ...rest }) => rest);
+      expect(noGas(await dump(c)), table).toEqual(noGas(want));
     }
     const d = await days(a);
     const total = d.reduce((s, x) => s + x.imp_wh, 0);
     const expected = ordered.reduce((s, r, i) => (i === 0 || i === 100 ? s : s + (r.energy_import_wh as number) - (ordered[i - 1]!.energy_import_wh as number)), 0);
     expect(total).toBe(expected);
     expect(d.reduce((s, x) => s + x.gas_l, 0)).toBe((Math.ceil(ordered.length / 7) - 1) * 125);
+  });
+
+  it('counts a register filled in later at a stored meter time, also where the total is the sum of both tariffs', async () => {
+    const id = await device('fill-later');
+    const at = (h: number) => new Date(Date.UTC(2026, 0, 7, h));
+    const r = (meter_time: Date, cols: Record<string, number>): InsertedReading => ({ device_id: id, meter_time, ...cols });
+    await writeReadings(t.db, [r(at(10), { energy_import_t1_wh: 1000, energy_import_t2_wh: 500, power_import_w: 700 })]);
+    await writeReadings(t.db, [r(at(12), { energy_import_t1_wh: 2000, energy_import_t2_wh: 700 })]);
+    // 11:00 first without tariff 2; tariff 2 (and a stored tariff 1 value, which must not change) come later.
+    await writeReadings(t.db, [r(at(11), { energy_import_t1_wh: 1600, power_import_w: 900 })]);
+    await writeReadings(t.db, [r(at(11), { energy_import_t1_wh: 9999, energy_import_t2_wh: 600, power_import_w: 1 })]);
+    const hours = await sql<{ bucket_start: Date; imp_wh: number; imp_t1_wh: number; imp_t2_wh: number; p_imp_n: number; p_imp_sum: number }>`
+      SELECT bucket_start, imp_wh, imp_t1_wh, imp_t2_wh, p_imp_n, p_imp_sum FROM rollup_hour WHERE device_id = ${id} ORDER BY bucket_start`.execute(t.db);
+    expect(hours.rows.map((h) => ({ ...h, p_imp_sum: Number(h.p_imp_sum) }))).toEqual([
+      { bucket_start: at(10), imp_wh: 700, imp_t1_wh: 600, imp_t2_wh: 100, p_imp_n: 1, p_imp_sum: 700 },
+      { bucket_start: at(11), imp_wh: 500, imp_t1_wh: 400, imp_t2_wh: 100, p_imp_n: 1, p_imp_sum: 900 },
+    ]);
+    const row = await t.db.selectFrom('reading').select(['energy_import_t1_wh', 'energy_import_t2_wh', 'power_import_w']).where('device_id', '=', id).where('meter_time', '=', at(11)).executeTakeFirstOrThrow();
+    expect(row).toEqual({ energy_import_t1_wh: 1600, energy_import_t2_wh: 600, power_import_w: 900 });
   });
 
   it('keeps average, minimum and maximum per minute', async () => {

@@ -1,13 +1,13 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createTestDatabase, type TestDatabase } from '@sem/db/testing';
+import { createTestDatabase, testDbPrefix, type TestDatabase } from '@sem/db/testing';
 import { ROLLUP_TABLES, type InsertedReading } from '../src/rollups/index.ts';
 import { purgeRawReadings, startRetentionJob } from '../src/retention/index.ts';
 import { writeReadings } from './rollups.write-path.ts';
 
 let t: TestDatabase;
 beforeAll(async () => {
-  t = await createTestDatabase('sem_test_rollups_retention', { fresh: true });
+  t = await createTestDatabase(testDbPrefix('rollups_retention'), { fresh: true });
 });
 afterAll(async () => t?.destroy());
 beforeEach(async () => t.clear(ROLLUP_TABLES));

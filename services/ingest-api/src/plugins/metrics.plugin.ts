@@ -32,7 +32,7 @@ function createMetrics(): Metrics {
     httpRequests: new Counter({ name: 'sem_http_requests_total', help: 'HTTP requests answered.', labelNames: ['method', 'route', 'status_code'], registers: r }),
     httpDuration: new Histogram({ name: 'sem_http_request_duration_seconds', help: 'Time to answer an HTTP request.', labelNames: ['method', 'route'], registers: r }),
     rejects: new Counter({ name: 'sem_http_rejects_total', help: 'Requests answered with an error, by error code.', labelNames: ['reason', 'route'], registers: r }),
-    readings: new Counter({ name: 'sem_readings_total', help: 'Readings received, by source and outcome (stored, duplicate, rejected).', labelNames: ['source', 'outcome'], registers: r }),
+    readings: new Counter({ name: 'sem_readings_total', help: 'Readings received, by source and outcome (stored, merged, duplicate, rejected).', labelNames: ['source', 'outcome'], registers: r }),
     readingRejects: new Counter({ name: 'sem_reading_rejects_total', help: 'Readings refused inside an accepted request, by reason.', labelNames: ['reason'], registers: r }),
     writeTransactions: new Counter({ name: 'sem_write_transactions_total', help: 'Write transactions (group commits), by outcome.', labelNames: ['outcome'], registers: r }),
     writeRows: new Counter({ name: 'sem_write_rows_total', help: 'Reading rows committed (stored or found duplicate).', registers: r }),

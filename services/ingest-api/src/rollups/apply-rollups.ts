@@ -1,15 +1,18 @@
 import { type Kysely, sql } from 'kysely';
 import { applyRegisterRollups } from './register-rollup.ts';
 import { applyStatRollups } from './stats-rollup.ts';
-import type { InsertedRows } from './rollup.types.ts';
+import type { InsertedReading, InsertedRows } from './rollup.types.ts';
 
 /**
  * Keeps the rollups in step with the raw tables. Call inside the write transaction, after the
- * inserts, with exactly the rows that were inserted (a duplicate that was ignored must not be
- * passed: its statistics would count twice). Order of arrival does not matter.
+ * inserts, with exactly the rows that were inserted, and for rows that gained NULL columns only
+ * those columns in `merged` (a duplicate that was ignored must not be passed: its statistics would
+ * count twice). Order of arrival does not matter.
  */
 export async function applyRollups(trx: Kysely<any>, inserted: InsertedRows): Promise<void> {
-  const all = inserted.readings ?? [];
+  const allInserted = inserted.readings ?? [];
+  const allMerged = inserted.merged ?? [];
+  const all = [...allInserted, ...allMerged];
   const allMbus = inserted.mbus ?? [];
   if (all.length === 0 && allMbus.length === 0) return;
   const ids = [...new Set([...all.map((r) => r.device_id), ...allMbus.map((r) => r.device_id)])];
@@ -20,8 +23,11 @@ export async function applyRollups(trx: Kysely<any>, inserted: InsertedRows): Pr
   for (const id of ids) if (!zones.has(id)) throw new Error(`applyRollups: unknown device ${id}`);
   // Rows behind the retention boundary arrive too late: their neighbours are gone, so they are stored but not rolled up.
   const boundary = new Map(rows.rows.map((r) => [r.id, r.purged_before?.getTime() ?? -Infinity]));
-  const readings = all.filter((r) => r.meter_time.getTime() >= boundary.get(r.device_id)!);
+  const inTime = (r: InsertedReading) => r.meter_time.getTime() >= boundary.get(r.device_id)!;
+  const readings = allInserted.filter(inTime);
+  const merged = allMerged.filter(inTime);
   const mbus = allMbus.filter((r) => r.captured_at.getTime() >= boundary.get(r.device_id)!);
-  const statHours = readings.length > 0 ? await applyStatRollups(trx, readings) : [];
-  await applyRegisterRollups(trx, zones, readings, mbus, statHours);
+  // Inserted and merged rows carry disjoint columns of a key: each stored value is counted once.
+  const statHours = readings.length + merged.length > 0 ? await applyStatRollups(trx, [...readings, ...merged]) : [];
+  await applyRegisterRollups(trx, zones, readings, merged, mbus, statHours);
 }

@@ -29,14 +29,21 @@ function groupBy<T>(items: readonly T[], key: (t: T) => string): Map<string, T[]
   return m;
 }
 
-/** Consumption changes of the `reading` registers, for all devices of the batch with a few statements. */
-async function readingDeltas(db: Kysely<any>, readings: readonly InsertedReading[], deltas: Deltas): Promise<void> {
+const present = (v: unknown) => v !== null && v !== undefined;
+
+/**
+ * Consumption changes of the `reading` registers, for all devices of the batch with a few statements.
+ * `merged` rows hold only the columns they filled in a stored row: a register is a new point where
+ * the row carries it now and did not before those columns were filled.
+ */
+async function readingDeltas(db: Kysely<any>, inserted: readonly InsertedReading[], merged: readonly InsertedReading[], deltas: Deltas): Promise<void> {
   // A row without any register (HAN list 1, voltage only) is no point of any register series.
-  const carrying = readings.filter((r) => READING_REGISTER_SOURCES.some((c) => r[c] !== null && r[c] !== undefined));
+  const carrying = [...inserted, ...merged].filter((r) => READING_REGISTER_SOURCES.some((c) => present(r[c])));
   const byDevice = [...groupBy(carrying, (r) => String(r.device_id)).values()].map((rows) =>
     rows.sort((a, b) => a.meter_time.getTime() - b.meter_time.getTime()),
   );
   if (byDevice.length === 0) return;
+  const mergedDevices = new Set(merged.map((r) => r.device_id));
   const first = (rows: InsertedReading[]) => rows[0]!.meter_time;
   const last = (rows: InsertedReading[]) => rows[rows.length - 1]!.meter_time;
   const prev = await nearestRows(db, byDevice.map((rows) => ({ deviceId: rows[0]!.device_id, t: first(rows) })), 'prev');
@@ -44,25 +51,35 @@ async function readingDeltas(db: Kysely<any>, readings: readonly InsertedReading
   const newest = await newestTimes(db, byDevice.map((rows) => rows[0]!.device_id));
   const later = byDevice.filter((rows) => (newest.get(rows[0]!.device_id) ?? -Infinity) > last(rows).getTime());
   const next = await nearestRows(db, later.map((rows) => ({ deviceId: rows[0]!.device_id, t: last(rows) })), 'next');
-  // Rows stored earlier between a batch's first and last time take part in the new steps too.
+  // Rows stored earlier between a batch's first and last time take part in the new steps too; a merged row is read back whole.
+  const readBack = (rows: InsertedReading[]) => rows.length > 1 || mergedDevices.has(rows[0]!.device_id);
   const middle = await rowsBetween(
     db,
-    byDevice.filter((rows) => rows.length > 1).map((rows) => ({ deviceId: rows[0]!.device_id, from: first(rows), to: last(rows) })),
+    byDevice.filter(readBack).map((rows) => ({ deviceId: rows[0]!.device_id, from: first(rows), to: last(rows) })),
   );
   for (const rows of byDevice) {
     const deviceId = rows[0]!.device_id;
-    const isNew = new Set(rows.map((r) => r.meter_time.getTime()));
-    const inside: readonly RegisterRow[] = rows.length > 1 ? (middle.get(deviceId) ?? []) : (rows as RegisterRow[]);
+    // Columns this batch gave each meter time; the row without them is what was stored before.
+    const added = new Map<number, Set<string>>();
+    for (const r of rows) {
+      const cols = added.get(r.meter_time.getTime()) ?? new Set<string>();
+      for (const c of READING_REGISTER_SOURCES) if (present(r[c])) cols.add(c);
+      added.set(r.meter_time.getTime(), cols);
+    }
+    const before = (row: RegisterRow): RegisterRow => {
+      const cols = added.get(row.meter_time.getTime());
+      return cols ? { ...row, ...Object.fromEntries([...cols].map((c) => [c, null])) } : row;
+    };
+    const inside: readonly RegisterRow[] = readBack(rows) ? (middle.get(deviceId) ?? []) : (rows as RegisterRow[]);
     for (const reg of READING_REGISTERS) {
-      if (!rows.some((r) => registerValue(reg, r) !== null)) continue;
       const points: RegisterPoint[] = [];
-      const p = await neighbourValue(db, prev.get(deviceId), reg, deviceId, first(rows), 'prev');
-      if (p) points.push({ ...p, isNew: false });
       for (const row of inside) {
         const v = registerValue(reg, row);
-        const t = row.meter_time.getTime();
-        if (v !== null) points.push({ t, v, isNew: isNew.has(t) });
+        if (v !== null) points.push({ t: row.meter_time.getTime(), v, isNew: registerValue(reg, before(row)) === null });
       }
+      if (!points.some((p) => p.isNew)) continue;
+      const p = await neighbourValue(db, prev.get(deviceId), reg, deviceId, first(rows), 'prev');
+      if (p) points.unshift({ ...p, isNew: false });
       const n = await neighbourValue(db, next.get(deviceId), reg, deviceId, last(rows), 'next');
       if (n) points.push({ ...n, isNew: false });
       insertionDelta(points, amountsOf(deltas, deviceId, reg.col));
@@ -248,16 +265,17 @@ async function refreshDayPeaks(db: Kysely<any>, days: readonly [string, string][
     WHERE ${sql.join(which, sql` OR `)}`.execute(db);
 }
 
-/** Consumption rollups for rows just inserted (they are already visible in the transaction), with the hours' statistics. */
+/** Consumption rollups for rows just inserted or filled in (already visible in the transaction), with the hours' statistics. */
 export async function applyRegisterRollups(
   db: Kysely<any>,
   zones: ReadonlyMap<number, string>,
   readings: readonly InsertedReading[],
+  merged: readonly InsertedReading[],
   mbus: readonly InsertedMbusReading[],
   statHours: readonly StatHour[],
 ): Promise<void> {
   const deltas: Deltas = new Map();
-  await readingDeltas(db, readings, deltas);
+  await readingDeltas(db, readings, merged, deltas);
   await mbusDeltas(db, mbus, deltas);
   await writeDeltas(db, zones, deltas, statHours);
 }

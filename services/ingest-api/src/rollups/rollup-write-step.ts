@@ -43,7 +43,10 @@ async function insertedMbus(db: Kysely<any>, rows: readonly PreparedReading[]): 
 export const rollupWriteStep: WriteStep = {
   name: 'rollups',
   async run(trx, rows) {
-    const readings: InsertedReading[] = rows.map((r) => ({ device_id: r.deviceId, meter_time: r.meterTime, ...r.columns }));
-    await applyRollups(trx, { readings, mbus: await insertedMbus(trx, rows) });
+    const row = (r: PreparedReading): InsertedReading => ({ device_id: r.deviceId, meter_time: r.meterTime, ...r.columns });
+    // A merged reading carries only the columns it filled: the rollups add exactly those values.
+    const readings = rows.filter((r) => r.outcome !== 'merged').map(row);
+    const merged = rows.filter((r) => r.outcome === 'merged').map(row);
+    await applyRollups(trx, { readings, merged, mbus: await insertedMbus(trx, rows) });
   },
 };

@@ -16,5 +16,7 @@ export interface InsertedMbusReading {
 
 export interface InsertedRows {
   readings?: readonly InsertedReading[];
+  /** Readings that filled NULL columns of a row stored before: only the filled columns (never a stored value again). */
+  merged?: readonly InsertedReading[];
   mbus?: readonly InsertedMbusReading[];
 }

@@ -6,7 +6,7 @@ import { prepareReading, type PreparedReading, type ReadingSource } from './prep
 
 export interface ReadingResult {
   index: number;
-  status: 'stored' | 'duplicate' | 'rejected';
+  status: 'stored' | 'merged' | 'duplicate' | 'rejected';
   /** The meter time used as the key (receive time when the reading carried none), ISO UTC. */
   meterTime: string | null;
   code?: string;
@@ -15,8 +15,11 @@ export interface ReadingResult {
 
 export interface IngestResult {
   accepted: number;
+  merged: number;
   duplicates: number;
   rejected: number;
+  /** The device's configured send interval now, so a device applies a change with its next post. */
+  sendIntervalSeconds: number;
   results: ReadingResult[];
 }
 
@@ -24,11 +27,16 @@ export interface IngestResult {
 export const ingestResultSchema = {
   $id: 'IngestResult',
   type: 'object',
-  required: ['accepted', 'duplicates', 'rejected', 'results'],
+  required: ['accepted', 'merged', 'duplicates', 'rejected', 'sendIntervalSeconds', 'results'],
   properties: {
-    accepted: { type: 'integer', description: 'readings stored by this request' },
-    duplicates: { type: 'integer', description: 'readings already stored for this device and meter time (not an error)' },
+    accepted: { type: 'integer', description: 'readings stored as a new row by this request' },
+    merged: {
+      type: 'integer',
+      description: 'readings whose device and meter time were already stored and that filled columns still empty there (e.g. HAN list 3 after list 2 of the same second)',
+    },
+    duplicates: { type: 'integer', description: 'readings already stored for this device and meter time that added nothing (not an error)' },
     rejected: { type: 'integer', description: 'readings refused; see results[].code' },
+    sendIntervalSeconds: { type: 'integer', minimum: 1, description: "the device's configured send interval; apply it at once" },
     results: {
       type: 'array',
       items: {
@@ -36,7 +44,11 @@ export const ingestResultSchema = {
         required: ['index', 'status', 'meterTime'],
         properties: {
           index: { type: 'integer' },
-          status: { type: 'string', enum: ['stored', 'duplicate', 'rejected'] },
+          status: {
+            type: 'string',
+            enum: ['stored', 'merged', 'duplicate', 'rejected'],
+            description: 'merged: the stored row gained the values it lacked; a stored value is never overwritten',
+          },
           meterTime: { type: ['string', 'null'], format: 'date-time' },
           code: { type: 'string', enum: ['future_time', 'out_of_range'] },
           message: { type: 'string' },
@@ -72,8 +84,16 @@ export async function ingestReadings(
     results[p.index] = { index: p.index, status: outcomes[i]!, meterTime: p.row.meterTime.toISOString() };
   });
   const count = (s: ReadingResult['status']) => results.filter((r) => r.status === s).length;
-  const result = { accepted: count('stored'), duplicates: count('duplicate'), rejected: count('rejected'), results };
+  const result: IngestResult = {
+    accepted: count('stored'),
+    merged: count('merged'),
+    duplicates: count('duplicate'),
+    rejected: count('rejected'),
+    sendIntervalSeconds: device.sendIntervalSeconds,
+    results,
+  };
   app.metrics.readings.inc({ source, outcome: 'stored' }, result.accepted);
+  app.metrics.readings.inc({ source, outcome: 'merged' }, result.merged);
   app.metrics.readings.inc({ source, outcome: 'duplicate' }, result.duplicates);
   app.metrics.readings.inc({ source, outcome: 'rejected' }, result.rejected);
   if (result.rejected > 0 && result.rejected === results.length) {

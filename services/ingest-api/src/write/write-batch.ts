@@ -1,32 +1,42 @@
 import { sql, type Kysely, type Transaction } from 'kysely';
-import type { Database } from '@sem/db';
+import { QUANTITY_COLUMNS, type Database, type ReadingValueColumn } from '@sem/db';
 import type { PreparedReading } from './prepared-reading.ts';
+import { planMerge, readingKey, type RowOutcome } from './reading-merge.ts';
 import { chunks, type WriteStep } from './write-steps.ts';
 
-export type RowOutcome = 'stored' | 'duplicate';
+export type { RowOutcome } from './reading-merge.ts';
 
-function key(deviceId: number, t: Date): string {
-  return `${deviceId}:${t.getTime()}`;
+const VALUE_COLUMNS = [...new Set(Object.values(QUANTITY_COLUMNS).map((c) => c.column))] as ReadingValueColumn[];
+
+// A merge fills NULL columns only: a stored value is never overwritten.
+const FILL_NULLS = Object.fromEntries(VALUE_COLUMNS.map((c) => [c, sql`COALESCE(${sql.ref(c)}, VALUES(${sql.ref(c)}))`]));
+
+/** Another writer changed a key of this batch between our SELECT and INSERT; the transaction is rolled back and retried. */
+export class WriteConflictError extends Error {
+  constructor(expected: number, got: number) {
+    super(`reading rows changed under the write transaction (affected ${got}, expected ${expected})`);
+    this.name = 'WriteConflictError';
+  }
 }
 
-/** (device, meter time) pairs of this batch that are already stored. */
-async function existingKeys(trx: Transaction<Database>, rows: readonly PreparedReading[]): Promise<Set<string>> {
+/** The stored value columns of the (device, meter time) pairs of this batch that already exist. */
+async function storedRows(trx: Transaction<Database>, rows: readonly PreparedReading[]): Promise<Map<string, PreparedReading['columns']>> {
   const byDevice = new Map<number, Date[]>();
   for (const r of rows) {
     const list = byDevice.get(r.deviceId) ?? [];
     list.push(r.meterTime);
     byDevice.set(r.deviceId, list);
   }
-  const found = new Set<string>();
+  const found = new Map<string, PreparedReading['columns']>();
   for (const [deviceId, times] of byDevice) {
     for (const part of chunks(times, 5000)) {
       const existing = await trx
         .selectFrom('reading')
-        .select(['device_id', 'meter_time'])
+        .select(['device_id', 'meter_time', ...VALUE_COLUMNS])
         .where('device_id', '=', deviceId)
         .where('meter_time', 'in', part)
         .execute();
-      for (const e of existing) found.add(key(e.device_id, e.meter_time));
+      for (const { device_id, meter_time, ...columns } of existing) found.set(readingKey(device_id, meter_time), columns as PreparedReading['columns']);
     }
   }
   return found;
@@ -37,37 +47,36 @@ function readingRow(r: PreparedReading) {
 }
 
 /**
- * Writes a batch in one transaction: reading rows first (deciding which are duplicates), then every
- * step for the new rows. Returns one outcome per input row, in order. Throws (and rolls back) on any error.
+ * Writes a batch in one transaction: reading rows first (new keys inserted, stored keys gaining only
+ * their NULL columns, one multi-row statement), then every step for the rows that added something.
+ * Returns one outcome per input row, in order. Throws (and rolls back) on any error.
  */
 export async function writeBatch(
   db: Kysely<Database>,
   rows: readonly PreparedReading[],
   steps: readonly WriteStep[],
-): Promise<{ outcomes: RowOutcome[]; inserted: number }> {
+): Promise<{ outcomes: RowOutcome[]; inserted: number; merged: number }> {
   return db.transaction().execute(async (trx) => {
-    const existing = await existingKeys(trx, rows);
-    const seen = new Set<string>();
-    const outcomes: RowOutcome[] = [];
-    const fresh: PreparedReading[] = [];
-    for (const r of rows) {
-      const k = key(r.deviceId, r.meterTime);
-      if (existing.has(k) || seen.has(k)) outcomes.push('duplicate');
-      else {
-        seen.add(k);
-        fresh.push(r);
-        outcomes.push('stored');
-      }
-    }
+    const plan = planMerge(rows, await storedRows(trx, rows));
     let inserted = 0;
+    let merged = 0;
     // ~55 columns per row: 1000 rows stay far below the placeholder limit.
-    for (const part of chunks(fresh, 1000)) {
-      // IGNORE only guards against a concurrent writer in another process; our own duplicates were filtered above.
-      const res = await trx.insertInto('reading').ignore().values(part.map(readingRow)).executeTakeFirst();
-      inserted += Number(res.numInsertedOrUpdatedRows ?? 0n);
+    for (const part of chunks(plan.writes, 1000)) {
+      const res = await trx
+        .insertInto('reading')
+        .values(part.map((w) => readingRow(w.row)))
+        .onDuplicateKeyUpdate(FILL_NULLS)
+        .executeTakeFirst();
+      // MariaDB counts 1 per inserted row and 2 per changed row: anything else means another writer got there first.
+      const fresh = part.filter((w) => w.isNew).length;
+      const expected = fresh + 2 * (part.length - fresh);
+      const got = Number(res.numInsertedOrUpdatedRows ?? 0n);
+      if (got !== expected) throw new WriteConflictError(expected, got);
+      inserted += fresh;
+      merged += part.length - fresh;
     }
-    for (const step of steps) await step.run(trx, fresh);
-    return { outcomes, inserted };
+    for (const step of steps) await step.run(trx, plan.written);
+    return { outcomes: plan.outcomes, inserted, merged };
   });
 }
 

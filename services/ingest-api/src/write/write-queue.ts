@@ -4,7 +4,7 @@ import type { Database } from '@sem/db';
 import { ApiError } from '../errors/api-error.ts';
 import { dbUnavailable, isDbUnavailable, isDeadlock } from '../errors/db-errors.ts';
 import type { PreparedReading } from './prepared-reading.ts';
-import { writeBatch, type RowOutcome } from './write-batch.ts';
+import { WriteConflictError, writeBatch, type RowOutcome } from './write-batch.ts';
 import { DEFAULT_WRITE_STEPS, type WriteStep } from './write-steps.ts';
 
 export interface WriteQueueOptions {
@@ -140,14 +140,14 @@ export class WriteQueue {
         this.stats.rows += rows.length;
         this.stats.requests += jobs.length;
         this.#observer?.onTransaction(rows.length, jobs.length, 'committed', seconds());
-        const stored = outcomes.filter((o) => o === 'stored').length;
-        this.#observer?.onRows(stored, outcomes.length - stored);
+        const added = outcomes.filter((o) => o !== 'duplicate').length;
+        this.#observer?.onRows(added, outcomes.length - added);
         return outcomes;
       } catch (err) {
         this.stats.failedTransactions += 1;
         this.#observer?.onTransaction(rows.length, jobs.length, 'failed', seconds());
-        // A deadlock with another writer is worth one more try; the transaction was rolled back.
-        if (attempt < 3 && isDeadlock(err)) continue;
+        // A deadlock or a row changed by another writer is worth one more try; the transaction was rolled back.
+        if (attempt < 3 && (isDeadlock(err) || err instanceof WriteConflictError)) continue;
         throw err;
       }
     }

@@ -2,15 +2,17 @@ import { createHash } from 'node:crypto';
 import { sql, type Transaction } from 'kysely';
 import type { Database } from '@sem/db';
 import type { PreparedReading } from './prepared-reading.ts';
+import type { WrittenReading } from './reading-merge.ts';
 
 /**
- * A step of the write transaction. It receives the readings that are new in this batch (duplicates
- * are already filtered out) and runs inside the same transaction: if it throws, nothing is stored.
- * Add one with `app.writeQueue.addStep(step)` (e.g. a rollup table kept by the write path).
+ * A step of the write transaction. It receives the readings of this batch that added something:
+ * `outcome: 'stored'` (a new row, all its columns) or `'merged'` (`columns` holds only the NULL columns it
+ * filled in a stored row); plain duplicates are left out. It runs inside the same transaction: if it
+ * throws, nothing is stored. Add one with `app.writeQueue.addStep(step)` (e.g. a rollup table).
  */
 export interface WriteStep {
   name: string;
-  run(trx: Transaction<Database>, rows: readonly PreparedReading[]): Promise<void>;
+  run(trx: Transaction<Database>, rows: readonly WrittenReading[]): Promise<void>;
 }
 
 // Keeps multi-row statements under MariaDB's 65535 placeholders.

@@ -75,7 +75,7 @@ export function createUploadHandler(deps: UploadHandlerDeps): UploadHandler {
         : { readings: decoded, duplicates: 0 };
       if (readings.length === 0) return { status: 'stored', readings: 0, duplicates };
       const result = await ingestReadings(app, device, readings, 'mqtt', context.receivedAt);
-      return { status: 'stored', readings: result.accepted, duplicates: result.duplicates + duplicates };
+      return { status: 'stored', readings: result.accepted + result.merged, duplicates: result.duplicates + duplicates };
     } catch (error) {
       const apiError = toApiError(error);
       if (apiError.code === 'service_unavailable') {

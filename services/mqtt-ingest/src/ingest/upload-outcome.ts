@@ -6,6 +6,7 @@ import type { UploadRoute } from '../topics/topic-route.ts';
  * retried and not acknowledged.
  */
 export type UploadOutcome =
+  /** readings: new rows or rows that gained values (ingest-api's stored + merged); duplicates added nothing. */
   | { status: 'stored'; readings: number; duplicates: number }
   /** Malformed or refused by validation: counted, logged and dropped so it never blocks the queue. */
   | { status: 'rejected'; code: string; reason: string }

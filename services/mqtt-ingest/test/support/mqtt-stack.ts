@@ -2,14 +2,15 @@
 import { createHash } from 'node:crypto';
 import type { IClientOptions, MqttClient } from 'mqtt';
 import { createConnection } from 'mysql2/promise';
-import { createTestDatabase, testServer, workerId, type TestDatabase } from '@sem/db/testing';
+import { createTestDatabase, testDbPrefix, testServer, workerId, type TestDatabase } from '@sem/db/testing';
 import { deriveMqttPassword } from '../../src/broker/device-credentials.ts';
 import { buildApp, createDevice, loadApiConfig, type DeviceConfigInput } from '../../src/ingest-api-bridge.ts';
 import type { TestBroker } from './mosquitto-broker.ts';
 import { connectAs } from './mqtt-clients.ts';
 import { DEVICE_SECRET } from './ingest-process.ts';
 
-export const TEST_DB_PREFIX = 'sem_test_mqtt';
+/** `sem_test_mqtt` unless SEM_TEST_DB_PREFIX separates concurrent runs. */
+export const TEST_DB_PREFIX = testDbPrefix('mqtt');
 
 /**
  * The worker's test database, held with a named lock for the whole file: two vitest runs at once
