@@ -4,7 +4,10 @@ import { DATA_TABLES } from './database.types.ts';
 /** Tables the read-only (Grafana) user may SELECT: everything except the key tables.. */
 export const READONLY_TABLES: readonly string[] = DATA_TABLES.filter((t) => t !== 'device_key' && t !== 'device_han_key');
 
-/** Tables the API user may read and write (DML only, never DDL). */
+/** Kysely's log of applied migrations (names and times only). */
+export const MIGRATION_TABLE = 'kysely_migration';
+
+/** Tables the API user may read and write (DML only, never DDL); it may also read MIGRATION_TABLE. */
 export const API_TABLES: readonly string[] = DATA_TABLES;
 
 const IDENT = /^[A-Za-z0-9_]{1,64}$/;
@@ -24,6 +27,8 @@ export async function applyTableGrants(
   for (const table of opts.apiUser ? API_TABLES : []) {
     await conn.query(`GRANT SELECT, INSERT, UPDATE, DELETE ON ${db}.${quoteIdent(table)} TO ?@?`, [opts.apiUser, host]);
   }
+  // Readiness compares the applied migrations with the code's (pendingMigrations): read-only.
+  if (opts.apiUser) await conn.query(`GRANT SELECT ON ${db}.${quoteIdent(MIGRATION_TABLE)} TO ?@?`, [opts.apiUser, host]);
   for (const table of opts.readonlyUser ? READONLY_TABLES : []) {
     await conn.query(`GRANT SELECT ON ${db}.${quoteIdent(table)} TO ?@?`, [opts.readonlyUser, host]);
   }

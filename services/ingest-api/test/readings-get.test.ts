@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { TestDatabase } from '@sem/db/testing';
-import { localDayStart } from '../src/readings/local-day.ts';
+import { localDayStartAt } from '../src/time/local-time.ts';
 import { addDevice, bearer, openTestDatabase, testApp } from './test-app.ts';
 
 let t: TestDatabase;
@@ -81,8 +81,8 @@ describe('GET /api/v1/readings', () => {
       ['2026-01-14T23:00:00.000Z', 1],
       ['2026-01-15T23:00:00.000Z', 1],
     ]);
-    expect(new Date(localDayStart(Date.parse('2026-03-29T12:00:00Z'), 'Europe/Brussels')).toISOString()).toBe('2026-03-28T23:00:00.000Z');
-    expect(new Date(localDayStart(Date.parse('2026-10-25T12:00:00Z'), 'Europe/Brussels')).toISOString()).toBe('2026-10-24T22:00:00.000Z');
+    expect(new Date(localDayStartAt(Date.parse('2026-03-29T12:00:00Z'), 'Europe/Brussels')).toISOString()).toBe('2026-03-28T23:00:00.000Z');
+    expect(new Date(localDayStartAt(Date.parse('2026-10-25T12:00:00Z'), 'Europe/Brussels')).toISOString()).toBe('2026-10-24T22:00:00.000Z');
   });
 
   it('answers CSV with format=csv', async () => {

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { insertionDelta, QUARTER_MS, spreadStep, type BucketAmounts, type RegisterPoint } from '../src/rollups/register-spread.ts';
-import { isoWeekMonday, localDate, localDateHour, localDayStart } from '../src/rollups/local-time.ts';
+import { isoWeekMonday, localDate, localDateHour, localDayStart } from '../src/time/local-time.ts';
 
 const total = (m: BucketAmounts) => [...m.values()].reduce((a, b) => a + b, 0);
 

@@ -13,6 +13,11 @@ export interface AuthDevice {
   keyFormat: 'token' | 'legacy';
 }
 
+/** A device row's settings under their API names (requests, admin views and the CLI show the same fields). */
+export function deviceSettings(row: { id: number; name: string; time_zone: string; country: string; send_interval_s: number }) {
+  return { id: row.id, name: row.name, timeZone: row.time_zone, country: row.country, sendIntervalSeconds: row.send_interval_s };
+}
+
 /** The device owning this key, if the key exists and is not revoked. */
 export async function findDeviceByKey(db: Kysely<Database>, key: string): Promise<AuthDevice | undefined> {
   const row = await db
@@ -24,11 +29,7 @@ export async function findDeviceByKey(db: Kysely<Database>, key: string): Promis
     .executeTakeFirst();
   if (!row) return undefined;
   return {
-    id: row.id,
-    name: row.name,
-    timeZone: row.time_zone,
-    country: row.country,
-    sendIntervalSeconds: row.send_interval_s,
+    ...deviceSettings(row),
     keyId: row.key_id,
     keyFormat: row.format,
   };

@@ -3,6 +3,7 @@ import type { Database } from '@sem/db';
 import { ApiError } from '../errors/api-error.ts';
 import { isCountryCode, isTimeZone, COUNTRY_CODES, COUNTRY_PROFILES, type CountryCode } from './country-profiles.ts';
 import { generateKey, hashKey, keyHint, type KeyFormat } from './device-keys.ts';
+import { deviceSettings } from './devices.repository.ts';
 
 /** A device as shown to admins and to itself: never a key, never a HAN key. */
 export interface DeviceView {
@@ -99,11 +100,7 @@ export async function getDevice(db: Kysely<Database>, idOrName: number | string)
     db.selectFrom('device_han_key').select('device_id').where('device_id', '=', row.id).executeTakeFirst(),
   ]);
   return {
-    id: row.id,
-    name: row.name,
-    timeZone: row.time_zone,
-    country: row.country,
-    sendIntervalSeconds: row.send_interval_s,
+    ...deviceSettings(row),
     hasHanKey: han !== undefined,
     createdAt: row.created_at.toISOString(),
     keys: keys.map((k) => ({ id: k.id, format: k.format, hint: k.hint, createdAt: k.created_at.toISOString(), revokedAt: k.revoked_at?.toISOString() ?? null })),

@@ -1,11 +1,16 @@
 import type { FastifyInstance } from 'fastify';
-import { errorResponses } from '../errors/api-error.ts';
+import { ApiError, errorResponses } from '../errors/api-error.ts';
 import { dbUnavailable } from '../errors/db-errors.ts';
 import { pingDatabase } from '../write/write-batch.ts';
+import { schemaCheck } from './schema-check.ts';
+
+/** Seconds before asking again while migrations are pending (a migrate step is usually running). */
+const MIGRATIONS_RETRY_AFTER_S = 10;
 
 const ok = { type: 'object', required: ['status'], properties: { status: { type: 'string', enum: ['ok'] } } } as const;
 
 export async function healthRoutes(app: FastifyInstance): Promise<void> {
+  const pendingMigrations = schemaCheck(app.db);
   app.get('/healthz', {
     config: { rateLimit: false },
     schema: { summary: 'Liveness: the process answers', tags: ['operations'], response: { 200: ok } },
@@ -13,12 +18,25 @@ export async function healthRoutes(app: FastifyInstance): Promise<void> {
 
   app.get('/readyz', {
     config: { rateLimit: false },
-    schema: { summary: 'Readiness: the database answers', tags: ['operations'], response: { 200: ok, ...errorResponses(503) } },
+    schema: {
+      summary: 'Readiness: the database answers and has every migration of this code',
+      description: '503 service_unavailable when the database is away, or (details.reason migrations_pending, details.pending) when its schema is older than the code.',
+      tags: ['operations'],
+      response: { 200: ok, ...errorResponses(503) },
+    },
   }, async () => {
+    let pending: string[];
     try {
       await pingDatabase(app.db);
+      pending = await pendingMigrations();
     } catch (err) {
       throw dbUnavailable(err);
+    }
+    if (pending.length > 0) {
+      throw new ApiError('service_unavailable', `the database schema is older than this code: ${pending.length} migration(s) pending`, {
+        retryAfterS: MIGRATIONS_RETRY_AFTER_S,
+        details: { reason: 'migrations_pending', pending },
+      });
     }
     return { status: 'ok' as const };
   });

@@ -2,7 +2,7 @@ import { sql, type Kysely } from 'kysely';
 import { fromStored, QUANTITY_COLUMNS, type Database } from '@sem/db';
 import type { QuantityName } from '@sem/meter-protocol';
 import { QUANTITY_NAMES, RESOLUTIONS, type Resolution } from './readings.schemas.ts';
-import { localDayStart } from './local-day.ts';
+import { localDayStartAt } from '../time/local-time.ts';
 
 /** Rows per answer at most; a longer range is cut and flagged `truncated`. */
 export const MAX_ROWS = 10_000;
@@ -105,7 +105,7 @@ export async function queryReadings(
     // Quarter hours aggregate cleanly into local days for every zone with a whole-quarter offset.
     const days = new Map<number, Bucket>();
     for (const b of await bucketRows(db, device.id, from, to, 900)) {
-      const start = localDayStart(b.start, device.timeZone);
+      const start = localDayStartAt(b.start, device.timeZone);
       const day = days.get(start);
       if (day) merge(day, b);
       else days.set(start, { ...b, start, sums: { ...b.sums }, counts: { ...b.counts }, maxes: { ...b.maxes } });

@@ -1,4 +1,5 @@
 import { type Kysely, sql, type RawBuilder } from 'kysely';
+import { chunks } from '../write/write-steps.ts';
 import { READING_REGISTER_SOURCES, registerValue, type ReadingRegister } from './rollup-columns.ts';
 
 /** A `reading` row with the register columns only. */
@@ -9,12 +10,6 @@ const ANY_REGISTER = sql.raw(`(${READING_REGISTER_SOURCES.map((c) => `${c} IS NO
 // Devices per statement: keeps each UNION / OR list small.
 const CHUNK = 200;
 
-function chunks<T>(items: readonly T[]): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += CHUNK) out.push(items.slice(i, i + CHUNK));
-  return out;
-}
-
 function carries(reg: ReadingRegister): RawBuilder<unknown> {
   const alt = reg.sumOf ? ` OR (${reg.sumOf.map((c) => `${c} IS NOT NULL`).join(' AND ')})` : '';
   return sql.raw(`(${reg.source} IS NOT NULL${alt})`);
@@ -23,7 +18,7 @@ function carries(reg: ReadingRegister): RawBuilder<unknown> {
 /** For each device, the nearest row with any register before (or after) its time: one statement per 200 devices. */
 export async function nearestRows(db: Kysely<any>, at: readonly { deviceId: number; t: Date }[], side: 'prev' | 'next'): Promise<Map<number, RegisterRow>> {
   const out = new Map<number, RegisterRow>();
-  for (const part of chunks(at)) {
+  for (const part of chunks(at, CHUNK)) {
     const selects = part.map(({ deviceId, t }) =>
       side === 'prev'
         ? sql`(SELECT ${COLS} FROM reading WHERE device_id = ${deviceId} AND meter_time < ${t} AND ${ANY_REGISTER} ORDER BY meter_time DESC LIMIT 1)`
@@ -38,7 +33,7 @@ export async function nearestRows(db: Kysely<any>, at: readonly { deviceId: numb
 /** The newest stored meter time of each device (a loose index scan on the primary key). */
 export async function newestTimes(db: Kysely<any>, deviceIds: readonly number[]): Promise<Map<number, number>> {
   const out = new Map<number, number>();
-  for (const part of chunks(deviceIds)) {
+  for (const part of chunks(deviceIds, CHUNK)) {
     const r = await sql<{ device_id: number; newest: Date }>`
       SELECT device_id, MAX(meter_time) AS newest FROM reading WHERE device_id IN (${sql.join(part)}) GROUP BY device_id`.execute(db);
     for (const row of r.rows) out.set(row.device_id, row.newest.getTime());
@@ -49,7 +44,7 @@ export async function newestTimes(db: Kysely<any>, deviceIds: readonly number[])
 /** Rows with any register inside each device's [from, to], sorted by time. */
 export async function rowsBetween(db: Kysely<any>, spans: readonly { deviceId: number; from: Date; to: Date }[]): Promise<Map<number, RegisterRow[]>> {
   const out = new Map<number, RegisterRow[]>();
-  for (const part of chunks(spans)) {
+  for (const part of chunks(spans, CHUNK)) {
     const ranges = part.map(({ deviceId, from, to }) => sql`(device_id = ${deviceId} AND meter_time BETWEEN ${from} AND ${to})`);
     const r = await sql<RegisterRow>`SELECT ${COLS} FROM reading WHERE (${sql.join(ranges, sql` OR `)}) AND ${ANY_REGISTER} ORDER BY device_id, meter_time`.execute(db);
     for (const row of r.rows) {

@@ -1,5 +1,5 @@
 import { type Kysely, sql } from 'kysely';
-import { isoWeekMonday, localDate, localDateHour, localDayStart, monthFirst, nextDate } from './local-time.ts';
+import { isoWeekMonday, localDate, localDateHour, localDayStart, monthFirst, nextDate } from '../time/local-time.ts';
 import { insertionDelta, type BucketAmounts, type RegisterPoint } from './register-spread.ts';
 import { nearestRows, neighbourValue, newestTimes, rowsBetween, type RegisterRow } from './register-neighbours.ts';
 import { MBUS_REGISTERS, QUARTER_COLUMNS, READING_REGISTERS, READING_REGISTER_SOURCES, REGISTER_COLUMNS, registerValue } from './rollup-columns.ts';
@@ -241,13 +241,7 @@ type BucketValue = { device_id: number; bucket_start: Date; local_date: Date | s
 const DAY_COLS = ['device_id', 'local_date', 'day_start', 'day_end', 'week_start', 'month_start', ...REGISTER_COLUMNS, 'peak_quarter_wh', 'peak_quarter_start', 'peak_hour_wh', 'peak_hour_start'];
 
 async function upsertDays(db: Kysely<any>, rows: readonly unknown[][]): Promise<void> {
-  if (rows.length === 0) return;
-  const adds = REGISTER_COLUMNS.map((c) => `\`${c}\` = \`${c}\` + VALUES(\`${c}\`)`).join(', ');
-  for (let i = 0; i < rows.length; i += 500) {
-    const values = rows.slice(i, i + 500).map((r) => sql`(${sql.join(r.map((v) => sql`${v}`))})`);
-    await sql`INSERT INTO rollup_day (${sql.raw(DAY_COLS.join(', '))}) VALUES ${sql.join(values)}
-      ON DUPLICATE KEY UPDATE ${sql.raw(adds)}, ${sql.raw(PEAK_MERGE)}`.execute(db);
-  }
+  await upsertRows(db, 'rollup_day', DAY_COLS, ADD, rows, undefined, PEAK_MERGE);
 }
 
 /** Reads a day's highest quarter-hour and hour of import again (after a late row lowered a bucket). */

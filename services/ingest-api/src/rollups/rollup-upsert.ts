@@ -20,6 +20,7 @@ function mergeSql(col: string, how: Merge): string {
 /**
  * Multi-row INSERT ... ON DUPLICATE KEY UPDATE; column names are code constants, values are bound.
  * With `returning`, gives back those columns as stored after the update (MariaDB's RETURNING).
+ * `alsoSet` adds assignments of its own after the merges (code constants, applied left to right).
  */
 export async function upsertRows<R = Record<string, unknown>>(
   db: Kysely<any>,
@@ -28,10 +29,12 @@ export async function upsertRows<R = Record<string, unknown>>(
   merge: Readonly<Record<string, Merge>>,
   rows: readonly (readonly unknown[])[],
   returning?: readonly string[],
+  alsoSet?: string,
 ): Promise<R[]> {
   const out: R[] = [];
   if (rows.length === 0) return out;
   const updates = columns.filter((c) => merge[c] && merge[c] !== 'keep').map((c) => mergeSql(c, merge[c]!));
+  if (alsoSet) updates.push(alsoSet);
   const colList = sql.raw(columns.map((c) => `\`${c}\``).join(', '));
   const ret = returning ? sql.raw(` RETURNING ${returning.map((c) => `\`${c}\``).join(', ')}`) : sql.raw('');
   const chunk = Math.max(1, Math.floor(30_000 / columns.length));

@@ -1,6 +1,6 @@
 import { type Kysely, sql } from 'kysely';
 import type { PreparedReading } from '../write/prepared-reading.ts';
-import type { WriteStep } from '../write/write-steps.ts';
+import { chunks, type WriteStep } from '../write/write-steps.ts';
 import { applyRollups } from './apply-rollups.ts';
 import type { InsertedMbusReading, InsertedReading } from './rollup.types.ts';
 
@@ -23,8 +23,7 @@ async function insertedMbus(db: Kysely<any>, rows: readonly PreparedReading[]): 
   if (candidates.size === 0) return [];
   const list = [...candidates.values()];
   const out: InsertedMbusReading[] = [];
-  for (let i = 0; i < list.length; i += 500) {
-    const part = list.slice(i, i + 500);
+  for (const part of chunks(list, 500)) {
     const which = part.map((c) => sql`(device_id = ${c.device_id} AND channel = ${c.channel} AND captured_at = ${c.captured_at})`);
     const stored = await sql<{ device_id: number; channel: number; captured_at: Date; received_at: Date; device_type: number | null }>`
       SELECT device_id, channel, captured_at, received_at, device_type FROM mbus_reading WHERE ${sql.join(which, sql` OR `)}`.execute(db);

@@ -68,6 +68,11 @@ export function localDayStart(date: string, zone: string): number {
   return start;
 }
 
+/** The first instant (UTC ms) of the local day holding the instant `ms`. */
+export function localDayStartAt(ms: number, zone: string): number {
+  return localDayStart(localDate(ms, zone), zone);
+}
+
 /** YYYY-MM-DD of the Monday of the ISO week holding the date. */
 export function isoWeekMonday(date: string): string {
   const t = Date.parse(`${date}T00:00:00Z`);
