@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { createConnection, type Connection } from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { READONLY_TABLES } from '@sem/db';
-import { createTestDatabase, type TestDatabase } from '@sem/db/testing';
+import { createTestDatabase, testDbPrefix, type TestDatabase } from '@sem/db/testing';
 import { ROLLUP_TABLES } from '../../services/ingest-api/src/rollups/index.ts';
 import { DASHBOARDS } from '../src/dashboards.ts';
 import type { VariableValue } from '../src/grafana-macros.ts';
@@ -29,7 +29,7 @@ let ids: SeedIds;
 let roUser: string;
 
 beforeAll(async () => {
-  t = await createTestDatabase('sem_test_grafana', { fresh: true });
+  t = await createTestDatabase(testDbPrefix('grafana'), { fresh: true });
   ids = await seedDashboards(t.db);
   admin = await createConnection({ ...t.server, database: t.name });
   roUser = `${t.name}_ro`;
