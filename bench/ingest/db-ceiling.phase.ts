@@ -1,6 +1,6 @@
 import { createConnection } from 'mysql2/promise';
 import type { DbConnectionConfig } from '@sem/db';
-import { fromJson } from '../../services/ingest-api/src/readings/json-reading.ts';
+import { fromJson, type JsonReading } from '../../services/ingest-api/src/readings/json-reading.ts';
 import { prepareReading } from '../../services/ingest-api/src/write/prepared-reading.ts';
 import { jsonReading, type BenchDevice } from './payloads.factory.ts';
 
@@ -33,7 +33,7 @@ export async function dbCeiling(o: {
 }): Promise<CeilingResult> {
   const conn = await createConnection({ ...o.connection, timezone: 'Z' });
   await conn.query("SET time_zone = '+00:00'");
-  const sample = prepareReading(fromJson(jsonReading(o.startMs, 0, 1) as never), { deviceId: 1, receivedAt: new Date(), source: 'json' });
+  const sample = prepareReading(fromJson(jsonReading(o.startMs, 0, 1) as JsonReading), { deviceId: 1, receivedAt: new Date(), source: 'json' });
   if (!('ok' in sample)) throw new Error('the sample reading was refused');
   const valueColumns = Object.keys(sample.ok.columns);
   const head = `INSERT INTO reading (device_id, meter_time, received_at, source, ${valueColumns.join(', ')}) VALUES `;
@@ -49,7 +49,7 @@ export async function dbCeiling(o: {
       const n = Math.min(o.runLength, o.rowsPerStatement - parts.length);
       for (let s = first; s < first + n; s++) {
         const t = o.startMs + s * 1000;
-        const p = prepareReading(fromJson(jsonReading(t, s, device.id) as never), { deviceId: device.id, receivedAt: new Date(t + 250), source: 'json' });
+        const p = prepareReading(fromJson(jsonReading(t, s, device.id) as JsonReading), { deviceId: device.id, receivedAt: new Date(t + 250), source: 'json' });
         if (!('ok' in p)) throw new Error('a generated reading was refused');
         const c = p.ok.columns as Record<string, number>;
         parts.push(`(${device.id},${sqlTime(p.ok.meterTime)},${sqlTime(p.ok.receivedAt)},${p.ok.source},${valueColumns.map((k) => c[k] ?? 'NULL').join(',')})`);

@@ -35,43 +35,38 @@ function fail(err: unknown): never {
   process.exit(2);
 }
 
-export function readDbCliEnv(env: Env = process.env) {
+type ServerAddress = Pick<DbConnectionConfig, 'host' | 'port' | 'socketPath'>;
+
+/** Parses the environment and builds a CLI's settings from it; a bad or missing variable ends the process, named. */
+function readEnv<T>(env: Env, build: (e: ReturnType<typeof parse>, server: ServerAddress) => T): T {
   try {
     const e = parse(env);
-    const owner: DbConnectionConfig = {
-      host: e.SEM_DB_HOST,
-      port: e.SEM_DB_PORT,
-      socketPath: e.SEM_DB_SOCKET,
-      user: e.SEM_DB_OWNER_USER,
-      password: required(env, 'SEM_DB_OWNER_PASSWORD'),
-      database: e.SEM_DB_NAME,
-    };
-    return { owner, database: e.SEM_DB_NAME, grantTo: { apiUser: e.SEM_DB_API_USER, readonlyUser: e.SEM_DB_READONLY_USER } };
+    return build(e, { host: e.SEM_DB_HOST, port: e.SEM_DB_PORT, socketPath: e.SEM_DB_SOCKET });
   } catch (err) {
     fail(err);
   }
 }
 
+export function readDbCliEnv(env: Env = process.env) {
+  return readEnv(env, (e, server) => {
+    const owner: DbConnectionConfig = {
+      ...server,
+      user: e.SEM_DB_OWNER_USER,
+      password: required(env, 'SEM_DB_OWNER_PASSWORD'),
+      database: e.SEM_DB_NAME,
+    };
+    return { owner, database: e.SEM_DB_NAME, grantTo: { apiUser: e.SEM_DB_API_USER, readonlyUser: e.SEM_DB_READONLY_USER } };
+  });
+}
+
 export function readBootstrapEnv(env: Env = process.env): { admin: DbConnectionConfig; options: BootstrapOptions } {
-  try {
-    const e = parse(env);
-    const admin: DbConnectionConfig = {
-      host: e.SEM_DB_HOST,
-      port: e.SEM_DB_PORT,
-      socketPath: e.SEM_DB_SOCKET,
-      user: e.SEM_DB_ADMIN_USER,
-      password: secretFromEnv(env, 'SEM_DB_ADMIN_PASSWORD') ?? '',
-    };
-    return {
-      admin,
-      options: {
-        database: e.SEM_DB_NAME,
-        owner: { user: e.SEM_DB_OWNER_USER, password: required(env, 'SEM_DB_OWNER_PASSWORD') },
-        api: { user: e.SEM_DB_API_USER, password: required(env, 'SEM_DB_API_PASSWORD') },
-        readonly: { user: e.SEM_DB_READONLY_USER, password: required(env, 'SEM_DB_READONLY_PASSWORD') },
-      },
-    };
-  } catch (err) {
-    fail(err);
-  }
+  return readEnv(env, (e, server) => ({
+    admin: { ...server, user: e.SEM_DB_ADMIN_USER, password: secretFromEnv(env, 'SEM_DB_ADMIN_PASSWORD') ?? '' },
+    options: {
+      database: e.SEM_DB_NAME,
+      owner: { user: e.SEM_DB_OWNER_USER, password: required(env, 'SEM_DB_OWNER_PASSWORD') },
+      api: { user: e.SEM_DB_API_USER, password: required(env, 'SEM_DB_API_PASSWORD') },
+      readonly: { user: e.SEM_DB_READONLY_USER, password: required(env, 'SEM_DB_READONLY_PASSWORD') },
+    },
+  }));
 }

@@ -8,3 +8,5 @@ export { parseP1Time } from './dsmr/p1-time.ts';
 export { crc16X25 } from './dlms/crc16-x25.ts';
 export { HdlcFrameReader, type HdlcFrame } from './dlms/hdlc-frame-reader.ts';
 export { decodeFrame, decodeFrames, type HanDecodeOptions } from './dlms/han-decoder.ts';
+export { assertTimeZone, zoneWallTime, type ZoneWallTime } from './zone-offset.ts';
+export { standardOffsetMs } from './dlms/zone-time.ts';

@@ -1,21 +1,9 @@
 import { mkdirSync, copyFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { FastifyInstance } from 'fastify';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase, type TestDatabase } from '@sem/db/testing';
+import { describe, expect, it } from 'vitest';
 import { QUANTITIES, type QuantityName } from '@sem/meter-protocol';
-import {
-  ADMIN_TOKEN,
-  TEST_DB_PREFIX,
-  atColumnResolution,
-  cleanup,
-  decodeRecorded,
-  runDeviceSim,
-  startApi,
-  storedMbus,
-  storedReadings,
-} from './e2e-harness.ts';
+import { ADMIN_TOKEN, atColumnResolution, decodeRecorded, runDeviceSim, storedMbus, storedReadings, useE2eApi } from './e2e-harness.ts';
 import { hanFixture, p1Fixture } from './fixtures.ts';
 
 /**
@@ -23,36 +11,23 @@ import { hanFixture, p1Fixture } from './fixtures.ts';
  * virtual time, records what it read, and the stored rows must equal that recording decoded by the
  * protocol library, value for value.
  */
-let t: TestDatabase;
-let api: { app: FastifyInstance; url: string };
-const dirs: string[] = [];
-
-beforeAll(async () => {
-  t = await createTestDatabase(TEST_DB_PREFIX);
-  await t.clear();
-  api = await startApi(t.connection, t.db);
-});
-afterAll(async () => {
-  await api?.app.close();
-  await t?.destroy();
-  for (const d of dirs) cleanup(d);
-});
+const e2e = useE2eApi();
 
 const P1_CAPTURE = p1Fixture('dp_v5_iskra');
 
 function kaifaFolder(): string {
   const dir = mkdtempSync(join(tmpdir(), 'device-sim-han-'));
-  dirs.push(dir);
+  e2e.dirs.push(dir);
   for (const n of ['kaifa_3p_list1_1', 'kaifa_3p_list2_1', 'kaifa_3p_list3_1']) copyFileSync(hanFixture(n), join(dir, `${n}.hex`));
   return dir;
 }
 
 async function run(format: string, source: string, prefix: string, extra: string[] = []) {
   const r = await runDeviceSim([
-    '--source', source, '--post', format, '--url', api.url, '--admin-token', ADMIN_TOKEN, '--devices', '1',
+    '--source', source, '--post', format, '--url', e2e.api.url, '--admin-token', ADMIN_TOKEN, '--devices', '1',
     '--name-prefix', prefix, '--virtual', '--duration', '2m', '--batch-max', '50', ...extra,
   ]);
-  dirs.push(r.dir);
+  e2e.dirs.push(r.dir);
   const [file, bytes] = [...r.recorded][0]!;
   return { ...r, device: `${prefix}-0001`, file, bytes };
 }
@@ -72,11 +47,11 @@ describe.each(['json', 'telegram', 'dsmr-reader'])('P1 replay posted as %s', (fo
     const sent = decodeRecorded(r.file, r.bytes, 'Europe/Brussels');
     expect(sent.length).toBeGreaterThanOrEqual(115);
     expect(r.summary).toMatchObject({ readings: sent.length, acknowledged: sent.length, duplicate: 0, rejected: {}, pending: 0 });
-    const stored = await storedReadings(t.db, r.device);
+    const stored = await storedReadings(e2e.t.db, r.device);
     expect(stored.map((s) => s.meterTime.getTime())).toEqual(sent.map((s) => s.meterTime!.getTime()));
     stored.forEach((row, i) => expectSameValues(row.values, sent[i]!.values));
     // Gas: one row per capture time, the value the telegrams carried then.
-    const gas = await storedMbus(t.db, r.device);
+    const gas = await storedMbus(e2e.t.db, r.device);
     const sentGas = new Map(sent.flatMap((s) => s.mbus.filter((m) => m.value !== null).map((m) => [`${m.channel}@${m.capturedAt!.getTime()}`, m.value])));
     expect(new Map(gas.map((g) => [`${g.channel}@${g.capturedAt.getTime()}`, g.value]))).toEqual(sentGas);
   });
@@ -90,7 +65,7 @@ describe('P1 replay posted as the SEM firmware form', () => {
     expect(sent.length).toBeGreaterThanOrEqual(4);
     expect(sent.length).toBeLessThanOrEqual(6);
     expect(r.summary).toMatchObject({ readings: sent.length, acknowledged: sent.length, rejected: {}, pending: 0 });
-    const stored = await storedReadings(t.db, r.device);
+    const stored = await storedReadings(e2e.t.db, r.device);
     expect(stored).toHaveLength(sent.length);
     const d1 = (x: number) => Number(x.toFixed(1));
     stored.forEach((row, i) => {
@@ -125,7 +100,7 @@ describe.each(['frame', 'json'])('HAN replay (Kaifa lists 1, 2, 3) posted as %s'
     expect(sent.filter((s) => s.list === 2).length).toBeGreaterThanOrEqual(10);
     expect(sent.filter((s) => s.list === 3).map((s) => s.meterTime!.getTime())).toEqual([hour + 10_000]);
     expect(r.summary).toMatchObject({ readings: sent.length, acknowledged: sent.length, duplicate: 0, rejected: {}, pending: 0 });
-    const stored = await storedReadings(t.db, r.device);
+    const stored = await storedReadings(e2e.t.db, r.device);
     expect(stored.map((s) => s.meterTime.getTime())).toEqual(sent.map((s) => s.meterTime!.getTime()));
     stored.forEach((row, i) => expectSameValues(row.values, sent[i]!.values));
   });
@@ -134,7 +109,7 @@ describe.each(['frame', 'json'])('HAN replay (Kaifa lists 1, 2, 3) posted as %s'
 describe('HAN frames without a meter clock (Aidon lists 1 and 2)', () => {
   it('posts them one per request so the receive-time key keeps each one', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'device-sim-aidon-'));
-    dirs.push(dir);
+    e2e.dirs.push(dir);
     for (const n of ['aidon_3p_list1_1', 'aidon_3p_list2_1']) copyFileSync(hanFixture(n), join(dir, `${n}.hex`));
     const r = await run('frame', dir, 'han-aidon', ['--zone', 'Europe/Oslo', '--duration', '30s']);
     const sent = decodeRecorded(r.file, r.bytes, 'Europe/Oslo');
@@ -142,24 +117,24 @@ describe('HAN frames without a meter clock (Aidon lists 1 and 2)', () => {
     expect(sent.length).toBeGreaterThanOrEqual(14);
     expect(r.summary).toMatchObject({ readings: sent.length, acknowledged: sent.length, duplicate: 0, rejected: {}, pending: 0 });
     expect(r.summary.requests).toBe(sent.length);
-    const stored = await storedReadings(t.db, r.device);
+    const stored = await storedReadings(e2e.t.db, r.device);
     expect(stored.map((s) => s.values.powerImportW)).toEqual(sent.map((s) => s.values.powerImportW));
   });
 });
 
 describe('send interval from the server', () => {
   it('buffers readings and posts them as one array per interval (GET /api/v1/device)', { timeout: 30_000 }, async () => {
-    const res = await fetch(new URL('/api/v1/admin/devices', api.url), {
+    const res = await fetch(new URL('/api/v1/admin/devices', e2e.api.url), {
       method: 'POST',
       headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' },
       body: JSON.stringify({ name: 'interval-3s', sendIntervalSeconds: 3 }),
     });
     const key = ((await res.json()) as { key: { key: string } }).key.key;
     // Real time: 7 telegrams at 1 s; a flush every 3 s carries several of them.
-    const r = await runDeviceSim(['--source', P1_CAPTURE, '--post', 'json', '--url', api.url, '--key', key, '--count', '7', '--jitter', '0']);
-    dirs.push(r.dir);
+    const r = await runDeviceSim(['--source', P1_CAPTURE, '--post', 'json', '--url', e2e.api.url, '--key', key, '--count', '7', '--jitter', '0']);
+    e2e.dirs.push(r.dir);
     expect(r.summary).toMatchObject({ readings: 7, acknowledged: 7, rejected: {}, pending: 0 });
     expect(r.summary.requests).toBeLessThanOrEqual(4);
-    expect((await storedReadings(t.db, 'interval-3s')).length).toBe(7);
+    expect((await storedReadings(e2e.t.db, 'interval-3s')).length).toBe(7);
   });
 });

@@ -3,8 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { sql, type Kysely } from 'kysely';
+import { afterAll, beforeAll, expect } from 'vitest';
 import { decodeFrame, decodeTelegram, QUANTITIES, TelegramSplitter, type QuantityName, type Reading } from '@sem/meter-protocol';
 import { QUANTITY_COLUMNS, type Database, type DbConnectionConfig } from '@sem/db';
+import { createTestDatabase, testDbPrefix, type TestDatabase } from '@sem/db/testing';
 import { buildApp } from '@sem/ingest-api';
 import { loadConfig } from '../../ingest-api/src/config.ts';
 import { parseOptions } from '../src/cli/options.ts';
@@ -13,7 +15,8 @@ import type { RunSummary } from '../src/stats/run-stats.ts';
 
 /** A real ingest API (the service's own buildApp) listening on a free port, against a test database. */
 export const ADMIN_TOKEN = 'device-sim-e2e-admin-token-0123456789';
-export const TEST_DB_PREFIX = 'sem_test_sim';
+// SEM_TEST_DB_PREFIX keeps concurrent runs on their own databases (default sem_test_sim).
+export const TEST_DB_PREFIX = testDbPrefix('sim');
 
 export function apiEnv(c: DbConnectionConfig, extra: Record<string, string> = {}): Record<string, string> {
   return {
@@ -31,10 +34,54 @@ export function apiEnv(c: DbConnectionConfig, extra: Record<string, string> = {}
   };
 }
 
-export async function startApi(c: DbConnectionConfig, db?: Kysely<Database>): Promise<{ app: FastifyInstance; url: string }> {
+export interface StartedApi {
+  app: FastifyInstance;
+  url: string;
+}
+
+export async function startApi(c: DbConnectionConfig, db?: Kysely<Database>): Promise<StartedApi> {
   const app = await buildApp(loadConfig(apiEnv(c)), { logger: false, ...(db ? { db } : {}) });
   const address = await app.listen({ host: '127.0.0.1', port: 0 });
   return { app, url: address };
+}
+
+export interface E2eContext {
+  readonly t: TestDatabase;
+  readonly api: StartedApi;
+  /** Work dirs of the file's runs, removed after its tests. */
+  readonly dirs: string[];
+}
+
+/** A test file's database (cleared once) and a real API on it, opened before its tests and closed after. Read `t` and `api` inside hooks and tests only. */
+export function useE2eApi(): E2eContext {
+  // Filled in beforeAll: t and api are undefined until then.
+  const ctx = { dirs: [] as string[] } as { t: TestDatabase; api: StartedApi; dirs: string[] };
+  beforeAll(async () => {
+    ctx.t = await createTestDatabase(TEST_DB_PREFIX);
+    await ctx.t.clear();
+    ctx.api = await startApi(ctx.t.connection, ctx.t.db);
+  });
+  afterAll(async () => {
+    await ctx.api?.app.close();
+    await ctx.t?.destroy();
+    for (const d of ctx.dirs) cleanup(d);
+  });
+  return ctx;
+}
+
+/** Nothing pending or rejected after the retries, and every reading each device recorded stored once, in meter-time order, with its values. */
+export async function expectEveryReadingStoredOnce(db: Kysely<Database>, r: SimRun, minPerDevice: number): Promise<void> {
+  expect(r.summary.pending).toBe(0);
+  expect(r.summary.rejected).toEqual({});
+  expect(r.summary.retried).toBeGreaterThan(0);
+  expect(r.summary.acknowledged).toBe(r.summary.readings);
+  for (const [file, bytes] of r.recorded) {
+    const sent = decodeRecorded(file, bytes, 'Europe/Brussels');
+    expect(sent.length).toBeGreaterThanOrEqual(minPerDevice);
+    const stored = await storedReadings(db, file.replace(/\.txt$/, ''));
+    expect(stored.map((s) => s.meterTime.getTime())).toEqual(sent.map((s) => s.meterTime!.getTime()));
+    expect(stored.map((s) => s.values.energyImportT2Kwh)).toEqual(sent.map((s) => s.values.energyImportT2Kwh));
+  }
 }
 
 export interface SimRun {

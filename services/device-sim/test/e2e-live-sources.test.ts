@@ -4,13 +4,11 @@ import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { FastifyInstance } from 'fastify';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase, type TestDatabase } from '@sem/db/testing';
+import { describe, expect, it } from 'vitest';
 import { decodeTelegram } from '@sem/meter-protocol';
 import { P1Replayer } from '../src/replay/p1-replayer.ts';
 import { loadCaptures } from '../src/sources/capture-files.ts';
-import { ADMIN_TOKEN, TEST_DB_PREFIX, cleanup, runDeviceSim, startApi, storedReadings } from './e2e-harness.ts';
+import { ADMIN_TOKEN, runDeviceSim, storedReadings, useE2eApi } from './e2e-harness.ts';
 import { freePort } from './api-process.ts';
 import { p1Fixture } from './fixtures.ts';
 
@@ -19,21 +17,8 @@ import { p1Fixture } from './fixtures.ts';
  * and the CLI fed on stdin, stopped with SIGTERM while the server is away, then restarted: the
  * outbox on disk carries the readings over.
  */
-let t: TestDatabase;
-let api: { app: FastifyInstance; url: string };
-const dirs: string[] = [];
+const e2e = useE2eApi();
 const CLI = fileURLToPath(new URL('../src/cli.ts', import.meta.url));
-
-beforeAll(async () => {
-  t = await createTestDatabase(TEST_DB_PREFIX);
-  await t.clear();
-  api = await startApi(t.connection, t.db);
-});
-afterAll(async () => {
-  await api?.app.close();
-  await t?.destroy();
-  for (const d of dirs) cleanup(d);
-});
 
 /** n live-looking telegrams one second apart, ending a minute ago. */
 function telegrams(n: number): string[] {
@@ -44,7 +29,7 @@ function telegrams(n: number): string[] {
 }
 
 async function createDevice(name: string): Promise<string> {
-  const res = await fetch(new URL('/api/v1/admin/devices', api.url), {
+  const res = await fetch(new URL('/api/v1/admin/devices', e2e.api.url), {
     method: 'POST',
     headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' },
     body: JSON.stringify({ name, sendIntervalSeconds: 1 }),
@@ -77,13 +62,13 @@ describe('TCP stream (ser2net)', () => {
     const port = (server.address() as { port: number }).port;
     const key = await createDevice('tcp-meter');
     try {
-      const r = await runDeviceSim(['--source', `tcp://127.0.0.1:${port}`, '--post', 'telegram', '--url', api.url, '--key', key, '--count', '19']);
-      dirs.push(r.dir);
+      const r = await runDeviceSim(['--source', `tcp://127.0.0.1:${port}`, '--post', 'telegram', '--url', e2e.api.url, '--key', key, '--count', '19']);
+      e2e.dirs.push(r.dir);
       expect(r.summary).toMatchObject({ readings: 19, acknowledged: 19, rejected: {}, pending: 0 });
     } finally {
       server.close();
     }
-    const stored = await storedReadings(t.db, 'tcp-meter');
+    const stored = await storedReadings(e2e.t.db, 'tcp-meter');
     // Forwarded as read (live sources are not rewritten): the meter's own times, the cut first one skipped.
     const expected = sent.slice(1).map((x) => decodeTelegram(x, { timeZone: 'Europe/Brussels' }).meterTime!.getTime());
     expect(stored.map((s) => s.meterTime.getTime())).toEqual(expected.slice(0, 19));
@@ -93,7 +78,7 @@ describe('TCP stream (ser2net)', () => {
 describe('CLI on stdin, stopped by SIGTERM while the server is down', () => {
   it('keeps the outbox and sends it after a restart', { timeout: 60_000 }, async () => {
     const dir = mkdtempSync(join(tmpdir(), 'device-sim-cli-'));
-    dirs.push(dir);
+    e2e.dirs.push(dir);
     const key = await createDevice('stdin-meter');
     const deadUrl = `http://127.0.0.1:${await freePort()}`;
     const sent = telegrams(12);
@@ -115,7 +100,7 @@ describe('CLI on stdin, stopped by SIGTERM while the server is down', () => {
     expect(summary1).toMatchObject({ readings: 12, acknowledged: 0, pending: 12 });
     expect(summary1.networkErrors).toBeGreaterThan(0);
 
-    const second = spawn(process.execPath, [CLI, '--source', '-', '--post', 'json', '--url', api.url, '--key', key, '--outbox-dir', outbox], {
+    const second = spawn(process.execPath, [CLI, '--source', '-', '--post', 'json', '--url', e2e.api.url, '--key', key, '--outbox-dir', outbox], {
       stdio: ['pipe', 'pipe', 'pipe'],
     });
     let out2 = '';
@@ -123,7 +108,7 @@ describe('CLI on stdin, stopped by SIGTERM while the server is down', () => {
     second.stdin.end();
     expect(await new Promise<number | null>((r) => second.once('exit', r))).toBe(0);
     expect(JSON.parse(out2.trim())).toMatchObject({ readings: 0, sent: 12, acknowledged: 12, pending: 0 });
-    const stored = await storedReadings(t.db, 'stdin-meter');
+    const stored = await storedReadings(e2e.t.db, 'stdin-meter');
     expect(stored).toHaveLength(12);
   });
 });
@@ -159,9 +144,9 @@ describe('serial port (a pseudo-terminal standing in for /dev/ttyUSB0)', () => {
     try {
       const tty = await new Promise<string>((resolve) => meter.stdout.once('data', (d: Buffer) => resolve(d.toString().trim())));
       meter.stdin.end(Buffer.from(sent.join(''), 'latin1'));
-      const run = runDeviceSim(['--source', tty, '--protocol', 'p1', '--post', 'telegram', '--url', api.url, '--key', key, '--count', '6']);
+      const run = runDeviceSim(['--source', tty, '--protocol', 'p1', '--post', 'telegram', '--url', e2e.api.url, '--key', key, '--count', '6']);
       const r = await run;
-      dirs.push(r.dir);
+      e2e.dirs.push(r.dir);
       expect(r.summary).toMatchObject({ readings: 6, acknowledged: 6, rejected: {}, pending: 0 });
       // The device set the P1 line itself: 115200 baud, 8 bits, no parity (a pty starts at 38400).
       const settings = execFileSync('stty', ['-F', tty, '-a']).toString();
@@ -169,15 +154,15 @@ describe('serial port (a pseudo-terminal standing in for /dev/ttyUSB0)', () => {
       expect(settings).toMatch(/-parenb/);
       expect(settings).toMatch(/\bcs8\b/);
       // The line discipline was raw: CR LF arrive untouched, so every CRC still matches.
-      const stored = await storedReadings(t.db, 'serial-meter');
+      const stored = await storedReadings(e2e.t.db, 'serial-meter');
       expect(stored.map((s) => s.meterTime.getTime())).toEqual(sent.map((x) => decodeTelegram(x).meterTime!.getTime()));
       // Stopping (SIGINT) while the meter is silent must not wait for its next byte.
       const stop = new AbortController();
-      const silent = runDeviceSim(['--source', tty, '--protocol', 'p1', '--post', 'telegram', '--url', api.url, '--key', key], { stop: stop.signal });
+      const silent = runDeviceSim(['--source', tty, '--protocol', 'p1', '--post', 'telegram', '--url', e2e.api.url, '--key', key], { stop: stop.signal });
       setTimeout(() => stop.abort(), 800);
       const started = Date.now();
       const quiet = await silent;
-      dirs.push(quiet.dir);
+      e2e.dirs.push(quiet.dir);
       expect(quiet.summary.readings).toBe(0);
       expect(Date.now() - started).toBeLessThan(5000);
     } finally {

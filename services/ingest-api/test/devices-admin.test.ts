@@ -1,32 +1,20 @@
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import type { FastifyInstance } from 'fastify';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { TestDatabase } from '@sem/db/testing';
+import { describe, expect, it } from 'vitest';
 import { hashKey } from '../src/devices/device-keys.ts';
-import { ADMIN_TOKEN, bearer, openTestDatabase, testApp } from './test-app.ts';
+import { ADMIN_TOKEN, bearer, useTestApp } from './test-app.ts';
 
 const run = promisify(execFile);
 const CLI = fileURLToPath(new URL('../src/cli/devices.ts', import.meta.url));
 
-let t: TestDatabase;
-let app: FastifyInstance;
-beforeAll(async () => {
-  t = await openTestDatabase();
-  app = await testApp(t);
-});
-afterAll(async () => {
-  await app?.close();
-  await t?.destroy();
-});
-beforeEach(async () => t.clear());
+const ctx = useTestApp();
 
 const admin = (method: 'GET' | 'POST' | 'PATCH' | 'DELETE', url: string, payload?: object) =>
-  app.inject({ method, url, headers: bearer(ADMIN_TOKEN), ...(payload ? { payload } : {}) });
+  ctx.app.inject({ method, url, headers: bearer(ADMIN_TOKEN), ...(payload ? { payload } : {}) });
 
 async function cli(...args: string[]): Promise<any> {
-  const c = t.connection;
+  const c = ctx.t.connection;
   const env = { PATH: process.env.PATH ?? '', SEM_DB_HOST: c.host, SEM_DB_PORT: String(c.port), SEM_DB_NAME: c.database!, SEM_DB_USER: c.user, SEM_DB_PASSWORD: c.password };
   const { stdout } = await run(process.execPath, [CLI, ...args, '--json'], { env });
   return JSON.parse(stdout);
@@ -34,8 +22,8 @@ async function cli(...args: string[]): Promise<any> {
 
 describe('admin HTTP API', () => {
   it('refuses requests without the admin token', async () => {
-    expect((await app.inject({ method: 'GET', url: '/api/v1/admin/devices' })).statusCode).toBe(401);
-    expect((await app.inject({ method: 'GET', url: '/api/v1/admin/devices', headers: bearer('x'.repeat(40)) })).statusCode).toBe(401);
+    expect((await ctx.app.inject({ method: 'GET', url: '/api/v1/admin/devices' })).statusCode).toBe(401);
+    expect((await ctx.app.inject({ method: 'GET', url: '/api/v1/admin/devices', headers: bearer('x'.repeat(40)) })).statusCode).toBe(401);
   });
 
   it('creates, configures, rotates and revokes; keys are shown once and stored only as SHA-256', async () => {
@@ -45,15 +33,15 @@ describe('admin HTTP API', () => {
     expect(device).toMatchObject({ name: 'kitchen', country: 'NL', timeZone: 'Europe/Amsterdam', sendIntervalSeconds: 60, hasHanKey: true });
     expect(key.key).toMatch(/^sem_[A-Za-z0-9_-]{43}$/);
     expect(created.body).not.toContain('34743677397a24432646294a404e6352');
-    const stored = await t.db.selectFrom('device_key').select(['key_hash']).executeTakeFirstOrThrow();
+    const stored = await ctx.t.db.selectFrom('device_key').select(['key_hash']).executeTakeFirstOrThrow();
     expect(stored.key_hash.equals(hashKey(key.key))).toBe(true);
 
-    const self = await app.inject({ method: 'GET', url: '/api/v1/device', headers: bearer(key.key) });
+    const self = await ctx.app.inject({ method: 'GET', url: '/api/v1/device', headers: bearer(key.key) });
     expect(self.json()).toEqual({ id: device.id, name: 'kitchen', timeZone: 'Europe/Amsterdam', country: 'NL', sendIntervalSeconds: 60, tariffNames: { t1: 'low', t2: 'normal' } });
 
     const patched = await admin('PATCH', `/api/v1/admin/devices/${device.id}`, { sendIntervalSeconds: 300, timeZone: 'Europe/Brussels', country: 'BE' });
     expect(patched.json()).toMatchObject({ sendIntervalSeconds: 300, timeZone: 'Europe/Brussels', country: 'BE' });
-    const self2 = await app.inject({ method: 'GET', url: '/api/v1/device', headers: bearer(key.key) });
+    const self2 = await ctx.app.inject({ method: 'GET', url: '/api/v1/device', headers: bearer(key.key) });
     expect(self2.json().tariffNames).toEqual({ t1: 'day', t2: 'night' });
 
     const badZone = await admin('PATCH', `/api/v1/admin/devices/${device.id}`, { timeZone: 'Mars/Olympus' });
@@ -63,12 +51,12 @@ describe('admin HTTP API', () => {
     const rotated = await admin('POST', `/api/v1/admin/devices/${device.id}/keys`, { legacyKey: true });
     expect(rotated.statusCode).toBe(201);
     expect(rotated.json().key).toHaveLength(19);
-    expect((await app.inject({ method: 'GET', url: '/api/v1/device', headers: bearer(key.key) })).statusCode).toBe(401);
-    expect((await app.inject({ method: 'GET', url: '/api/v1/device', headers: bearer(rotated.json().key) })).statusCode).toBe(200);
+    expect((await ctx.app.inject({ method: 'GET', url: '/api/v1/device', headers: bearer(key.key) })).statusCode).toBe(401);
+    expect((await ctx.app.inject({ method: 'GET', url: '/api/v1/device', headers: bearer(rotated.json().key) })).statusCode).toBe(200);
 
     const revoked = await admin('POST', `/api/v1/admin/devices/${device.id}/revoke`, {});
     expect(revoked.json()).toEqual({ revoked: 1 });
-    expect((await app.inject({ method: 'GET', url: '/api/v1/device', headers: bearer(rotated.json().key) })).statusCode).toBe(401);
+    expect((await ctx.app.inject({ method: 'GET', url: '/api/v1/device', headers: bearer(rotated.json().key) })).statusCode).toBe(401);
 
     const listed = await admin('GET', '/api/v1/admin/devices');
     expect(listed.json()[0].keys.map((k: { revokedAt: string | null }) => k.revokedAt !== null)).toEqual([true, true]);
@@ -84,7 +72,7 @@ describe('devices CLI (node src/cli/devices.ts)', () => {
     const added = await cli('add', '--name', 'garage', '--legacy-key', '--time-zone', 'Europe/Oslo', '--country', 'no', '--send-interval', '5m');
     expect(added.device).toMatchObject({ name: 'garage', timeZone: 'Europe/Oslo', country: 'NO', sendIntervalSeconds: 300 });
     expect(added.key.key).toHaveLength(19);
-    const ok = await app.inject({ method: 'GET', url: '/api/v1/device', headers: { 'x-api-key': added.key.key } });
+    const ok = await ctx.app.inject({ method: 'GET', url: '/api/v1/device', headers: { 'x-api-key': added.key.key } });
     expect(ok.json().sendIntervalSeconds).toBe(300);
 
     const set = await cli('set-config', '--device', 'garage', '--send-interval', '10s');
@@ -95,7 +83,7 @@ describe('devices CLI (node src/cli/devices.ts)', () => {
     expect(rotated.key).toMatch(/^sem_/);
     const revoked = await cli('revoke', '--device', 'garage');
     expect(revoked).toEqual({ revoked: 1 });
-    expect((await app.inject({ method: 'GET', url: '/api/v1/device', headers: bearer(rotated.key) })).statusCode).toBe(401);
+    expect((await ctx.app.inject({ method: 'GET', url: '/api/v1/device', headers: bearer(rotated.key) })).statusCode).toBe(401);
   });
 
   it('fails with a message for a bad argument', async () => {

@@ -2,26 +2,15 @@
  * Every refusal, including the ones Fastify raises itself (404, 413, 415, unreadable JSON), has the one
  * error shape and is counted in /metrics by its reason.
  */
-import type { FastifyInstance, InjectOptions } from 'fastify';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { TestDatabase } from '@sem/db/testing';
+import type { InjectOptions } from 'fastify';
+import { describe, expect, it } from 'vitest';
 import { ERROR_CODES } from '../src/errors/api-error.ts';
-import { addDevice, bearer, openTestDatabase, testApp } from './test-app.ts';
+import { addDevice, bearer, useTestApp } from './test-app.ts';
 
-let t: TestDatabase;
-let app: FastifyInstance;
-beforeAll(async () => {
-  t = await openTestDatabase();
-  app = await testApp(t, { SEM_BODY_LIMIT_BYTES: '2048', SEM_RATE_LIMIT_PER_MINUTE: '30' });
-});
-afterAll(async () => {
-  await app?.close();
-  await t?.destroy();
-});
-beforeEach(async () => t.clear());
+const ctx = useTestApp({ SEM_BODY_LIMIT_BYTES: '2048', SEM_RATE_LIMIT_PER_MINUTE: '30' });
 
 async function counter(name: string, labels: string): Promise<number> {
-  const text = (await app.inject({ method: 'GET', url: '/metrics' })).body;
+  const text = (await ctx.app.inject({ method: 'GET', url: '/metrics' })).body;
   const line = text.split('\n').find((l) => l.startsWith(`${name}{${labels}}`));
   return line === undefined ? 0 : Number(line.split(' ').pop());
 }
@@ -39,7 +28,7 @@ function expectErrorShape(body: string): { code: string; message: string; detail
 
 describe('error shape and reject metrics', () => {
   it('gives every refusal the one shape and counts it by reason and route', async () => {
-    const d = await addDevice(t);
+    const d = await addDevice(ctx.t);
     const json = { ...bearer(d.key), 'content-type': 'application/json' };
     const cases: [string, InjectOptions, number, string, string, Record<string, unknown>?][] = [
       ['unknown route', { method: 'GET', url: '/nope' }, 404, 'not_found', 'unknown'],
@@ -55,7 +44,7 @@ describe('error shape and reject metrics', () => {
     ];
     for (const [what, request, status, code, route, details] of cases) {
       const before = await counter('sem_http_rejects_total', `reason="${code}",route="${route}"`);
-      const res = await app.inject(request);
+      const res = await ctx.app.inject(request);
       expect(res.statusCode, `${what}: ${res.body}`).toBe(status);
       expect(res.headers['content-type'], what).toMatch(/^application\/json/);
       const error = expectErrorShape(res.body);
@@ -67,19 +56,19 @@ describe('error shape and reject metrics', () => {
   });
 
   it('gives 422 for a checksum the declared and computed values', async () => {
-    const d = await addDevice(t);
-    const res = await app.inject({ method: 'POST', url: '/api/v1/telegrams', headers: { ...bearer(d.key), 'content-type': 'text/plain' }, payload: '/ABC5\r\n\r\n1-0:1.8.1(000001.000*kWh)\r\n!0000\r\n' });
+    const d = await addDevice(ctx.t);
+    const res = await ctx.app.inject({ method: 'POST', url: '/api/v1/telegrams', headers: { ...bearer(d.key), 'content-type': 'text/plain' }, payload: '/ABC5\r\n\r\n1-0:1.8.1(000001.000*kWh)\r\n!0000\r\n' });
     const error = expectErrorShape(res.body);
     expect(error.details).toEqual({ declared: '0000', computed: expect.stringMatching(/^[0-9A-F]{4}$/), offset: expect.any(Number) });
     expect(error.details!.computed).not.toBe('0000');
   });
 
   it('counts 429 by reason and keeps the shape', async () => {
-    const d = await addDevice(t);
+    const d = await addDevice(ctx.t);
     const before = await counter('sem_http_rejects_total', 'reason="rate_limited",route="/api/v1/device"');
     let limited;
     for (let i = 0; i < 40 && !limited; i++) {
-      const res = await app.inject({ method: 'GET', url: '/api/v1/device', headers: bearer(d.key) });
+      const res = await ctx.app.inject({ method: 'GET', url: '/api/v1/device', headers: bearer(d.key) });
       if (res.statusCode === 429) limited = res;
     }
     expect(limited).toBeDefined();

@@ -1,24 +1,12 @@
-import type { FastifyInstance } from 'fastify';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ChecksumError, decodeFrames, emptyReading, ProtocolError, type Reading } from '@sem/meter-protocol';
 import { expectedMeterTime, expectedValues, optionsFor } from '../../../packages/meter-protocol/test/han/han-expected.ts';
-import type { TestDatabase } from '@sem/db/testing';
 import { hanCaptures, hanNegativeCaptures } from './fixtures.ts';
 import { expectStored } from './stored-reading.ts';
 import { jsonBody } from './json-client.ts';
-import { addDevice, bearer, openTestDatabase, testApp } from './test-app.ts';
+import { addDevice, bearer, useTestApp } from './test-app.ts';
 
-let t: TestDatabase;
-let app: FastifyInstance;
-beforeAll(async () => {
-  t = await openTestDatabase();
-  app = await testApp(t, { SEM_RATE_LIMIT_PER_MINUTE: '100000' });
-});
-afterAll(async () => {
-  await app?.close();
-  await t?.destroy();
-});
-beforeEach(async () => t.clear());
+const ctx = useTestApp({ SEM_RATE_LIMIT_PER_MINUTE: '100000' });
 
 const ZONE = 'Europe/Oslo';
 const captures = hanCaptures();
@@ -57,15 +45,15 @@ describe('every HAN capture through POST /api/v1/frames, as bytes and as hex tex
     it(c.name, async () => {
       const settings = deviceFor(c.expected);
       const ref = reference(c.bytes, c.expected);
-      const asBytes = await addDevice(t, { name: `bin-${c.name}`, timeZone: ZONE, ...settings });
-      const asHex = await addDevice(t, { name: `hex-${c.name}`, timeZone: ZONE, ...settings });
-      const bin = await app.inject({
+      const asBytes = await addDevice(ctx.t, { name: `bin-${c.name}`, timeZone: ZONE, ...settings });
+      const asHex = await addDevice(ctx.t, { name: `hex-${c.name}`, timeZone: ZONE, ...settings });
+      const bin = await ctx.app.inject({
         method: 'POST',
         url: '/api/v1/frames',
         headers: { ...bearer(asBytes.key), 'content-type': 'application/octet-stream' },
         payload: c.bytes,
       });
-      const hex = await app.inject({
+      const hex = await ctx.app.inject({
         method: 'POST',
         url: '/api/v1/frames',
         headers: { ...bearer(asHex.key), 'content-type': 'text/plain' },
@@ -85,9 +73,9 @@ describe('every HAN capture through POST /api/v1/frames, as bytes and as hex tex
         const body = res.json();
         expect(body.accepted + body.duplicates).toBe(ref.readings.length);
         const received = new Date(body.results[0].meterTime);
-        for (const r of ref.readings) await expectStored(t, dev.id, r, received);
+        for (const r of ref.readings) await expectStored(ctx.t, dev.id, r, received);
         const corpus = corpusReading(c.expected);
-        if (corpus) await expectStored(t, dev.id, corpus, received);
+        if (corpus) await expectStored(ctx.t, dev.id, corpus, received);
       }
     });
   }
@@ -95,8 +83,8 @@ describe('every HAN capture through POST /api/v1/frames, as bytes and as hex tex
   it('refuses an encrypted frame with a wrong key (422) and never returns the key', async () => {
     const c = captures.find((x) => deviceFor(x.expected).hanEncryptionKey);
     expect(c).toBeDefined();
-    const d = await addDevice(t, { hanEncryptionKey: '00112233445566778899aabbccddeeff', hanAuthenticationKey: 'c0c1c2c3c4c5c6c7c8c9cacbcccdcecf' });
-    const res = await app.inject({ method: 'POST', url: '/api/v1/frames', headers: { ...bearer(d.key), 'content-type': 'application/octet-stream' }, payload: c!.bytes });
+    const d = await addDevice(ctx.t, { hanEncryptionKey: '00112233445566778899aabbccddeeff', hanAuthenticationKey: 'c0c1c2c3c4c5c6c7c8c9cacbcccdcecf' });
+    const res = await ctx.app.inject({ method: 'POST', url: '/api/v1/frames', headers: { ...bearer(d.key), 'content-type': 'application/octet-stream' }, payload: c!.bytes });
     expect(res.statusCode).toBe(422);
     expect(res.json().error.code).toBe('decryption_failed');
     expect(res.body).not.toContain('00112233445566778899aabbccddeeff');
@@ -113,11 +101,11 @@ describe('every decodable HAN capture as JSON (a reader that decodes the frame i
 
   for (const c of decodable) {
     it(`${c.name} via POST /api/v1/readings`, async () => {
-      const d = await addDevice(t, { name: `json-${c.name}`, timeZone: ZONE, country: 'NO' });
-      const res = await app.inject({ method: 'POST', url: '/api/v1/readings', headers: bearer(d.key), payload: jsonBody(c.reading) });
+      const d = await addDevice(ctx.t, { name: `json-${c.name}`, timeZone: ZONE, country: 'NO' });
+      const res = await ctx.app.inject({ method: 'POST', url: '/api/v1/readings', headers: bearer(d.key), payload: jsonBody(c.reading) });
       expect(res.statusCode, res.body).toBe(201);
       expect(res.json()).toMatchObject({ accepted: 1, rejected: 0 });
-      await expectStored(t, d.id, c.corpus, new Date(res.json().results[0].meterTime));
+      await expectStored(ctx.t, d.id, c.corpus, new Date(res.json().results[0].meterTime));
     });
   }
 });
@@ -125,20 +113,20 @@ describe('every decodable HAN capture as JSON (a reader that decodes the frame i
 describe('negative HAN captures', () => {
   for (const c of hanNegativeCaptures()) {
     it(`${c.name} is refused with 422 and nothing stored`, async () => {
-      const d = await addDevice(t);
-      const res = await app.inject({ method: 'POST', url: '/api/v1/frames', headers: { ...bearer(d.key), 'content-type': 'application/octet-stream' }, payload: c.bytes });
+      const d = await addDevice(ctx.t);
+      const res = await ctx.app.inject({ method: 'POST', url: '/api/v1/frames', headers: { ...bearer(d.key), 'content-type': 'application/octet-stream' }, payload: c.bytes });
       expect(res.statusCode, res.body).toBe(422);
       expect(['checksum_mismatch', 'invalid_frame', 'unsupported_input']).toContain(res.json().error.code);
       if (res.json().error.code === 'checksum_mismatch') {
         expect(res.json().error.details.declared).not.toBe(res.json().error.details.computed);
       }
-      expect(await t.db.selectFrom('reading').select('device_id').execute()).toEqual([]);
+      expect(await ctx.t.db.selectFrom('reading').select('device_id').execute()).toEqual([]);
     });
   }
 
   it('answers 400 with the path for hex text that is not hex', async () => {
-    const d = await addDevice(t);
-    const res = await app.inject({ method: 'POST', url: '/api/v1/frames', headers: { ...bearer(d.key), 'content-type': 'text/plain' }, payload: '7e a0 zz 7e' });
+    const d = await addDevice(ctx.t);
+    const res = await ctx.app.inject({ method: 'POST', url: '/api/v1/frames', headers: { ...bearer(d.key), 'content-type': 'text/plain' }, payload: '7e a0 zz 7e' });
     expect(res.statusCode).toBe(400);
     expect(res.json().error.details.path).toBe('body');
   });

@@ -1,20 +1,8 @@
-import type { FastifyInstance } from 'fastify';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { TestDatabase } from '@sem/db/testing';
+import { describe, expect, it } from 'vitest';
 import { LEGACY_KEY_LENGTH } from '../src/devices/device-keys.ts';
-import { addDevice, openTestDatabase, testApp } from './test-app.ts';
+import { addDevice, useTestApp } from './test-app.ts';
 
-let t: TestDatabase;
-let app: FastifyInstance;
-beforeAll(async () => {
-  t = await openTestDatabase();
-  app = await testApp(t);
-});
-afterAll(async () => {
-  await app?.close();
-  await t?.destroy();
-});
-beforeEach(async () => t.clear());
+const ctx = useTestApp();
 
 /** printf with the firmware's exact format string (%.1f / %.3f). */
 function firmwareBody(key: string, v: number[]): string {
@@ -25,18 +13,18 @@ function firmwareBody(key: string, v: number[]): string {
 }
 
 const post = (payload: string) =>
-  app.inject({ method: 'POST', url: '/post-data.php', headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload });
+  ctx.app.inject({ method: 'POST', url: '/post-data.php', headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload });
 
 describe('POST /post-data.php (SEM ESP32 firmware)', () => {
   it('issues legacy keys that fit the firmware field', async () => {
-    const d = await addDevice(t, { keyFormat: 'legacy' });
+    const d = await addDevice(ctx.t, { keyFormat: 'legacy' });
     expect(d.key.length).toBeLessThanOrEqual(19);
     expect(d.key.length).toBe(LEGACY_KEY_LENGTH);
     expect(d.key).toMatch(/^[A-Za-z0-9]+$/);
   });
 
   it('stores the exact firmware body: kW -> W, Ppl/Pph as their meter objects, -1 absent, receive time', async () => {
-    const d = await addDevice(t, { keyFormat: 'legacy' });
+    const d = await addDevice(ctx.t, { keyFormat: 'legacy' });
     const body = firmwareBody(d.key, [234.7, 233.1, -1, 1.2, 0.4, -1, 15.758, 0.034, 0.011, 2.5, 1.234, 0, 112.384, -1]);
     expect(body).toContain('&UL3=-1.0&');
     expect(body).toContain('&Vw=-1.000');
@@ -44,7 +32,7 @@ describe('POST /post-data.php (SEM ESP32 firmware)', () => {
     const res = await post(body);
     expect(res.statusCode, res.body).toBe(201);
     expect(res.json()).toMatchObject({ accepted: 1, duplicates: 0, rejected: 0 });
-    const row = await t.db.selectFrom('reading').selectAll().where('device_id', '=', d.id).executeTakeFirstOrThrow();
+    const row = await ctx.t.db.selectFrom('reading').selectAll().where('device_id', '=', d.id).executeTakeFirstOrThrow();
     expect(row).toMatchObject({
       source: 4,
       voltage_l1_dv: 2347,
@@ -62,12 +50,12 @@ describe('POST /post-data.php (SEM ESP32 firmware)', () => {
     });
     expect(row.meter_time.getTime()).toBe(row.received_at.getTime());
     expect(row.meter_time.getTime()).toBeGreaterThanOrEqual(before);
-    const mbus = await t.db.selectFrom('mbus_reading').selectAll().execute();
+    const mbus = await ctx.t.db.selectFrom('mbus_reading').selectAll().execute();
     expect(mbus.map((m) => [m.channel, m.device_type, m.value, m.unit])).toEqual([[1, 3, '112.3840', 'm3']]);
   });
 
   it('answers 401 for a wrong or missing key and 400 for bad data', async () => {
-    const d = await addDevice(t, { keyFormat: 'legacy' });
+    const d = await addDevice(ctx.t, { keyFormat: 'legacy' });
     const values = [230, 230, 230, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1];
     const wrong = await post(firmwareBody('WRONGKEY0123456789a', values));
     expect(wrong.statusCode).toBe(401);
@@ -76,8 +64,8 @@ describe('POST /post-data.php (SEM ESP32 firmware)', () => {
     const bad = await post(firmwareBody(d.key, values).replace('UL2=230.0', 'UL2=nan'));
     expect(bad.statusCode).toBe(400);
     expect(bad.json().error.details.path).toBe('body/UL2');
-    const json = await app.inject({ method: 'POST', url: '/post-data.php', payload: { api_key: d.key } });
+    const json = await ctx.app.inject({ method: 'POST', url: '/post-data.php', payload: { api_key: d.key } });
     expect(json.statusCode).toBe(415);
-    expect(await t.db.selectFrom('reading').select('device_id').execute()).toEqual([]);
+    expect(await ctx.t.db.selectFrom('reading').select('device_id').execute()).toEqual([]);
   });
 });

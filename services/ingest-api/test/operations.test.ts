@@ -1,20 +1,8 @@
 import { spawnSync } from 'node:child_process';
-import type { FastifyInstance } from 'fastify';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { TestDatabase } from '@sem/db/testing';
-import { addDevice, bearer, openTestDatabase, testApp } from './test-app.ts';
+import { describe, expect, it } from 'vitest';
+import { addDevice, bearer, useTestApp } from './test-app.ts';
 
-let t: TestDatabase;
-let app: FastifyInstance;
-beforeAll(async () => {
-  t = await openTestDatabase();
-  app = await testApp(t, { SEM_RATE_LIMIT_PER_MINUTE: '3' });
-});
-afterAll(async () => {
-  await app?.close();
-  await t?.destroy();
-});
-beforeEach(async () => t.clear());
+const ctx = useTestApp({ SEM_RATE_LIMIT_PER_MINUTE: '3' });
 
 const hasPromtool = spawnSync('promtool', ['--version']).status === 0;
 // The three names prom-client's default metrics use that promtool's counter lint dislikes.
@@ -22,18 +10,18 @@ const ALLOWED_LINT = ['nodejs_active_handles_total', 'nodejs_active_requests_tot
 
 describe('health', () => {
   it('answers /healthz and /readyz', async () => {
-    expect((await app.inject({ method: 'GET', url: '/healthz' })).json()).toEqual({ status: 'ok' });
-    expect((await app.inject({ method: 'GET', url: '/readyz' })).json()).toEqual({ status: 'ok' });
+    expect((await ctx.app.inject({ method: 'GET', url: '/healthz' })).json()).toEqual({ status: 'ok' });
+    expect((await ctx.app.inject({ method: 'GET', url: '/readyz' })).json()).toEqual({ status: 'ok' });
   });
 });
 
 describe('rate limit', () => {
   it('answers 429 with Retry-After per device, and other devices still pass', async () => {
-    const a = await addDevice(t);
-    const b = await addDevice(t);
+    const a = await addDevice(ctx.t);
+    const b = await addDevice(ctx.t);
     const codes: number[] = [];
     for (let i = 0; i < 4; i++) {
-      const res = await app.inject({ method: 'GET', url: '/api/v1/device', headers: bearer(a.key) });
+      const res = await ctx.app.inject({ method: 'GET', url: '/api/v1/device', headers: bearer(a.key) });
       codes.push(res.statusCode);
       if (res.statusCode === 429) {
         expect(Number(res.headers['retry-after'])).toBeGreaterThan(0);
@@ -41,22 +29,22 @@ describe('rate limit', () => {
       }
     }
     expect(codes).toEqual([200, 200, 200, 429]);
-    expect((await app.inject({ method: 'GET', url: '/api/v1/device', headers: bearer(b.key) })).statusCode).toBe(200);
+    expect((await ctx.app.inject({ method: 'GET', url: '/api/v1/device', headers: bearer(b.key) })).statusCode).toBe(200);
   });
 });
 
 describe('/metrics', () => {
   it('counts rejects by reason', async () => {
-    await app.inject({ method: 'POST', url: '/api/v1/readings', payload: { powerImportW: 1 } });
-    const text = (await app.inject({ method: 'GET', url: '/metrics' })).body;
+    await ctx.app.inject({ method: 'POST', url: '/api/v1/readings', payload: { powerImportW: 1 } });
+    const text = (await ctx.app.inject({ method: 'GET', url: '/metrics' })).body;
     expect(text).toMatch(/sem_http_rejects_total\{reason="unauthorized",route="\/api\/v1\/readings"\} [1-9]/);
     expect(text).toContain('sem_write_transactions_total');
   });
 
   it.skipIf(!hasPromtool)('passes promtool check metrics (bar the three nodejs_active_*_total names)', async () => {
-    const d = await addDevice(t, { name: 'lint' });
-    await app.inject({ method: 'POST', url: '/api/v1/readings', headers: bearer(d.key), payload: { powerImportW: 1 } });
-    const text = (await app.inject({ method: 'GET', url: '/metrics' })).body;
+    const d = await addDevice(ctx.t, { name: 'lint' });
+    await ctx.app.inject({ method: 'POST', url: '/api/v1/readings', headers: bearer(d.key), payload: { powerImportW: 1 } });
+    const text = (await ctx.app.inject({ method: 'GET', url: '/metrics' })).body;
     const r = spawnSync('promtool', ['check', 'metrics'], { input: text, encoding: 'utf8' });
     const findings = `${r.stdout}${r.stderr}`.split('\n').filter((l) => l.trim() !== '');
     const unexpected = findings.filter((l) => !ALLOWED_LINT.some((n) => l.startsWith(n)));
@@ -67,7 +55,7 @@ describe('/metrics', () => {
 
 describe('OpenAPI', () => {
   it('documents every route with its schemas at /docs/json', async () => {
-    const res = await app.inject({ method: 'GET', url: '/docs/json' });
+    const res = await ctx.app.inject({ method: 'GET', url: '/docs/json' });
     expect(res.statusCode).toBe(200);
     const doc = res.json();
     expect(doc.openapi).toMatch(/^3\./);

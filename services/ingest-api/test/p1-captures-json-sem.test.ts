@@ -4,28 +4,16 @@
  * (the SEM firmware's form, printed from the capture's values). Stored rows are checked against the
  * corpus' expected.json, not against our decoder.
  */
-import type { FastifyInstance } from 'fastify';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { decodeTelegrams } from '@sem/meter-protocol';
 import { QUANTITY_COLUMNS } from '@sem/db';
-import type { TestDatabase } from '@sem/db/testing';
 import { p1Captures } from './fixtures.ts';
 import { obisText, p1ExpectedReading } from './capture-expected.ts';
 import { expectStored } from './stored-reading.ts';
 import { jsonBody } from './json-client.ts';
-import { addDevice, bearer, openTestDatabase, testApp } from './test-app.ts';
+import { addDevice, bearer, useTestApp } from './test-app.ts';
 
-let t: TestDatabase;
-let app: FastifyInstance;
-beforeAll(async () => {
-  t = await openTestDatabase();
-  app = await testApp(t, { SEM_RATE_LIMIT_PER_MINUTE: '100000' });
-});
-afterAll(async () => {
-  await app?.close();
-  await t?.destroy();
-});
-beforeEach(async () => t.clear());
+const ctx = useTestApp({ SEM_RATE_LIMIT_PER_MINUTE: '100000' });
 
 /** Captures a device can decode (CRC good or absent) and whose clock is not a day ahead. */
 const decodable = p1Captures().flatMap((c) => {
@@ -78,32 +66,32 @@ describe('every decodable P1 capture as JSON and as the SEM firmware form', () =
 
   for (const c of decodable) {
     it(`${c.name} via POST /api/v1/readings`, async () => {
-      const d = await addDevice(t, { name: `json-${c.name}`.slice(0, 90) });
-      const res = await app.inject({ method: 'POST', url: '/api/v1/readings', headers: bearer(d.key), payload: jsonBody(c.reading) });
+      const d = await addDevice(ctx.t, { name: `json-${c.name}`.slice(0, 90) });
+      const res = await ctx.app.inject({ method: 'POST', url: '/api/v1/readings', headers: bearer(d.key), payload: jsonBody(c.reading) });
       expect(res.statusCode, res.body).toBe(201);
       expect(res.json()).toMatchObject({ accepted: 1, rejected: 0 });
       // JSON carries the values, the clock and the M-Bus channels (events and peaks come with raw telegrams)
       const want = { ...p1ExpectedReading(c.expected), powerFailureLog: [], demandMonthPeak: null, demandPeakHistory: [], raw: [] };
-      await expectStored(t, d.id, want, new Date(res.json().results[0].meterTime));
+      await expectStored(ctx.t, d.id, want, new Date(res.json().results[0].meterTime));
     });
 
     it(`${c.name} via POST /post-data.php`, async () => {
-      const d = await addDevice(t, { name: `sem-${c.name}`.slice(0, 90), keyFormat: 'legacy' });
+      const d = await addDevice(ctx.t, { name: `sem-${c.name}`.slice(0, 90), keyFormat: 'legacy' });
       const fields = semFields(c.expected);
       // exactly the firmware's printf: api_key=%s&UL1=%.1f&...&Vw=%.3f, no escaping, no auth header
       const body = `api_key=${d.key}&${SEM_FORM.map(([f]) => `${f}=${fields[f]}`).join('&')}`;
       const n = (places: number) => `-?(0|[1-9]\\d*)\\.\\d{${places}}`;
       expect(body).toMatch(new RegExp(`^api_key=\\w{19}${['UL1', 'UL2', 'UL3', 'IL1', 'IL2', 'IL3'].map((f) => `&${f}=${n(1)}`).join('')}${['Pcl', 'Pch', 'Ppl', 'Pph', 'Pc', 'Pp', 'Vg', 'Vw'].map((f) => `&${f}=${n(3)}`).join('')}$`));
-      const res = await app.inject({ method: 'POST', url: '/post-data.php', headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: body });
+      const res = await ctx.app.inject({ method: 'POST', url: '/post-data.php', headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: body });
       expect(res.statusCode, res.body).toBe(201);
-      const row = (await t.db.selectFrom('reading').selectAll().where('device_id', '=', d.id).executeTakeFirstOrThrow()) as Record<string, unknown>;
+      const row = (await ctx.t.db.selectFrom('reading').selectAll().where('device_id', '=', d.id).executeTakeFirstOrThrow()) as Record<string, unknown>;
       const want: Record<string, number | null> = Object.fromEntries(Object.values(QUANTITY_COLUMNS).map((s) => [s.column, null]));
       for (const [field, , , , column, factor] of SEM_FORM) {
         if (column !== null) want[column] = fields[field]!.startsWith('-1.') ? null : Math.round(Number(fields[field]) * factor);
       }
       expect(Object.fromEntries(Object.keys(want).map((k) => [k, row[k]]))).toEqual(want);
       expect(row.meter_time).toEqual(row.received_at);
-      const mbus = await t.db.selectFrom('mbus_reading').select(['channel', 'value']).where('device_id', '=', d.id).orderBy('channel').execute();
+      const mbus = await ctx.t.db.selectFrom('mbus_reading').select(['channel', 'value']).where('device_id', '=', d.id).orderBy('channel').execute();
       const wantMbus = [
         [1, fields.Vg!],
         [2, fields.Vw!],

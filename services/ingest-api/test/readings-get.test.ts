@@ -1,22 +1,10 @@
-import type { FastifyInstance } from 'fastify';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { TestDatabase } from '@sem/db/testing';
+import { describe, expect, it } from 'vitest';
 import { localDayStartAt } from '../src/time/local-time.ts';
-import { addDevice, bearer, openTestDatabase, testApp } from './test-app.ts';
+import { addDevice, bearer, useTestApp } from './test-app.ts';
 
-let t: TestDatabase;
-let app: FastifyInstance;
-beforeAll(async () => {
-  t = await openTestDatabase();
-  app = await testApp(t);
-});
-afterAll(async () => {
-  await app?.close();
-  await t?.destroy();
-});
-beforeEach(async () => t.clear());
+const ctx = useTestApp();
 
-const get = (key: string, query: string) => app.inject({ method: 'GET', url: `/api/v1/readings?${query}`, headers: bearer(key) });
+const get = (key: string, query: string) => ctx.app.inject({ method: 'GET', url: `/api/v1/readings?${query}`, headers: bearer(key) });
 
 async function seed(key: string, start: number, count: number, stepS: number) {
   const batch = Array.from({ length: count }, (_, i) => ({
@@ -25,14 +13,14 @@ async function seed(key: string, start: number, count: number, stepS: number) {
     energyImportKwh: 1000 + i * 0.001,
     voltageL1V: 230 + (i % 2),
   }));
-  const res = await app.inject({ method: 'POST', url: '/api/v1/readings', headers: bearer(key), payload: batch });
+  const res = await ctx.app.inject({ method: 'POST', url: '/api/v1/readings', headers: bearer(key), payload: batch });
   expect(res.statusCode).toBe(201);
 }
 
 describe('GET /api/v1/readings', () => {
   it('returns the raw readings of the calling device only', async () => {
-    const a = await addDevice(t);
-    const b = await addDevice(t);
+    const a = await addDevice(ctx.t);
+    const b = await addDevice(ctx.t);
     const start = Date.parse('2026-01-15T10:00:00Z');
     await seed(a.key, start, 4, 10);
     await seed(b.key, start, 2, 10);
@@ -45,10 +33,10 @@ describe('GET /api/v1/readings', () => {
   });
 
   it("cannot reach another device's data: no device can be named, and the same meter time stays each device's own", async () => {
-    const a = await addDevice(t);
-    const b = await addDevice(t);
+    const a = await addDevice(ctx.t);
+    const b = await addDevice(ctx.t);
     const range = 'from=2026-01-15T10:00:00Z&to=2026-01-15T11:00:00Z';
-    const post = (key: string, body: object) => app.inject({ method: 'POST', url: '/api/v1/readings', headers: bearer(key), payload: body });
+    const post = (key: string, body: object) => ctx.app.inject({ method: 'POST', url: '/api/v1/readings', headers: bearer(key), payload: body });
     expect((await post(a.key, { time: '2026-01-15T10:00:00Z', powerImportW: 1 })).json()).toMatchObject({ accepted: 1 });
     // b writing the same meter time is b's own first reading, not a's duplicate
     expect((await post(b.key, { time: '2026-01-15T10:00:00Z', powerImportW: 2 })).json()).toMatchObject({ accepted: 1, duplicates: 0 });
@@ -63,7 +51,7 @@ describe('GET /api/v1/readings', () => {
   });
 
   it('aggregates: averages for instantaneous values, last value for registers', async () => {
-    const d = await addDevice(t);
+    const d = await addDevice(ctx.t);
     const start = Date.parse('2026-01-15T10:00:00Z');
     await seed(d.key, start, 12, 10);
     const res = await get(d.key, 'from=2026-01-15T10:00:00%2B00:00&to=2026-01-15T10:02:00Z&resolution=1m');
@@ -73,7 +61,7 @@ describe('GET /api/v1/readings', () => {
   });
 
   it('groups 1d by the local day of the device', async () => {
-    const d = await addDevice(t, { timeZone: 'Europe/Brussels' });
+    const d = await addDevice(ctx.t, { timeZone: 'Europe/Brussels' });
     // 22:30 UTC on 15 Jan is 23:30 local; 23:30 UTC is 00:30 on the 16th in Brussels.
     await seed(d.key, Date.parse('2026-01-15T22:30:00Z'), 2, 3600);
     const days = (await get(d.key, 'from=2026-01-14T00:00:00Z&to=2026-01-18T00:00:00Z&resolution=1d')).json().readings;
@@ -86,7 +74,7 @@ describe('GET /api/v1/readings', () => {
   });
 
   it('answers CSV with format=csv', async () => {
-    const d = await addDevice(t);
+    const d = await addDevice(ctx.t);
     await seed(d.key, Date.parse('2026-01-15T10:00:00Z'), 2, 1);
     const res = await get(d.key, 'from=2026-01-15T10:00:00Z&to=2026-01-15T11:00:00Z&format=csv');
     expect(res.headers['content-type']).toMatch(/^text\/csv/);
@@ -96,12 +84,12 @@ describe('GET /api/v1/readings', () => {
   });
 
   it('answers 400 with the path for a bad query and 401 without a key', async () => {
-    const d = await addDevice(t);
+    const d = await addDevice(ctx.t);
     const bad = await get(d.key, 'from=yesterday&to=2026-01-15T11:00:00Z');
     expect(bad.statusCode).toBe(400);
     expect(bad.json().error.details.path).toBe('querystring/from');
     const res = await get(d.key, 'from=2026-01-15T10:00:00Z&to=2026-01-15T11:00:00Z&resolution=5m');
     expect(res.json().error.details.path).toBe('querystring/resolution');
-    expect((await app.inject({ method: 'GET', url: '/api/v1/readings?from=2026-01-15T10:00:00Z&to=2026-01-15T11:00:00Z' })).statusCode).toBe(401);
+    expect((await ctx.app.inject({ method: 'GET', url: '/api/v1/readings?from=2026-01-15T10:00:00Z&to=2026-01-15T11:00:00Z' })).statusCode).toBe(401);
   });
 });

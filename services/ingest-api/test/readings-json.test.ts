@@ -1,27 +1,15 @@
-import type { FastifyInstance } from 'fastify';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { TestDatabase } from '@sem/db/testing';
+import { describe, expect, it } from 'vitest';
 import { revokeKeys } from '../src/devices/devices.service.ts';
-import { addDevice, bearer, openTestDatabase, testApp } from './test-app.ts';
+import { addDevice, bearer, useTestApp } from './test-app.ts';
 
-let t: TestDatabase;
-let app: FastifyInstance;
-beforeAll(async () => {
-  t = await openTestDatabase();
-  app = await testApp(t, { SEM_BODY_LIMIT_BYTES: '4096' });
-});
-afterAll(async () => {
-  await app?.close();
-  await t?.destroy();
-});
-beforeEach(async () => t.clear());
+const ctx = useTestApp({ SEM_BODY_LIMIT_BYTES: '4096' });
 
 const post = (key: string, payload: unknown, headers: Record<string, string> = {}) =>
-  app.inject({ method: 'POST', url: '/api/v1/readings', headers: { ...bearer(key), ...headers }, payload: payload as object });
+  ctx.app.inject({ method: 'POST', url: '/api/v1/readings', headers: { ...bearer(key), ...headers }, payload: payload as object });
 
 describe('POST /api/v1/readings', () => {
   it('stores one reading in typed integer columns at meter resolution', async () => {
-    const d = await addDevice(t);
+    const d = await addDevice(ctx.t);
     const res = await post(d.key, {
       time: '2026-11-21T10:00:00+01:00',
       energyImportT1Kwh: 1234.567,
@@ -33,49 +21,49 @@ describe('POST /api/v1/readings', () => {
     });
     expect(res.statusCode).toBe(201);
     expect(res.json()).toMatchObject({ accepted: 1, duplicates: 0, rejected: 0, results: [{ index: 0, status: 'stored', meterTime: '2026-11-21T09:00:00.000Z' }] });
-    const row = await t.db.selectFrom('reading').selectAll().where('device_id', '=', d.id).executeTakeFirstOrThrow();
+    const row = await ctx.t.db.selectFrom('reading').selectAll().where('device_id', '=', d.id).executeTakeFirstOrThrow();
     expect(row.meter_time.toISOString()).toBe('2026-11-21T09:00:00.000Z');
     expect(row).toMatchObject({ energy_import_t1_wh: 1234567, power_import_w: 1530, voltage_l1_dv: 2314, current_l1_ca: 652, power_factor_milli: 987, energy_import_wh: null });
-    const gas = await t.db.selectFrom('mbus_reading').selectAll().executeTakeFirstOrThrow();
+    const gas = await ctx.t.db.selectFrom('mbus_reading').selectAll().executeTakeFirstOrThrow();
     expect(gas).toMatchObject({ channel: 1, device_type: 3, value: '112.3840', unit: 'm3' });
     expect(gas.captured_at.toISOString()).toBe('2026-11-21T08:55:00.000Z');
   });
 
   it('accepts X-API-Key and epoch milliseconds, and a batch in one request', async () => {
-    const d = await addDevice(t);
+    const d = await addDevice(ctx.t);
     const base = Date.parse('2026-11-21T00:00:00Z');
     const batch = Array.from({ length: 5 }, (_, i) => ({ time: base + i * 1000, powerImportW: 100 + i }));
-    const res = await app.inject({ method: 'POST', url: '/api/v1/readings', headers: { 'x-api-key': d.key }, payload: batch });
+    const res = await ctx.app.inject({ method: 'POST', url: '/api/v1/readings', headers: { 'x-api-key': d.key }, payload: batch });
     expect(res.statusCode).toBe(201);
     expect(res.json()).toMatchObject({ accepted: 5, duplicates: 0 });
-    const rows = await t.db.selectFrom('reading').select(['meter_time', 'power_import_w']).orderBy('meter_time').execute();
+    const rows = await ctx.t.db.selectFrom('reading').select(['meter_time', 'power_import_w']).orderBy('meter_time').execute();
     expect(rows.map((r) => r.power_import_w)).toEqual([100, 101, 102, 103, 104]);
   });
 
   it('stores the same device + meter time once and reports the duplicate', async () => {
-    const d = await addDevice(t);
+    const d = await addDevice(ctx.t);
     const r = { time: '2026-11-21T09:00:00Z', powerImportW: 1 };
     expect((await post(d.key, r)).json()).toMatchObject({ accepted: 1, duplicates: 0 });
     const again = await post(d.key, [r, { ...r, powerImportW: 2 }, { time: '2026-11-21T09:00:01Z', powerImportW: 3 }]);
     expect(again.statusCode).toBe(201);
     expect(again.json()).toMatchObject({ accepted: 1, duplicates: 2 });
     expect(again.json().results.map((x: { status: string }) => x.status)).toEqual(['duplicate', 'duplicate', 'stored']);
-    const rows = await t.db.selectFrom('reading').select('power_import_w').orderBy('meter_time').execute();
+    const rows = await ctx.t.db.selectFrom('reading').select('power_import_w').orderBy('meter_time').execute();
     expect(rows.map((x) => x.power_import_w)).toEqual([1, 3]);
   });
 
   it('uses the receive time when a reading has no time', async () => {
-    const d = await addDevice(t);
+    const d = await addDevice(ctx.t);
     const before = Date.now();
     const res = await post(d.key, { powerImportW: 5 });
     expect(res.statusCode).toBe(201);
-    const row = await t.db.selectFrom('reading').select(['meter_time', 'received_at']).executeTakeFirstOrThrow();
+    const row = await ctx.t.db.selectFrom('reading').select(['meter_time', 'received_at']).executeTakeFirstOrThrow();
     expect(row.meter_time.getTime()).toBe(row.received_at.getTime());
     expect(row.meter_time.getTime()).toBeGreaterThanOrEqual(before);
   });
 
   it('rejects a reading more than a day ahead by itself; the rest of the batch lands', async () => {
-    const d = await addDevice(t);
+    const d = await addDevice(ctx.t);
     const future = new Date(Date.now() + 25 * 3600_000).toISOString();
     const res = await post(d.key, [{ time: '2026-11-21T09:00:00Z', powerImportW: 1 }, { time: future, powerImportW: 2 }]);
     expect(res.statusCode).toBe(201);
@@ -83,11 +71,11 @@ describe('POST /api/v1/readings', () => {
     const alone = await post(d.key, { time: future, powerImportW: 2 });
     expect(alone.statusCode).toBe(422);
     expect(alone.json().error.code).toBe('reading_rejected');
-    expect(await t.db.selectFrom('reading').select('power_import_w').execute()).toEqual([{ power_import_w: 1 }]);
+    expect(await ctx.t.db.selectFrom('reading').select('power_import_w').execute()).toEqual([{ power_import_w: 1 }]);
   });
 
   it('answers 400 with the path of the bad field', async () => {
-    const d = await addDevice(t);
+    const d = await addDevice(ctx.t);
     const res = await post(d.key, [{ time: '2026-11-21T09:00:00Z' }, { time: '2026-11-21T09:00:01Z', voltageL1V: 'high' }]);
     expect(res.statusCode).toBe(400);
     expect(res.json()).toMatchObject({ error: { code: 'bad_request', details: { path: 'body/1/voltageL1V' } } });
@@ -97,22 +85,22 @@ describe('POST /api/v1/readings', () => {
     expect(noOffset.json().error.details.path).toBe('body/0/time');
     const tooBig = await post(d.key, { powerImportW: 20_000_000 });
     expect(tooBig.json().error.details.path).toBe('body/0/powerImportW');
-    expect(await t.db.selectFrom('reading').select('device_id').execute()).toEqual([]);
+    expect(await ctx.t.db.selectFrom('reading').select('device_id').execute()).toEqual([]);
   });
 
   it('answers 401 for a missing, unknown or revoked key', async () => {
-    const d = await addDevice(t);
-    const none = await app.inject({ method: 'POST', url: '/api/v1/readings', payload: { powerImportW: 1 } });
+    const d = await addDevice(ctx.t);
+    const none = await ctx.app.inject({ method: 'POST', url: '/api/v1/readings', payload: { powerImportW: 1 } });
     expect(none.statusCode).toBe(401);
     expect(none.json().error.code).toBe('unauthorized');
     expect((await post('sem_nope', { powerImportW: 1 })).statusCode).toBe(401);
-    await revokeKeys(t.db, d.id);
+    await revokeKeys(ctx.t.db, d.id);
     expect((await post(d.key, { powerImportW: 1 })).statusCode).toBe(401);
   });
 
   it('answers 415 for a text body and 413 over the body limit', async () => {
-    const d = await addDevice(t);
-    const text = await app.inject({ method: 'POST', url: '/api/v1/readings', headers: { ...bearer(d.key), 'content-type': 'text/plain' }, payload: 'powerImportW=1' });
+    const d = await addDevice(ctx.t);
+    const text = await ctx.app.inject({ method: 'POST', url: '/api/v1/readings', headers: { ...bearer(d.key), 'content-type': 'text/plain' }, payload: 'powerImportW=1' });
     expect(text.statusCode).toBe(415);
     expect(text.json().error.code).toBe('unsupported_media_type');
     const big = Array.from({ length: 200 }, (_, i) => ({ time: 1_700_000_000_000 + i, powerImportW: i }));

@@ -1,23 +1,11 @@
-import type { FastifyInstance } from 'fastify';
-import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { ChecksumError, crc16Arc, decodeTelegrams, ProtocolError, type Reading } from '@sem/meter-protocol';
-import type { TestDatabase } from '@sem/db/testing';
 import { p1Captures } from './fixtures.ts';
 import { expectStored } from './stored-reading.ts';
 import { p1ExpectedReading } from './capture-expected.ts';
-import { addDevice, bearer, openTestDatabase, testApp } from './test-app.ts';
+import { addDevice, bearer, useTestApp } from './test-app.ts';
 
-let t: TestDatabase;
-let app: FastifyInstance;
-beforeAll(async () => {
-  t = await openTestDatabase();
-  app = await testApp(t, { SEM_RATE_LIMIT_PER_MINUTE: '100000' });
-});
-afterAll(async () => {
-  await app?.close();
-  await t?.destroy();
-});
-beforeEach(async () => t.clear());
+const ctx = useTestApp({ SEM_RATE_LIMIT_PER_MINUTE: '100000' });
 
 const ZONE = 'Europe/Brussels';
 const captures = p1Captures();
@@ -44,16 +32,16 @@ describe('every P1 capture through POST /api/v1/telegrams and the dsmr-reader da
     it(c.name, async () => {
       const text = c.bytes.toString('latin1');
       const ref = reference(text);
-      const viaText = await addDevice(t, { name: `p1-${c.name}`.slice(0, 90) });
-      const viaDsmr = await addDevice(t, { name: `dl-${c.name}`.slice(0, 90) });
-      const plain = await app.inject({
+      const viaText = await addDevice(ctx.t, { name: `p1-${c.name}`.slice(0, 90) });
+      const viaDsmr = await addDevice(ctx.t, { name: `dl-${c.name}`.slice(0, 90) });
+      const plain = await ctx.app.inject({
         method: 'POST',
         url: '/api/v1/telegrams',
         headers: { ...bearer(viaText.key), 'content-type': 'text/plain' },
         payload: c.bytes,
       });
       // dsmr-reader's datalogger: requests.post(data={'telegram': telegram}, headers={'X-AUTHKEY': key})
-      const form = await app.inject({
+      const form = await ctx.app.inject({
         method: 'POST',
         url: '/api/v1/datalogger/dsmrreading',
         headers: { 'x-authkey': viaDsmr.key, 'content-type': 'application/x-www-form-urlencoded' },
@@ -67,7 +55,7 @@ describe('every P1 capture through POST /api/v1/telegrams and the dsmr-reader da
             expect(res.json().error).toMatchObject({ code: 'checksum_mismatch', details: { declared: ref.error.declared, computed: ref.error.computed } });
           }
         }
-        expect(await t.db.selectFrom('reading').select('device_id').execute()).toEqual([]);
+        expect(await ctx.t.db.selectFrom('reading').select('device_id').execute()).toEqual([]);
         return;
       }
       const storable = ref.readings.filter((r) => !future(r));
@@ -84,9 +72,9 @@ describe('every P1 capture through POST /api/v1/telegrams and the dsmr-reader da
         expect(body.results.length).toBe(ref.readings.length);
         expect(body.rejected).toBe(ref.readings.length - storable.length);
         const received = new Date(body.results.find((x: { status: string }) => x.status !== 'rejected').meterTime);
-        for (const r of storable) await expectStored(t, dev.id, r, received);
+        for (const r of storable) await expectStored(ctx.t, dev.id, r, received);
         // and against the corpus itself: every quantity, M-Bus value, power failure and demand peak
-        if (storable.length === 1) await expectStored(t, dev.id, p1ExpectedReading(c.expected), received);
+        if (storable.length === 1) await expectStored(ctx.t, dev.id, p1ExpectedReading(c.expected), received);
       }
     });
   }
@@ -122,33 +110,33 @@ describe('dsmr-reader remote datalogger, byte for byte', () => {
       ...auth,
     });
     for (const auth of ['x-authkey', 'token'] as const) {
-      await t.clear();
-      const d = await addDevice(t);
-      const res = await app.inject({
+      await ctx.t.clear();
+      const d = await addDevice(ctx.t);
+      const res = await ctx.app.inject({
         method: 'POST',
         url: '/api/v1/datalogger/dsmrreading',
         headers: headers(auth === 'x-authkey' ? { 'x-authkey': d.key } : { authorization: `Token ${d.key}` }),
         payload: Buffer.from(body, 'ascii'),
       });
       expect(res.statusCode, res.body).toBe(201);
-      await expectStored(t, d.id, p1ExpectedReading(c!.expected));
+      await expectStored(ctx.t, d.id, p1ExpectedReading(c!.expected));
     }
   });
 });
 
 describe('POST /api/v1/telegrams errors', () => {
   it('rejects a telegram whose meter clock is more than a day ahead; the others in the body land', async () => {
-    const d = await addDevice(t);
+    const d = await addDevice(ctx.t);
     const next = new Date(Date.now() + 3 * 86_400_000);
     const wall = `${String(next.getUTCFullYear() % 100).padStart(2, '0')}${String(next.getUTCMonth() + 1).padStart(2, '0')}${String(next.getUTCDate()).padStart(2, '0')}120000`;
     const body = Buffer.concat([telegramAt('250101120000', '000100.000'), telegramAt(wall, '000101.000')]);
-    const res = await app.inject({ method: 'POST', url: '/api/v1/telegrams', headers: { ...bearer(d.key), 'content-type': 'text/plain' }, payload: body });
+    const res = await ctx.app.inject({ method: 'POST', url: '/api/v1/telegrams', headers: { ...bearer(d.key), 'content-type': 'text/plain' }, payload: body });
     expect(res.statusCode, res.body).toBe(201);
     expect(res.json()).toMatchObject({ accepted: 1, rejected: 1, results: [{ status: 'stored', meterTime: '2025-01-01T11:00:00.000Z' }, { status: 'rejected', code: 'future_time' }] });
-    const alone = await app.inject({ method: 'POST', url: '/api/v1/telegrams', headers: { ...bearer(d.key), 'content-type': 'text/plain' }, payload: telegramAt(wall, '000102.000') });
+    const alone = await ctx.app.inject({ method: 'POST', url: '/api/v1/telegrams', headers: { ...bearer(d.key), 'content-type': 'text/plain' }, payload: telegramAt(wall, '000102.000') });
     expect(alone.statusCode).toBe(422);
     expect(alone.json().error.code).toBe('reading_rejected');
-    expect(await t.db.selectFrom('reading').select('energy_import_t1_wh').execute()).toEqual([{ energy_import_t1_wh: 100_000 }]);
+    expect(await ctx.t.db.selectFrom('reading').select('energy_import_t1_wh').execute()).toEqual([{ energy_import_t1_wh: 100_000 }]);
   });
 
   const futureCapture = captures.find((x) => x.name === 'dr_edge_future_timestamp');
@@ -156,15 +144,15 @@ describe('POST /api/v1/telegrams errors', () => {
     // dsmr-reader's test mocks now = 2017-01-01 09:00 (UTC); the telegram says 2017-01-02 12:00 (W) = 11:00 UTC
     vi.useFakeTimers({ toFake: ['Date'], now: new Date('2017-01-01T09:00:00Z') });
     try {
-      const d = await addDevice(t);
-      const plain = await app.inject({ method: 'POST', url: '/api/v1/telegrams', headers: { ...bearer(d.key), 'content-type': 'text/plain' }, payload: futureCapture!.bytes });
+      const d = await addDevice(ctx.t);
+      const plain = await ctx.app.inject({ method: 'POST', url: '/api/v1/telegrams', headers: { ...bearer(d.key), 'content-type': 'text/plain' }, payload: futureCapture!.bytes });
       expect(plain.statusCode, plain.body).toBe(422);
       const err = plain.json().error;
       expect(err.code).toBe('reading_rejected');
       expect(err.details.results).toEqual([
         expect.objectContaining({ index: 0, status: 'rejected', code: 'future_time', meterTime: '2017-01-02T11:00:00.000Z', message: expect.stringMatching(/more than a day after the receive time 2017-01-01T09:00/) }),
       ]);
-      const form = await app.inject({
+      const form = await ctx.app.inject({
         method: 'POST',
         url: '/api/v1/datalogger/dsmrreading',
         headers: { 'x-authkey': d.key, 'content-type': 'application/x-www-form-urlencoded' },
@@ -172,7 +160,7 @@ describe('POST /api/v1/telegrams errors', () => {
       });
       expect(form.statusCode, form.body).toBe(400);
       expect(form.json().error.details.results[0].code).toBe('future_time');
-      expect(await t.db.selectFrom('reading').select('device_id').execute()).toEqual([]);
+      expect(await ctx.t.db.selectFrom('reading').select('device_id').execute()).toEqual([]);
     } finally {
       vi.useRealTimers();
     }
@@ -180,11 +168,11 @@ describe('POST /api/v1/telegrams errors', () => {
 
   it('answers 422 with declared and computed CRC for a telegram with one byte changed', async () => {
     const c = captures.find((x) => x.name === 'dp_fluvius_v171') ?? captures[0]!;
-    const d = await addDevice(t);
+    const d = await addDevice(ctx.t);
     const bad = Buffer.from(c.bytes);
     const at = bad.indexOf('1-0:1.8.1(') + 12;
     bad[at] = bad[at] === 0x31 ? 0x32 : 0x31;
-    const res = await app.inject({ method: 'POST', url: '/api/v1/telegrams', headers: { ...bearer(d.key), 'content-type': 'text/plain' }, payload: bad });
+    const res = await ctx.app.inject({ method: 'POST', url: '/api/v1/telegrams', headers: { ...bearer(d.key), 'content-type': 'text/plain' }, payload: bad });
     expect(res.statusCode).toBe(422);
     const err = res.json().error;
     expect(err.code).toBe('checksum_mismatch');
@@ -194,12 +182,12 @@ describe('POST /api/v1/telegrams errors', () => {
   });
 
   it('answers 415 for JSON, 400 for an empty body and 403 (not 401) to the datalogger with a bad key', async () => {
-    const d = await addDevice(t);
-    const json = await app.inject({ method: 'POST', url: '/api/v1/telegrams', headers: bearer(d.key), payload: { telegram: 'x' } });
+    const d = await addDevice(ctx.t);
+    const json = await ctx.app.inject({ method: 'POST', url: '/api/v1/telegrams', headers: bearer(d.key), payload: { telegram: 'x' } });
     expect(json.statusCode).toBe(415);
-    const empty = await app.inject({ method: 'POST', url: '/api/v1/telegrams', headers: { ...bearer(d.key), 'content-type': 'text/plain' }, payload: '' });
+    const empty = await ctx.app.inject({ method: 'POST', url: '/api/v1/telegrams', headers: { ...bearer(d.key), 'content-type': 'text/plain' }, payload: '' });
     expect(empty.statusCode).toBe(400);
-    const dl = await app.inject({
+    const dl = await ctx.app.inject({
       method: 'POST',
       url: '/api/v1/datalogger/dsmrreading',
       headers: { authorization: 'Token wrong', 'content-type': 'application/x-www-form-urlencoded' },
@@ -207,7 +195,7 @@ describe('POST /api/v1/telegrams errors', () => {
     });
     expect(dl.statusCode).toBe(403);
     expect(dl.json().error.code).toBe('forbidden');
-    const noField = await app.inject({
+    const noField = await ctx.app.inject({
       method: 'POST',
       url: '/api/v1/datalogger/dsmrreading',
       headers: { authorization: `Token ${d.key}`, 'content-type': 'application/x-www-form-urlencoded' },

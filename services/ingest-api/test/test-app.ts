@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, beforeEach } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '@sem/db/testing';
 import { buildApp, type BuildOptions } from '../src/app.ts';
 import { loadConfig, type AppConfig } from '../src/config.ts';
@@ -30,6 +31,30 @@ export async function testApp(t: TestDatabase, env: Record<string, string> = {},
 
 export async function openTestDatabase(): Promise<TestDatabase> {
   return createTestDatabase(TEST_DB_PREFIX);
+}
+
+export interface TestAppContext {
+  readonly t: TestDatabase;
+  readonly app: FastifyInstance;
+}
+
+/**
+ * A test file's database and app: opened before its tests, tables cleared before each test (with
+ * `clear`, e.g. rollup tables), closed after. Read `t` and `app` inside hooks and tests only.
+ */
+export function useTestApp(env: Record<string, string> = {}, clear: readonly string[] = []): TestAppContext {
+  // Filled in beforeAll: the fields are undefined until then.
+  const ctx = {} as { t: TestDatabase; app: FastifyInstance };
+  beforeAll(async () => {
+    ctx.t = await openTestDatabase();
+    ctx.app = await testApp(ctx.t, env);
+  });
+  afterAll(async () => {
+    await ctx.app?.close();
+    await ctx.t?.destroy();
+  });
+  beforeEach(async () => ctx.t.clear(clear));
+  return ctx;
 }
 
 export async function addDevice(

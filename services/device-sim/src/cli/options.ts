@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import { assertTimeZone } from '@sem/meter-protocol';
 import { POST_FORMATS, type PostFormat } from '../post/post-format.ts';
 import type { Framing } from '../sources/serial-port.ts';
 import { parseDurationMs } from '../time/duration.ts';
-import { assertZone } from '../time/zone-clock.ts';
 
 /** Every command-line flag, parsed and checked once; a bad flag fails at start and is named. */
 export interface SimOptions {
@@ -147,7 +147,7 @@ export function parseOptions(argv: string[], env: Record<string, string | undefi
   const zone = values.zone;
   if (zone !== undefined) {
     try {
-      assertZone(zone);
+      assertTimeZone(zone);
     } catch {
       throw new UsageError(`--zone: unknown IANA time zone "${zone}"`);
     }

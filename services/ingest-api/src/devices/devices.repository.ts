@@ -2,19 +2,23 @@ import type { Kysely } from 'kysely';
 import type { Database } from '@sem/db';
 import { hashKey } from './device-keys.ts';
 
-/** What a request knows about the device whose key it presented. */
-export interface AuthDevice {
+/** A device's settings under their API names (requests, admin views and the CLI show the same fields). */
+export interface DeviceSettings {
   id: number;
   name: string;
   timeZone: string;
   country: string;
   sendIntervalSeconds: number;
+}
+
+/** What a request knows about the device whose key it presented. */
+export interface AuthDevice extends DeviceSettings {
   keyId: number;
   keyFormat: 'token' | 'legacy';
 }
 
-/** A device row's settings under their API names (requests, admin views and the CLI show the same fields). */
-export function deviceSettings(row: { id: number; name: string; time_zone: string; country: string; send_interval_s: number }) {
+/** A device row's settings under their API names. */
+export function deviceSettings(row: { id: number; name: string; time_zone: string; country: string; send_interval_s: number }): DeviceSettings {
   return { id: row.id, name: row.name, timeZone: row.time_zone, country: row.country, sendIntervalSeconds: row.send_interval_s };
 }
 

@@ -3,15 +3,10 @@ import type { Database } from '@sem/db';
 import { ApiError } from '../errors/api-error.ts';
 import { isCountryCode, isTimeZone, COUNTRY_CODES, COUNTRY_PROFILES, type CountryCode } from './country-profiles.ts';
 import { generateKey, hashKey, keyHint, type KeyFormat } from './device-keys.ts';
-import { deviceSettings } from './devices.repository.ts';
+import { deviceSettings, type DeviceSettings } from './devices.repository.ts';
 
 /** A device as shown to admins and to itself: never a key, never a HAN key. */
-export interface DeviceView {
-  id: number;
-  name: string;
-  timeZone: string;
-  country: string;
-  sendIntervalSeconds: number;
+export interface DeviceView extends DeviceSettings {
   hasHanKey: boolean;
   createdAt: string;
   keys: { id: number; format: KeyFormat; hint: string; createdAt: string; revokedAt: string | null }[];

@@ -1,25 +1,10 @@
-/** Local calendar arithmetic in a device's IANA zone, with Intl only (no tz tables in MariaDB needed). */
+/** Local calendar arithmetic in a device's IANA zone, on the protocol package's zone clock (no tz tables in MariaDB needed). */
+import { zoneWallTime } from '@sem/meter-protocol';
 
 const QUARTER_MS = 15 * 60_000;
 const DAY_MS = 86_400_000;
 
-const formatters = new Map<string, Intl.DateTimeFormat>();
-
-function formatter(zone: string): Intl.DateTimeFormat {
-  let f = formatters.get(zone);
-  if (!f) {
-    f = new Intl.DateTimeFormat('en-CA', {
-      timeZone: zone,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-      hour: '2-digit',
-    });
-    formatters.set(zone, f);
-  }
-  return f;
-}
+const pad2 = (n: number) => String(n).padStart(2, '0');
 
 export interface LocalDateHour {
   /** YYYY-MM-DD in the zone. */
@@ -30,17 +15,8 @@ export interface LocalDateHour {
 
 /** The local date and hour of an instant. */
 export function localDateHour(ms: number, zone: string): LocalDateHour {
-  let y = '';
-  let m = '';
-  let d = '';
-  let h = '';
-  for (const p of formatter(zone).formatToParts(ms)) {
-    if (p.type === 'year') y = p.value;
-    else if (p.type === 'month') m = p.value;
-    else if (p.type === 'day') d = p.value;
-    else if (p.type === 'hour') h = p.value;
-  }
-  return { date: `${y}-${m}-${d}`, hour: Number(h) };
+  const w = zoneWallTime(ms, zone);
+  return { date: `${w.year}-${pad2(w.month)}-${pad2(w.day)}`, hour: w.hour };
 }
 
 export function localDate(ms: number, zone: string): string {

@@ -46,8 +46,21 @@ export async function addDevice(db: TestDatabase, input: DeviceConfigInput & { n
   return { id: device.id, name: device.name, key: key.key, mqttPassword: deriveMqttPassword(DEVICE_SECRET, { name: device.name, keyHash }) };
 }
 
+/**
+ * Connects as the device. A device registered a moment ago gets its account at the next registry
+ * poll and broker reload, as in production: until then the broker refuses it, so retry briefly.
+ */
 export async function connectDevice(broker: TestBroker, device: TestDevice, options: IClientOptions = {}): Promise<MqttClient> {
-  return connectAs(broker, device.name, device.mqttPassword, options);
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    try {
+      return await connectAs(broker, device.name, device.mqttPassword, options);
+    } catch (error) {
+      const refused = [4, 5, 134, 135].includes((error as { code?: number }).code ?? 0);
+      if (!refused || Date.now() > deadline) throw error;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
 }
 
 /** ingest-api's app on the test database (not listening), to post the same captures over HTTP. */
