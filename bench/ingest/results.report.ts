@@ -121,7 +121,7 @@ export function renderMarkdown(r: BenchReport): string {
     for (const s of r.steps) {
       out.push(`| ${s.shape} (${s.rows} rows) | ${f1(s.meanTransactionMs)} | ${s.steps.map((x) => `${x.step}: ${f1(x.ms)} (${f1(x.queries)})`).join('; ')} |`);
     }
-    out.push('', 'Slowest statements per transaction (ms, count):', '');
+    out.push('', 'Slowest statements (summed by SQL text; ms per transaction × statements per transaction):', '');
     for (const s of r.steps) {
       out.push(`- ${s.shape}: ${s.slowest.map(([q, ms, n]) => `\`${q}…\` ${f1(ms)} ms × ${f1(n)}`).join('; ')}`);
     }

@@ -22,20 +22,10 @@ export function wallTime(zone: string, at: Date): WallTime {
 
 /** Wall time on the zone's standard (winter) offset all year, as Kamstrup HAN meters keep their clock. */
 export function standardWallTime(zone: string, at: Date): WallTime {
-  const year = zoneWallTime(at.getTime(), zone).year;
-  const std = minutes(standardOffsetMs(year, zone));
-  const d = new Date(at.getTime() + std * 60_000);
-  return {
-    year: d.getUTCFullYear(),
-    month: d.getUTCMonth() + 1,
-    day: d.getUTCDate(),
-    hour: d.getUTCHours(),
-    minute: d.getUTCMinutes(),
-    second: d.getUTCSeconds(),
-    weekday: ((d.getUTCDay() + 6) % 7) + 1,
-    offsetMinutes: std,
-    dst: false,
-  };
+  const std = minutes(standardOffsetMs(zoneWallTime(at.getTime(), zone).year, zone));
+  // The standard-time clock reads like UTC shifted by the standard offset.
+  const { offsetMs: _utc, ...parts } = zoneWallTime(at.getTime() + std * 60_000, 'UTC');
+  return { ...parts, offsetMinutes: std, dst: false };
 }
 
 const pad2 = (n: number) => String(n).padStart(2, '0');
