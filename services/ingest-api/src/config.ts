@@ -12,7 +12,7 @@ export interface AppConfig {
   readonly bodyLimitBytes: number;
   readonly maxReadingsPerRequest: number;
   readonly rateLimitPerMinute: number;
-  readonly writeQueue: { readonly maxRows: number; readonly maxBatchRows: number; readonly lingerMs: number };
+  readonly writeQueue: { readonly maxRows: number; readonly maxBatchRows: number; readonly lingerMs: number; readonly maxWaitMs: number };
   /** Raw readings older than this many days are purged; rollups stay. */
   readonly rawRetentionDays: number;
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
@@ -43,6 +43,7 @@ const schema = z.object({
   SEM_WRITE_QUEUE_MAX: int(1, 10_000_000).default(20_000),
   SEM_WRITE_BATCH_MAX: int(1, 100_000).default(2000),
   SEM_WRITE_LINGER_MS: int(0, 1000).default(2),
+  SEM_WRITE_QUEUE_MAX_WAIT_MS: int(1, 600_000).default(2000),
   SEM_RAW_RETENTION_DAYS: int(1, 36500).default(90),
   SEM_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
@@ -91,7 +92,7 @@ export function loadConfig(env: Env): AppConfig {
     bodyLimitBytes: e.SEM_BODY_LIMIT_BYTES,
     maxReadingsPerRequest: e.SEM_MAX_READINGS_PER_REQUEST,
     rateLimitPerMinute: e.SEM_RATE_LIMIT_PER_MINUTE,
-    writeQueue: { maxRows: e.SEM_WRITE_QUEUE_MAX, maxBatchRows: e.SEM_WRITE_BATCH_MAX, lingerMs: e.SEM_WRITE_LINGER_MS },
+    writeQueue: { maxRows: e.SEM_WRITE_QUEUE_MAX, maxBatchRows: e.SEM_WRITE_BATCH_MAX, lingerMs: e.SEM_WRITE_LINGER_MS, maxWaitMs: e.SEM_WRITE_QUEUE_MAX_WAIT_MS },
     rawRetentionDays: e.SEM_RAW_RETENTION_DAYS,
     logLevel: e.SEM_LOG_LEVEL,
   });

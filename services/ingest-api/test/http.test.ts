@@ -82,4 +82,39 @@ describe('over real HTTP (listen on port 0)', () => {
     expect(statuses).toEqual([201, 201, 201, 201, 201]);
     expect((await t.db.selectFrom('reading').select('power_import_w').execute()).length).toBe(5);
   });
+  it('sheds with 503 + Retry-After at once when the oldest waiting request is older than SEM_WRITE_QUEUE_MAX_WAIT_MS', async () => {
+    const app = await testApp(t, { SEM_WRITE_QUEUE_MAX_WAIT_MS: '200' });
+    const base = await listen(app);
+    const d = await addDevice(t);
+    const post = (time: number) =>
+      fetch(`${base}/api/v1/readings`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${d.key}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ time, powerImportW: 5 }),
+      });
+    const t0 = 1_763_715_600_000;
+    // A real stall: another transaction holds the key the writer must insert, so the writer waits on its row lock.
+    const blocker = await t.db.startTransaction().execute();
+    try {
+      await blocker.insertInto('reading').values({ device_id: d.id, meter_time: new Date(t0), received_at: new Date(), source: 0 }).execute();
+      const first = post(t0);
+      for (let i = 0; i < 200 && app.writeQueue.oldestWaitMs < 300; i++) await new Promise((r) => setTimeout(r, 10));
+      expect(app.writeQueue.oldestWaitMs).toBeGreaterThan(200);
+      const started = performance.now();
+      const shed = await post(t0 + 1000);
+      expect(performance.now() - started).toBeLessThan(1000);
+      expect(shed.status).toBe(503);
+      expect(Number(shed.headers.get('retry-after'))).toBeGreaterThan(0);
+      expect(((await shed.json()) as { error: { details: { reason: string } } }).error.details.reason).toBe('write_queue_slow');
+      await blocker.rollback().execute();
+      expect((await first).status).toBe(201);
+    } finally {
+      await blocker.rollback().execute().catch(() => {});
+    }
+    // Caught up: accepted again, and only the acknowledged reading is stored.
+    expect((await post(t0 + 2000)).status).toBe(201);
+    expect((await t.db.selectFrom('reading').select('meter_time').where('device_id', '=', d.id).execute()).map((r) => r.meter_time.getTime()).sort()).toEqual([t0, t0 + 2000]);
+    expect(app.writeQueue.stats.shed).toBe(1);
+    await app.close();
+  });
 });

@@ -78,7 +78,7 @@ describe('a second reading at a stored meter time fills what the stored row lack
       await other.query('INSERT INTO reading (device_id, meter_time, received_at, source, power_import_w) VALUES (?, ?, ?, 1, 215)', [d.id, at, new Date()]);
       const p = prepareReading(list3, { deviceId: d.id, receivedAt: new Date(), source: 'han' });
       if (!('ok' in p)) throw new Error('capture refused');
-      const queue = new WriteQueue(ctx.t.db, { maxRows: 100, maxBatchRows: 100, lingerMs: 0 });
+      const queue = new WriteQueue(ctx.t.db, { maxRows: 100, maxBatchRows: 100, lingerMs: 0, maxWaitMs: 60_000 });
       const outcome = queue.enqueue([p.ok]);
       // Wait until our insert is running (it can only be waiting on the other writer's lock).
       for (let i = 0; i < 500; i++) {

@@ -40,7 +40,7 @@ function createMetrics(): Metrics {
     writeBatchRows: new Histogram({ name: 'sem_write_batch_rows', help: 'Reading rows per write transaction.', buckets: [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000], registers: r }),
     writeDuration: new Histogram({ name: 'sem_write_transaction_duration_seconds', help: 'Time per write transaction.', registers: r }),
     writeQueueDepth: new Gauge({ name: 'sem_write_queue_depth_rows', help: 'Reading rows waiting or in flight.', registers: r }),
-    writeQueueShed: new Counter({ name: 'sem_write_queue_shed_total', help: 'Requests refused with 503 because the write queue was full.', registers: r }),
+    writeQueueShed: new Counter({ name: 'sem_write_queue_shed_total', help: 'Requests refused with 503 because the write queue was full or behind (SEM_WRITE_QUEUE_MAX_WAIT_MS).', registers: r }),
   };
 }
 

@@ -15,28 +15,41 @@ function carries(reg: ReadingRegister): RawBuilder<unknown> {
   return sql.raw(`(${reg.source} IS NOT NULL${alt})`);
 }
 
-/** For each device, the nearest row with any register before (or after) its time: one statement per 200 devices. */
+const R_COLS = sql.raw(['device_id', 'meter_time', ...READING_REGISTER_SOURCES].map((c) => `r.${c}`).join(', '));
+
+/**
+ * For each device, the nearest row with any register before (or after) its time: one statement per
+ * 200 devices. A VALUES list joined with a correlated `ORDER BY … LIMIT 1` per device is one index
+ * dive each and is planned once, where a 200-branch UNION ALL was planned branch by branch.
+ */
 export async function nearestRows(db: Kysely<any>, at: readonly { deviceId: number; t: Date }[], side: 'prev' | 'next'): Promise<Map<number, RegisterRow>> {
   const out = new Map<number, RegisterRow>();
+  const nearest =
+    side === 'prev'
+      ? sql`(SELECT meter_time FROM reading x WHERE x.device_id = v.device_id AND x.meter_time < v.t AND ${ANY_REGISTER} ORDER BY x.meter_time DESC LIMIT 1)`
+      : sql`(SELECT meter_time FROM reading x WHERE x.device_id = v.device_id AND x.meter_time > v.t AND ${ANY_REGISTER} ORDER BY x.meter_time ASC LIMIT 1)`;
   for (const part of chunks(at, CHUNK)) {
-    const selects = part.map(({ deviceId, t }) =>
-      side === 'prev'
-        ? sql`(SELECT ${COLS} FROM reading WHERE device_id = ${deviceId} AND meter_time < ${t} AND ${ANY_REGISTER} ORDER BY meter_time DESC LIMIT 1)`
-        : sql`(SELECT ${COLS} FROM reading WHERE device_id = ${deviceId} AND meter_time > ${t} AND ${ANY_REGISTER} ORDER BY meter_time ASC LIMIT 1)`,
-    );
-    const r = await sql<RegisterRow>`${sql.join(selects, sql` UNION ALL `)}`.execute(db);
+    const values = part.map(({ deviceId, t }) => sql`(${deviceId}, ${t})`);
+    const r = await sql<RegisterRow>`
+      WITH v(device_id, t) AS (VALUES ${sql.join(values)})
+      SELECT ${R_COLS} FROM v JOIN reading r ON r.device_id = v.device_id AND r.meter_time = ${nearest}`.execute(db);
     for (const row of r.rows) out.set(row.device_id, row);
   }
   return out;
 }
 
-/** The newest stored meter time of each device (a loose index scan on the primary key). */
+/**
+ * The newest stored meter time of each device: a correlated `ORDER BY … DESC LIMIT 1` is one primary-key
+ * dive per device (Handler_read_key only). `MAX … IN (…) GROUP BY` fell back from a loose index scan to
+ * reading every row of 200 devices on a large table (~1 s), and a correlated MAX reads every row too.
+ */
 export async function newestTimes(db: Kysely<any>, deviceIds: readonly number[]): Promise<Map<number, number>> {
   const out = new Map<number, number>();
   for (const part of chunks(deviceIds, CHUNK)) {
-    const r = await sql<{ device_id: number; newest: Date }>`
-      SELECT device_id, MAX(meter_time) AS newest FROM reading WHERE device_id IN (${sql.join(part)}) GROUP BY device_id`.execute(db);
-    for (const row of r.rows) out.set(row.device_id, row.newest.getTime());
+    const r = await sql<{ device_id: number; newest: Date | null }>`
+      SELECT d.id AS device_id, (SELECT r.meter_time FROM reading r WHERE r.device_id = d.id ORDER BY r.meter_time DESC LIMIT 1) AS newest
+      FROM device d WHERE d.id IN (${sql.join(part)})`.execute(db);
+    for (const row of r.rows) if (row.newest) out.set(row.device_id, row.newest.getTime());
   }
   return out;
 }

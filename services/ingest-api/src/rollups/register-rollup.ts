@@ -1,6 +1,7 @@
 import { type Kysely, sql } from 'kysely';
 import { isoWeekMonday, localDate, localDateHour, localDayStart, monthFirst, nextDate } from '../time/local-time.ts';
 import { insertionDelta, type BucketAmounts, type RegisterPoint } from './register-spread.ts';
+import { capturesBetween, nearestCaptures } from './mbus-neighbours.ts';
 import { nearestRows, neighbourValue, newestTimes, rowsBetween, type RegisterRow } from './register-neighbours.ts';
 import { MBUS_REGISTERS, QUARTER_COLUMNS, READING_REGISTERS, READING_REGISTER_SOURCES, REGISTER_COLUMNS, registerValue } from './rollup-columns.ts';
 import { upsertRows, type Merge } from './rollup-upsert.ts';
@@ -87,28 +88,28 @@ async function readingDeltas(db: Kysely<any>, inserted: readonly InsertedReading
   }
 }
 
-type MbusRow = { captured_at: Date; value: string | number };
-
-/** Consumption changes of the M-Bus registers (new captures are rare: one query set per channel). */
+/** Consumption changes of the M-Bus registers, for all device channels of the batch with a few statements. */
 async function mbusDeltas(db: Kysely<any>, mbus: readonly InsertedMbusReading[], deltas: Deltas): Promise<void> {
-  for (const batch of groupBy(mbus, (r) => `${r.device_id}|${r.channel}`).values()) {
-    const { device_id: deviceId, channel } = batch[0]!;
+  const channels = [...groupBy(mbus, (r) => `${r.device_id}|${r.channel}`).values()].flatMap((batch) => {
     const reg = MBUS_REGISTERS.find((m) => m.deviceType === batch[0]!.device_type);
-    if (!reg) continue;
+    if (!reg) return [];
     const sorted = [...batch].sort((a, b) => a.captured_at.getTime() - b.captured_at.getTime());
-    const from = sorted[0]!.captured_at;
-    const to = sorted[sorted.length - 1]!.captured_at;
-    const base = sql`FROM mbus_reading WHERE device_id = ${deviceId} AND channel = ${channel}`;
-    const prev = (await sql<MbusRow>`SELECT captured_at, value ${base} AND captured_at < ${from} ORDER BY captured_at DESC LIMIT 1`.execute(db)).rows;
-    const next = (await sql<MbusRow>`SELECT captured_at, value ${base} AND captured_at > ${to} ORDER BY captured_at ASC LIMIT 1`.execute(db)).rows;
-    const inside: readonly MbusRow[] =
-      sorted.length > 1 ? (await sql<MbusRow>`SELECT captured_at, value ${base} AND captured_at BETWEEN ${from} AND ${to} ORDER BY captured_at`.execute(db)).rows : sorted;
+    const { device_id: deviceId, channel } = sorted[0]!;
+    return [{ reg, sorted, key: `${deviceId}|${channel}`, span: { deviceId, channel, from: sorted[0]!.captured_at, to: sorted[sorted.length - 1]!.captured_at } }];
+  });
+  if (channels.length === 0) return;
+  const prev = await nearestCaptures(db, channels.map((c) => c.span), 'prev');
+  const next = await nearestCaptures(db, channels.map((c) => c.span), 'next');
+  const middle = await capturesBetween(db, channels.filter((c) => c.sorted.length > 1).map((c) => c.span));
+  for (const { reg, sorted, key, span } of channels) {
+    const inside: readonly { captured_at: Date; value: string | number }[] = sorted.length > 1 ? (middle.get(key) ?? []) : sorted;
     const isNew = new Set(sorted.map((r) => r.captured_at.getTime()));
-    const points: RegisterPoint[] = [...prev, ...inside, ...next].map((r) => {
+    const around = (p: { captured_at: Date; value: string | number } | undefined) => (p ? [p] : []);
+    const points: RegisterPoint[] = [...around(prev.get(key)), ...inside, ...around(next.get(key))].map((r) => {
       const t = r.captured_at.getTime();
       return { t, v: Math.round(Number(r.value) * reg.scale), isNew: isNew.has(t) };
     });
-    insertionDelta(points, amountsOf(deltas, deviceId, reg.col));
+    insertionDelta(points, amountsOf(deltas, span.deviceId, reg.col));
   }
 }
 

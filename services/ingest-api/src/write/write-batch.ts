@@ -19,25 +19,21 @@ export class WriteConflictError extends Error {
   }
 }
 
-/** The stored value columns of the (device, meter time) pairs of this batch that already exist. */
+const STORED_COLS = sql.raw(['device_id', 'meter_time', ...VALUE_COLUMNS].map((c) => `\`${c}\``).join(', '));
+
+/**
+ * The stored value columns of the (device, meter time) pairs of this batch that already exist: one
+ * statement per 2,000 keys (`(device_id, meter_time) IN (…)` is a range of primary-key dives), not one per device.
+ */
 async function storedRows(trx: Transaction<Database>, rows: readonly PreparedReading[]): Promise<Map<string, PreparedReading['columns']>> {
-  const byDevice = new Map<number, Date[]>();
-  for (const r of rows) {
-    const list = byDevice.get(r.deviceId) ?? [];
-    list.push(r.meterTime);
-    byDevice.set(r.deviceId, list);
-  }
+  const keys = new Map<string, PreparedReading>();
+  for (const r of rows) keys.set(readingKey(r.deviceId, r.meterTime), r);
   const found = new Map<string, PreparedReading['columns']>();
-  for (const [deviceId, times] of byDevice) {
-    for (const part of chunks(times, 5000)) {
-      const existing = await trx
-        .selectFrom('reading')
-        .select(['device_id', 'meter_time', ...VALUE_COLUMNS])
-        .where('device_id', '=', deviceId)
-        .where('meter_time', 'in', part)
-        .execute();
-      for (const { device_id, meter_time, ...columns } of existing) found.set(readingKey(device_id, meter_time), columns as PreparedReading['columns']);
-    }
+  for (const part of chunks([...keys.values()], 2000)) {
+    const pairs = part.map((r) => sql`(${r.deviceId}, ${r.meterTime})`);
+    const existing = await sql<Record<string, unknown> & { device_id: number; meter_time: Date }>`
+      SELECT ${STORED_COLS} FROM reading WHERE (device_id, meter_time) IN (${sql.join(pairs)})`.execute(trx);
+    for (const { device_id, meter_time, ...columns } of existing.rows) found.set(readingKey(device_id, meter_time), columns as PreparedReading['columns']);
   }
   return found;
 }

@@ -14,6 +14,8 @@ export interface WriteQueueOptions {
   maxBatchRows: number;
   /** How long the first request of a batch waits for company. 0 = next tick. */
   lingerMs: number;
+  /** When the oldest request not yet answered has waited longer than this, new requests are shed with 503. */
+  maxWaitMs: number;
 }
 
 export interface WriteQueueObserver {
@@ -25,6 +27,8 @@ export interface WriteQueueObserver {
 
 interface Job {
   rows: readonly PreparedReading[];
+  /** performance.now() at enqueue. */
+  since: number;
   resolve(outcomes: RowOutcome[]): void;
   reject(err: unknown): void;
 }
@@ -34,7 +38,8 @@ export const QUEUE_FULL_RETRY_AFTER_S = 1;
 
 /**
  * Group commit: requests enqueue their rows and wait; one flush at a time writes everything waiting
- * in one transaction and resolves each request only after COMMIT. Bounded: sheds with 503 when full.
+ * in one transaction and resolves each request only after COMMIT. Bounded: sheds with 503 when full
+ * (rows) or behind (the oldest unanswered request has waited longer than `maxWaitMs`).
  */
 export class WriteQueue {
   readonly #db: Kysely<Database>;
@@ -45,6 +50,8 @@ export class WriteQueue {
   #pending: Job[] = [];
   #pendingRows = 0;
   #inFlightRows = 0;
+  /** Enqueue time of the oldest request of the transaction in flight. */
+  #inFlightSince: number | undefined;
   #flushing: Promise<void> | undefined;
   #timer: NodeJS.Timeout | undefined;
   #closed = false;
@@ -68,6 +75,18 @@ export class WriteQueue {
     return this.#pendingRows + this.#inFlightRows;
   }
 
+  /** Milliseconds the oldest request not yet answered has waited (0 when none waits). */
+  get oldestWaitMs(): number {
+    const since = this.#inFlightSince ?? this.#pending[0]?.since;
+    return since === undefined ? 0 : performance.now() - since;
+  }
+
+  #shed(message: string, reason: string): Promise<never> {
+    this.stats.shed += 1;
+    this.#observer?.onShed();
+    return Promise.reject(new ApiError('service_unavailable', message, { retryAfterS: QUEUE_FULL_RETRY_AFTER_S, details: { reason } }));
+  }
+
   /** Resolves with one outcome per row once the transaction holding them has committed. */
   enqueue(rows: readonly PreparedReading[]): Promise<RowOutcome[]> {
     if (rows.length === 0) return Promise.resolve([]);
@@ -75,17 +94,14 @@ export class WriteQueue {
       return Promise.reject(new ApiError('service_unavailable', 'the server is shutting down', { retryAfterS: QUEUE_FULL_RETRY_AFTER_S }));
     }
     if (this.depth > 0 && this.depth + rows.length > this.#opts.maxRows) {
-      this.stats.shed += 1;
-      this.#observer?.onShed();
-      return Promise.reject(
-        new ApiError('service_unavailable', 'the write queue is full; nothing was stored, retry later', {
-          retryAfterS: QUEUE_FULL_RETRY_AFTER_S,
-          details: { reason: 'write_queue_full' },
-        }),
-      );
+      return this.#shed('the write queue is full; nothing was stored, retry later', 'write_queue_full');
+    }
+    // Single-reading devices never fill the row bound: waiting time is what tells the writer is behind.
+    if (this.oldestWaitMs > this.#opts.maxWaitMs) {
+      return this.#shed('the write queue is behind; nothing was stored, retry later', 'write_queue_slow');
     }
     return new Promise<RowOutcome[]>((resolve, reject) => {
-      this.#pending.push({ rows, resolve, reject });
+      this.#pending.push({ rows, since: performance.now(), resolve, reject });
       this.#pendingRows += rows.length;
       this.#observer?.depth(this.depth);
       this.#schedule();
@@ -117,6 +133,7 @@ export class WriteQueue {
     }
     this.#pendingRows -= rows;
     this.#inFlightRows = rows;
+    this.#inFlightSince = jobs[0]?.since;
     return jobs;
   }
 
@@ -125,6 +142,7 @@ export class WriteQueue {
       const jobs = this.#take();
       await this.#flush(jobs);
       this.#inFlightRows = 0;
+      this.#inFlightSince = undefined;
       this.#observer?.depth(this.depth);
     }
   }

@@ -1,0 +1,51 @@
+import { type Kysely, sql } from 'kysely';
+import { chunks } from '../write/write-steps.ts';
+
+/** A stored M-Bus capture of one device channel. */
+export type MbusPoint = { device_id: number; channel: number; captured_at: Date; value: string | number };
+
+/** One device channel and the span of its new captures. */
+export interface MbusSpan {
+  deviceId: number;
+  channel: number;
+  from: Date;
+  to: Date;
+}
+
+// Channels per statement: keeps each VALUES / OR list small.
+const CHUNK = 200;
+const key = (deviceId: number, channel: number) => `${deviceId}|${channel}`;
+
+/** For each channel, the nearest stored capture before `from` (or after `to`): one statement per 200 channels, one index dive each. */
+export async function nearestCaptures(db: Kysely<any>, spans: readonly MbusSpan[], side: 'prev' | 'next'): Promise<Map<string, MbusPoint>> {
+  const out = new Map<string, MbusPoint>();
+  const nearest =
+    side === 'prev'
+      ? sql`(SELECT x.captured_at FROM mbus_reading x WHERE x.device_id = v.device_id AND x.channel = v.channel AND x.captured_at < v.t ORDER BY x.captured_at DESC LIMIT 1)`
+      : sql`(SELECT x.captured_at FROM mbus_reading x WHERE x.device_id = v.device_id AND x.channel = v.channel AND x.captured_at > v.t ORDER BY x.captured_at ASC LIMIT 1)`;
+  for (const part of chunks(spans, CHUNK)) {
+    const values = part.map((s) => sql`(${s.deviceId}, ${s.channel}, ${side === 'prev' ? s.from : s.to})`);
+    const r = await sql<MbusPoint>`
+      WITH v(device_id, channel, t) AS (VALUES ${sql.join(values)})
+      SELECT m.device_id, m.channel, m.captured_at, m.value FROM v
+      JOIN mbus_reading m ON m.device_id = v.device_id AND m.channel = v.channel AND m.captured_at = ${nearest}`.execute(db);
+    for (const row of r.rows) out.set(key(row.device_id, row.channel), row);
+  }
+  return out;
+}
+
+/** The stored captures inside each channel's [from, to], sorted by time. */
+export async function capturesBetween(db: Kysely<any>, spans: readonly MbusSpan[]): Promise<Map<string, MbusPoint[]>> {
+  const out = new Map<string, MbusPoint[]>();
+  for (const part of chunks(spans, CHUNK)) {
+    const ranges = part.map((s) => sql`(device_id = ${s.deviceId} AND channel = ${s.channel} AND captured_at BETWEEN ${s.from} AND ${s.to})`);
+    const r = await sql<MbusPoint>`
+      SELECT device_id, channel, captured_at, value FROM mbus_reading WHERE ${sql.join(ranges, sql` OR `)} ORDER BY device_id, channel, captured_at`.execute(db);
+    for (const row of r.rows) {
+      const list = out.get(key(row.device_id, row.channel));
+      if (list) list.push(row);
+      else out.set(key(row.device_id, row.channel), [row]);
+    }
+  }
+  return out;
+}
