@@ -10,6 +10,8 @@ SEM_SECRET_NAMES=(
   db-readonly-password   # sem_grafana: SELECT only, Grafana's datasource
   admin-token            # bearer token for the API's admin routes
   grafana-admin-password # Grafana's `admin` user
+  mqtt-ingest-password   # mqtt-ingest's own broker account (sem-ingest)
+  mqtt-device-secret     # HMAC key every device's MQTT password derives from (docs/mqtt.md)
 )
 
 sem_random_hex() { # BYTES -> 2*BYTES hex characters

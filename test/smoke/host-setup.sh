@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Makes this host able to run the smoke pod: podman, runc, debootstrap, the mariadb client, and the
-# two containers.conf settings Podman 4.3 needs on these machines. Says what it changed. Needs root.
+# Makes this host able to run the smoke pod: podman, runc, debootstrap, the mariadb client,
+# mosquitto_pub (mosquitto-clients), openssl, and the two containers.conf settings Podman 4.3 needs
+# on these machines. Says what it changed. Needs root.
 set -euo pipefail
 
 conf=/etc/containers/containers.conf
@@ -10,6 +11,8 @@ command -v podman >/dev/null 2>&1 || need_apt+=(podman)
 command -v runc >/dev/null 2>&1 || need_apt+=(runc)
 command -v debootstrap >/dev/null 2>&1 || need_apt+=(debootstrap)
 command -v mariadb >/dev/null 2>&1 || need_apt+=(mariadb-client)
+command -v mosquitto_pub >/dev/null 2>&1 || need_apt+=(mosquitto-clients)
+command -v openssl >/dev/null 2>&1 || need_apt+=(openssl)
 if [ ${#need_apt[@]} -gt 0 ]; then
   echo "host-setup: installing ${need_apt[*]} (apt-get)"
   apt-get update -qq

@@ -8,12 +8,17 @@
 #   3. the reading read back through the API, and as the read-only Grafana user (mariadb client
 #      inside the pod, over 127.0.0.1:3306 as Grafana connects): a panel query, every dashboard query
 #      in grafana/dashboards expanded like Grafana, and the refusals (DELETE, DDL, key tables);
-#   4. the simulator image, and the pod's demo simulator, posting into the API;
-#   5. an upgrade: an image with one more migration (test/smoke/upgrade) and `kube play --replace`:
-#      exactly that migration applies, the data and the demo device's key survive;
-#   6. teardown of the pod, its volumes and its secret, also on failure. Images stay cached.
+#   4. MQTT: a device's broker credentials from the credentials CLI inside mqtt-ingest, a real P1
+#      telegram published at QoS 1 over TLS to the published 8883 (host mosquitto_pub, the generated
+#      CA), the reading found as the read-only user; 1883 is not published;
+#   5. the simulator image, and the pod's demo simulator, posting into the API;
+#   6. an upgrade: an image with one more migration (test/smoke/upgrade) and `kube play --replace`:
+#      exactly that migration applies, the data, the demo device's key, the MQTT account and a
+#      reading queued at the broker while mqtt-ingest was down survive;
+#   7. teardown of the pod, its volumes and its secret, also on failure. Images stay cached.
 # Runs under its own names (pod sem-smoke, volumes sem-smoke-*, secret sem-smoke-secrets), never
-# touching a real `sem` deployment; it does need host port 8080 (SEM_SMOKE_PORT) free.
+# touching a real `sem` deployment; it does need host ports 8080 and 8883 (SEM_SMOKE_PORT,
+# SEM_SMOKE_MQTT_PORT) free.
 # SEM_SMOKE_KEEP=1 leaves the pod running for inspection (and prints how to remove it).
 set -euo pipefail
 
@@ -29,10 +34,13 @@ pod=sem-smoke
 secret=sem-smoke-secrets
 port="${SEM_SMOKE_PORT:-8080}"
 grafana_port="${SEM_SMOKE_GRAFANA_PORT:-3000}"
+mqtt_port="${SEM_SMOKE_MQTT_PORT:-8883}"
+mqtt_fixture="${SEM_SMOKE_MQTT_FIXTURE:-packages/meter-protocol/fixtures/dsmr/athom_iskra_am550_dsmr50.txt}"
 fixture="${SEM_SMOKE_FIXTURE:-packages/meter-protocol/fixtures/dsmr/dp_fluvius_v171.txt}"
 api="http://127.0.0.1:$port"
 work="$(mktemp -d /tmp/sem-smoke.XXXXXX)"
 podyaml="$work/pod.yaml"
+smoke_volumes="sem-smoke-mariadb-data sem-smoke-grafana-data sem-smoke-device-sim-data sem-smoke-mosquitto-passwd sem-smoke-mosquitto-data"
 
 step() { printf '\n== [%3ss] %s\n' "$(($(date +%s) - t0))" "$*"; }
 ok() { echo "   ok: $*"; }
@@ -45,7 +53,7 @@ json() { node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>{let v=
 
 dump_logs() {
   local c
-  for c in mariadb migrate ingest-api device-sim grafana; do
+  for c in mariadb migrate ingest-api mosquitto mqtt-ingest device-sim grafana; do
     podman container exists "$pod-$c" 2>/dev/null || continue
     echo "---- last log lines of $pod-$c ($(podman inspect --format '{{.State.Status}} exit={{.State.ExitCode}}' "$pod-$c" 2>/dev/null))" >&2
     podman logs --tail 25 "$pod-$c" 2>&1 | sed 's/^/   /' >&2 || true
@@ -59,13 +67,14 @@ teardown() {
   [ "$rc" = 0 ] || dump_logs
   if [ "${SEM_SMOKE_KEEP:-0}" = 1 ]; then
     echo "SEM_SMOKE_KEEP=1: left running. Remove with: podman kube down $podyaml;" \
-      "podman volume rm -f sem-smoke-mariadb-data sem-smoke-grafana-data sem-smoke-device-sim-data; podman secret rm $secret"
+      "podman volume rm -f $smoke_volumes; podman secret rm $secret"
     exit "$rc"
   fi
   step "teardown: pod, volumes, secret"
   [ -f "$podyaml" ] && podman kube down "$podyaml" >/dev/null 2>&1 || true
   podman pod rm -f "$pod" >/dev/null 2>&1 || true
-  podman volume rm -f sem-smoke-mariadb-data sem-smoke-grafana-data sem-smoke-device-sim-data >/dev/null 2>&1 || true
+  # shellcheck disable=SC2086 # a list of names
+  podman volume rm -f $smoke_volumes >/dev/null 2>&1 || true
   podman secret rm "$secret" >/dev/null 2>&1 || true
   podman rmi localhost/sem-ingest-api:smoke-upgrade >/dev/null 2>&1 || true
   rm -rf "$work"
@@ -111,6 +120,9 @@ step "throw-away secrets -> podman secret $secret"
 sem_generate_secrets "$work/secrets" >/dev/null
 sem_podman_secret_create "$secret" "$work/secrets"
 ok "$(podman secret ls --format '{{.Name}}' | grep -cx "$secret") secret with ${#SEM_SECRET_NAMES[@]} keys"
+# The broker's TLS material, made as deploy/setup.sh makes it (throw-away CA and server certificate).
+bash deploy/mosquitto/gen-certs.sh "$work/secrets/mqtt-tls" >/dev/null
+ok "MQTT TLS: $(cd "$work/secrets/mqtt-tls" && ls | tr '\n' ' ')(gen-certs.sh)"
 
 step "pod.yaml -> $pod"
 # Same file, own names: pod, secret, volumes, host ports; minus Grafana when there is no image for it.
@@ -119,19 +131,23 @@ sed -e "s/^  name: sem$/  name: $pod/" \
     -e "s/claimName: sem-/claimName: sem-smoke-/" \
     -e "s/hostPort: 8080 /hostPort: $port /" \
     -e "s/hostPort: 3000 /hostPort: $grafana_port /" \
+    -e "s/hostPort: 8883 /hostPort: $mqtt_port /" \
+    -e "s|path: ./deploy/secrets/mqtt-tls,|path: $work/secrets/mqtt-tls,|" \
     pod.yaml >"$podyaml"
 # The optional demo simulator, commented out in pod.yaml, is switched on here so that block is tested too.
 sed -i '/# --- device-sim:begin/,/# --- device-sim:end/{/# --- device-sim:/d;s/^    # /    /}' "$podyaml"
 if [ "$with_grafana" = 0 ]; then
   sed -i '/# --- grafana:begin/,/# --- grafana:end/d' "$podyaml"
 fi
-grep -q "name: $pod$" "$podyaml" && ! grep -q 'name: sem-secrets' "$podyaml" || die "renaming pod.yaml failed"
-for p in "$port" $([ "$with_grafana" = 1 ] && echo "$grafana_port"); do
+grep -q "name: $pod$" "$podyaml" && ! grep -q 'name: sem-secrets' "$podyaml" && ! grep -q 'path: ./deploy/secrets' "$podyaml" \
+  || die "renaming pod.yaml failed"
+for p in "$port" "$mqtt_port" $([ "$with_grafana" = 1 ] && echo "$grafana_port"); do
   if (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then die "host port $p is in use (set SEM_SMOKE_PORT)"; fi
 done
 # Leftovers of an interrupted run (a stale volume would keep stale passwords).
 podman pod rm -f "$pod" >/dev/null 2>&1 || true
-podman volume rm -f sem-smoke-mariadb-data sem-smoke-grafana-data sem-smoke-device-sim-data >/dev/null 2>&1 || true
+# shellcheck disable=SC2086 # a list of names
+podman volume rm -f $smoke_volumes >/dev/null 2>&1 || true
 # (Without systemd, as in CI containers, podman warns that it cannot schedule the probes: kept in play.log.)
 podman kube play "$podyaml" >"$work/play.log" 2>&1 || { cat "$work/play.log" >&2; die "kube play failed"; }
 ok "pod $pod: $(podman ps -a --filter pod="$pod" --format '{{.Names}}' | grep -v infra | tr '\n' ' ')"
@@ -157,6 +173,11 @@ ok "liveness probes (exec argv) pass: mariadb healthcheck.sh, ingest-api http-pr
 ok "published ports: $(podman port "$pod-ingest-api" 2>/dev/null | tr '\n' ' ')"
 if podman port "$pod-mariadb" 2>/dev/null | grep -q 3306; then die "3306 is published"; fi
 ok "3306 not published"
+# The pod's published ports are the infra container's: exactly the API's and TLS MQTT's (and Grafana's).
+published="$(podman port "$pod-mosquitto" 2>/dev/null | sed 's/ -> .*//' | sort | tr '\n' ' ')"
+case " $published " in *" 8883/tcp "*) ;; *) die "8883 is not published (published: $published)" ;; esac
+case " $published " in *" 1883/tcp "*|*" 9465/tcp "*) die "plain MQTT 1883 or the ops port 9465 is published: $published" ;; esac
+ok "published: ${published}(8883 = MQTT over TLS; plain 1883 and 9465 are not)"
 
 # --- 2. device key through the CLI, real telegram through the published port ------------------------
 step "device key via the CLI inside $pod-ingest-api"
@@ -228,7 +249,64 @@ else
   echo "   NOTE: no grafana/dashboards/*.json yet: skipped"
 fi
 
-# --- 4. the simulator: its image, and the pod's demo block --------------------------------------------
+# --- 4. MQTT: credentials from the CLI, a telegram over TLS at QoS 1, read back as sem_grafana ------
+step "MQTT device: key via the API's CLI, broker credentials via mqtt-ingest's CLI (npm run credentials)"
+podman exec "$pod-ingest-api" node services/ingest-api/src/cli/devices.ts \
+  add --name smoke-mqtt --country NL --time-zone Europe/Amsterdam --json >/dev/null || die "device CLI failed for smoke-mqtt"
+# The account exists once mqtt-ingest has read the registry (polled every 5 s).
+mqtt_pass=""
+for _ in $(seq 1 60); do
+  creds="$(podman exec "$pod-mqtt-ingest" npm run --silent credentials -w services/mqtt-ingest -- smoke-mqtt 2>"$work/creds.err")" \
+    && mqtt_pass="$(printf '%s\n' "$creds" | awk '$1 == "password" { print $2 }')"
+  [ -n "$mqtt_pass" ] && break
+  sleep 1
+done
+[ -n "$mqtt_pass" ] || { cat "$work/creds.err" >&2; die "no MQTT credentials for smoke-mqtt: ${creds:-}"; }
+ok "username smoke-mqtt, password ${mqtt_pass:0:4}… (${#mqtt_pass} chars); topics: $(printf '%s\n' "$creds" | awk '$1 == "publish" { print $2 }')"
+
+step "publish $mqtt_fixture to sem/smoke-mqtt/telegram: TLS 127.0.0.1:$mqtt_port, generated CA, QoS 1"
+mqtt_pub() { # the host's mosquitto_pub (Debian mosquitto-clients), MQTT 5 so a refusal has a reason code
+  mosquitto_pub -h 127.0.0.1 -p "$mqtt_port" --cafile "$work/secrets/mqtt-tls/ca.crt" -V mqttv5 -q 1 \
+    -i smoke-mqtt-pub -u smoke-mqtt -P "$mqtt_pass" "$@"
+}
+# The broker reloads its password file within seconds of mqtt-ingest writing the new account.
+published_ok=0
+for _ in $(seq 1 30); do
+  if mqtt_pub -t sem/smoke-mqtt/telegram -f "$mqtt_fixture" >"$work/pub.log" 2>&1 && ! grep -qi 'fail\|error' "$work/pub.log"; then
+    published_ok=1
+    break
+  fi
+  sleep 1
+done
+[ "$published_ok" = 1 ] || die "mosquitto_pub failed: $(cat "$work/pub.log")"
+ok "PUBACK received (QoS 1) over TLS verified against the generated CA"
+if mosquitto_pub -h 127.0.0.1 -p "$mqtt_port" -V mqttv5 -q 1 -u smoke-mqtt -P "$mqtt_pass" -t sem/smoke-mqtt/telegram -m x \
+  --cafile /etc/ssl/certs/ca-certificates.crt >/dev/null 2>&1; then die "the broker's certificate passed without our CA"; fi
+if mosquitto_pub -h 127.0.0.1 -p "$mqtt_port" --cafile "$work/secrets/mqtt-tls/ca.crt" -V mqttv5 -q 1 \
+  -u smoke-mqtt -P wrong-password -t sem/smoke-mqtt/telegram -m x >/dev/null 2>&1; then die "a wrong MQTT password was accepted"; fi
+ok "refused: a client without the generated CA, and a wrong password"
+
+step "the MQTT reading as sem_grafana"
+# The capture's values: 1-0:1.8.1 = 003808.351 kWh, 1-0:1.8.2 = 002948.827 kWh at 181106140429W
+# (Dutch winter time) = 2018-11-06T13:04:29Z; reading.source 6 = mqtt.
+mqtt_row=""
+for _ in $(seq 1 30); do
+  mqtt_row="$(ro_sql "SELECT UNIX_TIMESTAMP(r.meter_time), r.energy_import_t1_wh, r.energy_import_t2_wh, r.source
+    FROM reading r JOIN device d ON d.id = r.device_id WHERE d.name = 'smoke-mqtt'")" || die "read-only SELECT failed"
+  [ -n "$mqtt_row" ] && break
+  sleep 1
+done
+[ "$mqtt_row" = "$(printf '1541509469.000\t3808351\t2948827\t6')" ] \
+  || die "MQTT row differs: '${mqtt_row:-none}' (mqtt-ingest log: $(podman logs --tail 5 "$pod-mqtt-ingest" 2>&1 | tr '\n' ' ' | cut -c1-600))"
+ok "row: $(echo "$mqtt_row" | tr '\t' ' ') (2018-11-06T13:04:29Z, Wh, source mqtt)"
+for _ in $(seq 1 30); do
+  podman healthcheck run "$pod-mqtt-ingest" >/dev/null 2>&1 && break
+  sleep 1
+done
+podman healthcheck run "$pod-mqtt-ingest" >/dev/null || die "probe of $pod-mqtt-ingest failed"
+ok "liveness probe of mqtt-ingest (exec argv http-probe on 127.0.0.1:9465/healthz) passes"
+
+# --- 5. the simulator: its image, and the pod's demo block --------------------------------------------
 step "device simulator image: replays the capture 3 times into the API (as in the pod's demo block)"
 sim_out="$(podman run --rm --pod "$pod" -e SEM_ADMIN_TOKEN="$(cat "$work/secrets/admin-token")" "$SEM_SIM_IMAGE" \
   node services/device-sim/src/cli.ts --source "$fixture" --post telegram --url http://127.0.0.1:8080 \
@@ -250,11 +328,20 @@ done
 [ "${demo_before:-0}" -ge 1 ] || die "the demo simulator stored nothing (state: $(podman inspect --format '{{.State.Status}} {{.State.ExitCode}}' "$pod-device-sim" 2>&1))"
 ok "demo-0001 has $demo_before reading(s)"
 
-# --- 5. upgrade: a new image with one more migration; migrations apply, data stays -----------------
+# --- 6. upgrade: a new image with one more migration; migrations apply, data stays -----------------
 step "upgrade: next-release image (one extra migration) + podman kube play --replace"
 upgrade_image=localhost/sem-ingest-api:smoke-upgrade
 podman build -q --format docker -t "$upgrade_image" test/smoke/upgrade >/dev/null || die "upgrade image did not build"
 sed -i "s|image: $SEM_API_IMAGE|image: $upgrade_image|" "$podyaml"
+# A reading published while mqtt-ingest is down waits in the broker's persistent queue, and must
+# survive the upgrade: `podman pod stop` first, as docs/deploy.md says (kube play --replace alone
+# kills Mosquitto before it saves its queue on Podman 4.3).
+podman stop "$pod-mqtt-ingest" >/dev/null 2>>"$work/play.log" || die "could not stop $pod-mqtt-ingest"
+mqtt_pub -t sem/smoke-mqtt/readings -m '{"time":"2018-11-06T13:05:29Z","energyImportT1Kwh":3808.352,"energyImportT2Kwh":2948.827}' \
+  >"$work/pub.log" 2>&1 && ! grep -qi 'fail\|error' "$work/pub.log" || die "publishing while mqtt-ingest is down failed: $(cat "$work/pub.log")"
+podman pod stop "$pod" >/dev/null 2>>"$work/play.log" || die "podman pod stop failed"
+podman logs "$pod-mosquitto" 2>&1 | grep -q 'Saving in-memory database' || die "mosquitto did not save its queue on pod stop"
+ok "a JSON reading queued at the broker while mqtt-ingest was down; pod stopped, mosquitto saved its queue"
 podman kube play --replace "$podyaml" >"$work/play.log" 2>&1 || { cat "$work/play.log" >&2; die "kube play --replace failed"; }
 wait_ready 180
 applied="$(podman logs "$pod-migrate" 2>&1 | grep '^success:' || true)"
@@ -273,6 +360,33 @@ for _ in $(seq 1 30); do
 done
 [ "$demo_after" -gt "$demo_before" ] || die "the demo simulator stopped posting after the replay"
 ok "demo simulator resumed with its stored key (still 1 demo device; $demo_after readings)"
+
+# The queued reading arrives from the saved queue; the account (volume sem-smoke-mosquitto-passwd) still works.
+mqtt_count() { ro_sql "SELECT COUNT(*) FROM reading r JOIN device d ON d.id = r.device_id WHERE d.name = 'smoke-mqtt' AND r.source = 6"; }
+for _ in $(seq 1 30); do
+  mqtt_rows="$(mqtt_count)"
+  [ "$mqtt_rows" = 2 ] && break
+  sleep 1
+done
+[ "$mqtt_rows" = 2 ] || die "after the upgrade, the reading queued at the broker was not stored (smoke-mqtt rows: $mqtt_rows)"
+ok "after the upgrade: the reading queued while mqtt-ingest was down is stored (2 MQTT rows)"
+published_ok=0
+for _ in $(seq 1 30); do
+  if mqtt_pub -t sem/smoke-mqtt/readings -m '{"time":"2018-11-06T13:06:29Z","energyImportT1Kwh":3808.353}' >"$work/pub.log" 2>&1 \
+    && ! grep -qi 'fail\|error' "$work/pub.log"; then
+    published_ok=1
+    break
+  fi
+  sleep 1
+done
+[ "$published_ok" = 1 ] || die "after the upgrade, mosquitto_pub failed: $(cat "$work/pub.log")"
+for _ in $(seq 1 30); do
+  mqtt_rows="$(mqtt_count)"
+  [ "$mqtt_rows" = 3 ] && break
+  sleep 1
+done
+[ "$mqtt_rows" = 3 ] || die "after the upgrade, a new JSON reading over MQTT was not stored (smoke-mqtt rows: $mqtt_rows)"
+ok "after the upgrade: same MQTT password, a new JSON reading on sem/smoke-mqtt/readings stored (3 MQTT rows)"
 
 if [ ${#later[@]} -gt 0 ]; then
   die "$(printf '%s; ' "${later[@]}")"

@@ -4,6 +4,7 @@ import type { Kysely } from 'kysely';
 import type { Database } from '@sem/db';
 import type { AppConfig } from './config.ts';
 import { errorResponseSchema } from './errors/api-error.ts';
+import { AJV_CUSTOM_OPTIONS } from './http/ajv-options.ts';
 import { registerErrorHandler } from './errors/error-handler.ts';
 import { dbPlugin } from './plugins/db.plugin.ts';
 import { authPlugin } from './plugins/auth.plugin.ts';
@@ -44,7 +45,7 @@ export async function buildApp(config: AppConfig, options: BuildOptions = {}): P
     bodyLimit: config.bodyLimitBytes,
     trustProxy: config.http.trustProxy,
     requestIdHeader: 'x-request-id',
-    ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: false } },
+    ajv: { customOptions: AJV_CUSTOM_OPTIONS },
   });
 
   // On shutdown, answers still in flight close their keep-alive connection so close() does not wait for idle sockets.
@@ -83,7 +84,7 @@ export async function buildApp(config: AppConfig, options: BuildOptions = {}): P
   await app.register(dbPlugin, { connection: config.db, db: options.db });
   // Rejects by reason for the fleet dashboard (Grafana reads MariaDB, not Prometheus).
   await app.register(rejectCounterPlugin);
-  await app.register(authPlugin, { adminToken: config.adminToken });
+  await app.register(authPlugin, { adminToken: config.adminToken, deviceCacheTtlMs: config.deviceCacheTtlMs });
   await app.register(rateLimitPlugin, { perMinute: config.rateLimitPerMinute });
   await app.register(writeQueuePlugin, config.writeQueue);
   // Rollups for the dashboards, kept in the same transaction as the raw rows (src/rollups).

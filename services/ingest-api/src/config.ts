@@ -12,6 +12,8 @@ export interface AppConfig {
   readonly bodyLimitBytes: number;
   readonly maxReadingsPerRequest: number;
   readonly rateLimitPerMinute: number;
+  /** How long a found device key is trusted without asking the database (0 = never). */
+  readonly deviceCacheTtlMs: number;
   readonly writeQueue: { readonly maxRows: number; readonly maxBatchRows: number; readonly lingerMs: number; readonly maxWaitMs: number };
   /** Raw readings older than this many days are purged; rollups stay. */
   readonly rawRetentionDays: number;
@@ -40,6 +42,7 @@ const schema = z.object({
   SEM_BODY_LIMIT_BYTES: int(1024, 64 * 1024 * 1024).default(1024 * 1024),
   SEM_MAX_READINGS_PER_REQUEST: int(1, 100_000).default(3600),
   SEM_RATE_LIMIT_PER_MINUTE: int(1, 1_000_000).default(600),
+  SEM_DEVICE_CACHE_TTL_MS: int(0, 300_000).default(5000),
   SEM_WRITE_QUEUE_MAX: int(1, 10_000_000).default(20_000),
   SEM_WRITE_BATCH_MAX: int(1, 100_000).default(2000),
   SEM_WRITE_LINGER_MS: int(0, 1000).default(2),
@@ -92,6 +95,7 @@ export function loadConfig(env: Env): AppConfig {
     bodyLimitBytes: e.SEM_BODY_LIMIT_BYTES,
     maxReadingsPerRequest: e.SEM_MAX_READINGS_PER_REQUEST,
     rateLimitPerMinute: e.SEM_RATE_LIMIT_PER_MINUTE,
+    deviceCacheTtlMs: e.SEM_DEVICE_CACHE_TTL_MS,
     writeQueue: { maxRows: e.SEM_WRITE_QUEUE_MAX, maxBatchRows: e.SEM_WRITE_BATCH_MAX, lingerMs: e.SEM_WRITE_LINGER_MS, maxWaitMs: e.SEM_WRITE_QUEUE_MAX_WAIT_MS },
     rawRetentionDays: e.SEM_RAW_RETENTION_DAYS,
     logLevel: e.SEM_LOG_LEVEL,

@@ -6,6 +6,8 @@
 #   docker.io/library/node:24-bookworm-slim   that base + the node binary of the repo's `node` devDependency + npm
 #   docker.io/library/mariadb:11.4            that base + Debian's mariadb-server behind an entrypoint that
 #                                             honours the official image's interface (see mariadb/README.md)
+#   docker.io/library/eclipse-mosquitto:2.0   that base + Debian's mosquitto with the official image's
+#                                             folders, user (1883), port and entrypoint (see mosquitto/Containerfile)
 set -euo pipefail
 
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -16,6 +18,7 @@ mirror="${DEBIAN_MIRROR:-http://deb.debian.org/debian}"
 BASE_IMAGE=localhost/debian:bookworm
 NODE_IMAGE=docker.io/library/node:24-bookworm-slim
 MARIADB_IMAGE=docker.io/library/mariadb:11.4
+MOSQUITTO_IMAGE=docker.io/library/eclipse-mosquitto:2.0
 
 rebuild=0
 [ "${1:-}" = "--rebuild" ] && rebuild=1
@@ -79,3 +82,4 @@ if ! have_image "$NODE_IMAGE"; then
 fi
 build_stand_in "$NODE_IMAGE" "$ctx"
 build_stand_in "$MARIADB_IMAGE" "$here/mariadb"
+build_stand_in "$MOSQUITTO_IMAGE" "$here/mosquitto"

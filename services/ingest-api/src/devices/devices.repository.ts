@@ -24,11 +24,16 @@ export function deviceSettings(row: { id: number; name: string; time_zone: strin
 
 /** The device owning this key, if the key exists and is not revoked. */
 export async function findDeviceByKey(db: Kysely<Database>, key: string): Promise<AuthDevice | undefined> {
+  return findDeviceByKeyHash(db, hashKey(key));
+}
+
+/** As findDeviceByKey, for a key already hashed with hashKey(). */
+export async function findDeviceByKeyHash(db: Kysely<Database>, keyHash: Buffer): Promise<AuthDevice | undefined> {
   const row = await db
     .selectFrom('device_key as k')
     .innerJoin('device as d', 'd.id', 'k.device_id')
     .select(['d.id', 'd.name', 'd.time_zone', 'd.country', 'd.send_interval_s', 'k.id as key_id', 'k.format'])
-    .where('k.key_hash', '=', hashKey(key))
+    .where('k.key_hash', '=', keyHash)
     .where('k.revoked_at', 'is', null)
     .executeTakeFirst();
   if (!row) return undefined;

@@ -4,6 +4,7 @@ import { ApiError } from '../errors/api-error.ts';
 import { isCountryCode, isTimeZone, COUNTRY_CODES, COUNTRY_PROFILES, type CountryCode } from './country-profiles.ts';
 import { generateKey, hashKey, keyHint, type KeyFormat } from './device-keys.ts';
 import { deviceSettings, type DeviceSettings } from './devices.repository.ts';
+import { deviceChanged } from './device-changes.ts';
 
 /** A device as shown to admins and to itself: never a key, never a HAN key. */
 export interface DeviceView extends DeviceSettings {
@@ -148,6 +149,7 @@ export async function setDeviceConfig(db: Kysely<Database>, deviceId: number, in
     await trx.updateTable('device').set({ ...patch, updated_at: new Date() }).where('id', '=', deviceId).execute();
     await setHanKeys(trx, deviceId, input);
   });
+  deviceChanged(deviceId);
   return getDevice(db, deviceId);
 }
 
@@ -163,6 +165,7 @@ export async function rotateKey(
   if (!opts.keepOld) {
     await db.updateTable('device_key').set({ revoked_at: new Date() }).where('device_id', '=', deviceId).where('id', '!=', key.id).where('revoked_at', 'is', null).execute();
   }
+  deviceChanged(deviceId);
   return key;
 }
 
@@ -172,10 +175,12 @@ export async function revokeKeys(db: Kysely<Database>, deviceId: number, keyId?:
   let q = db.updateTable('device_key').set({ revoked_at: new Date() }).where('device_id', '=', deviceId).where('revoked_at', 'is', null);
   if (keyId !== undefined) q = q.where('id', '=', keyId);
   const res = await q.executeTakeFirst();
+  deviceChanged(deviceId);
   return Number(res.numUpdatedRows);
 }
 
 export async function deleteDevice(db: Kysely<Database>, deviceId: number): Promise<void> {
   const res = await db.deleteFrom('device').where('id', '=', deviceId).executeTakeFirst();
+  deviceChanged(deviceId);
   if (Number(res.numDeletedRows) === 0) throw new ApiError('not_found', `no device ${deviceId}`);
 }

@@ -1,11 +1,9 @@
 import { DEVICE_SECURITY } from '../http/security.ts';
 import type { FastifyInstance } from 'fastify';
-import { decodeFrames, ProtocolError, type Reading } from '@sem/meter-protocol';
 import { ApiError, errorResponses } from '../errors/api-error.ts';
-import { fromProtocolError } from '../errors/error-handler.ts';
 import { acceptOnly } from '../http/content-types.ts';
-import { findHanKeys } from '../devices/devices.repository.ts';
 import { ingestReadings } from '../write/ingest.ts';
+import { decodeHan } from './han-decode.ts';
 
 export async function framesRoutes(app: FastifyInstance): Promise<void> {
   acceptOnly(app, ['text', 'octets-as-hex']);
@@ -29,21 +27,7 @@ export async function framesRoutes(app: FastifyInstance): Promise<void> {
       if (!/^(?:[0-9a-fA-F]{2})+$/.test(hex)) {
         throw new ApiError('bad_request', 'body must be hex digits in pairs', { details: { path: 'body' } });
       }
-      const keys = await findHanKeys(app.db, device.id);
-      let readings: Reading[];
-      try {
-        readings = decodeFrames(Buffer.from(hex, 'hex'), {
-          encryptionKey: keys?.encryptionKey,
-          authenticationKey: keys?.authenticationKey,
-          timeZone: device.timeZone,
-          // Swedish Kamstrup meters count energy in Wh where Norwegian ones use 10 Wh (no scaler on the wire).
-          ...(device.country === 'SE' ? { kamstrupEnergyScaler: 0 } : {}),
-        });
-      } catch (err) {
-        if (err instanceof ProtocolError) throw fromProtocolError(err);
-        throw err;
-      }
-      if (readings.length === 0) throw new ApiError('invalid_frame', 'no complete HDLC frame found');
+      const readings = await decodeHan(app.db, device, Buffer.from(hex, 'hex'));
       return reply.code(201).send(await ingestReadings(app, device, readings, 'han', receivedAt));
     },
   );

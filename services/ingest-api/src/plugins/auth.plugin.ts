@@ -1,8 +1,10 @@
 import fp from 'fastify-plugin';
 import type { FastifyRequest, preValidationAsyncHookHandler } from 'fastify';
 import { ApiError } from '../errors/api-error.ts';
-import { findDeviceByKey, type AuthDevice } from '../devices/devices.repository.ts';
-import { secretsEqual } from '../devices/device-keys.ts';
+import { findDeviceByKeyHash, type AuthDevice } from '../devices/devices.repository.ts';
+import { hashKey, secretsEqual } from '../devices/device-keys.ts';
+import { onDeviceChanged } from '../devices/device-changes.ts';
+import { DeviceKeyCache } from '../devices/device-key.cache.ts';
 
 /**
  * How a client presents its key:
@@ -38,9 +40,23 @@ function presentedKey(request: FastifyRequest, style: KeyStyle): string | undefi
   return scheme?.[2] ?? header(request, 'x-api-key');
 }
 
-export const authPlugin = fp<{ adminToken: string | undefined }>(
+export const authPlugin = fp<{ adminToken: string | undefined; deviceCacheTtlMs: number }>(
   async (app, opts) => {
     app.decorateRequest('device', null);
+    // Found keys are kept for a few seconds; a change made in this process drops them at once.
+    const cache = new DeviceKeyCache(opts.deviceCacheTtlMs);
+    const unsubscribe = onDeviceChanged((id) => cache.dropDevice(id));
+    app.addHook('onClose', async () => unsubscribe());
+    const lookup = async (key: string): Promise<AuthDevice | undefined> => {
+      const hash = hashKey(key);
+      const text = hash.toString('base64');
+      const cached = cache.get(text);
+      if (cached) return cached;
+      const generation = cache.generation;
+      const device = await findDeviceByKeyHash(app.db, hash);
+      if (device) cache.set(text, device, generation);
+      return device;
+    };
     app.decorate('authenticateDevice', (style: KeyStyle): preValidationAsyncHookHandler => {
       const refuse = (message: string) =>
         style === 'dsmr-reader' ? new ApiError('forbidden', message, { statusCode: 403 }) : new ApiError('unauthorized', message);
@@ -48,7 +64,7 @@ export const authPlugin = fp<{ adminToken: string | undefined }>(
         const key = presentedKey(request, style);
         if (!key) throw refuse('no API key given');
         if (key.length > 200) throw refuse('unknown or revoked API key');
-        const device = await findDeviceByKey(app.db, key);
+        const device = await lookup(key);
         if (!device) throw refuse('unknown or revoked API key');
         request.device = device;
       };

@@ -16,19 +16,20 @@ export interface MbusSpan {
 const CHUNK = 200;
 const key = (deviceId: number, channel: number) => `${deviceId}|${channel}`;
 
-/** For each channel, the nearest stored capture before `from` (or after `to`): one statement per 200 channels, one index dive each. */
+/**
+ * For each channel, the nearest stored capture before `from` (or after `to`): one statement per 200 channels,
+ * a UNION ALL of `… LIMIT 1` with literal bounds (each a primary-key range dive; a correlated subquery would walk the channel's rows).
+ */
 export async function nearestCaptures(db: Kysely<any>, spans: readonly MbusSpan[], side: 'prev' | 'next'): Promise<Map<string, MbusPoint>> {
   const out = new Map<string, MbusPoint>();
-  const nearest =
-    side === 'prev'
-      ? sql`(SELECT x.captured_at FROM mbus_reading x WHERE x.device_id = v.device_id AND x.channel = v.channel AND x.captured_at < v.t ORDER BY x.captured_at DESC LIMIT 1)`
-      : sql`(SELECT x.captured_at FROM mbus_reading x WHERE x.device_id = v.device_id AND x.channel = v.channel AND x.captured_at > v.t ORDER BY x.captured_at ASC LIMIT 1)`;
   for (const part of chunks(spans, CHUNK)) {
-    const values = part.map((s) => sql`(${s.deviceId}, ${s.channel}, ${side === 'prev' ? s.from : s.to})`);
-    const r = await sql<MbusPoint>`
-      WITH v(device_id, channel, t) AS (VALUES ${sql.join(values)})
-      SELECT m.device_id, m.channel, m.captured_at, m.value FROM v
-      JOIN mbus_reading m ON m.device_id = v.device_id AND m.channel = v.channel AND m.captured_at = ${nearest}`.execute(db);
+    const selects = part.map((s) => {
+      const base = sql`SELECT device_id, channel, captured_at, value FROM mbus_reading WHERE device_id = ${s.deviceId} AND channel = ${s.channel}`;
+      return side === 'prev'
+        ? sql`(${base} AND captured_at < ${s.from} ORDER BY captured_at DESC LIMIT 1)`
+        : sql`(${base} AND captured_at > ${s.to} ORDER BY captured_at ASC LIMIT 1)`;
+    });
+    const r = await sql<MbusPoint>`${sql.join(selects, sql` UNION ALL `)}`.execute(db);
     for (const row of r.rows) out.set(key(row.device_id, row.channel), row);
   }
   return out;

@@ -15,24 +15,21 @@ function carries(reg: ReadingRegister): RawBuilder<unknown> {
   return sql.raw(`(${reg.source} IS NOT NULL${alt})`);
 }
 
-const R_COLS = sql.raw(['device_id', 'meter_time', ...READING_REGISTER_SOURCES].map((c) => `r.${c}`).join(', '));
-
 /**
- * For each device, the nearest row with any register before (or after) its time: one statement per
- * 200 devices. A VALUES list joined with a correlated `ORDER BY … LIMIT 1` per device is one index
- * dive each and is planned once, where a 200-branch UNION ALL was planned branch by branch.
+ * For each device, the nearest row with any register before (or after) its time: one statement per 200
+ * devices, a UNION ALL of `… ORDER BY meter_time LIMIT 1` with literal bounds, each one primary-key range dive.
+ * Not a VALUES list with a correlated subquery: MariaDB then uses `ref` on device_id alone and walks every
+ * row of the device on the far side of t (EXPLAIN type ref, key_len 2; Handler_read_next = those rows).
  */
 export async function nearestRows(db: Kysely<any>, at: readonly { deviceId: number; t: Date }[], side: 'prev' | 'next'): Promise<Map<number, RegisterRow>> {
   const out = new Map<number, RegisterRow>();
-  const nearest =
-    side === 'prev'
-      ? sql`(SELECT meter_time FROM reading x WHERE x.device_id = v.device_id AND x.meter_time < v.t AND ${ANY_REGISTER} ORDER BY x.meter_time DESC LIMIT 1)`
-      : sql`(SELECT meter_time FROM reading x WHERE x.device_id = v.device_id AND x.meter_time > v.t AND ${ANY_REGISTER} ORDER BY x.meter_time ASC LIMIT 1)`;
   for (const part of chunks(at, CHUNK)) {
-    const values = part.map(({ deviceId, t }) => sql`(${deviceId}, ${t})`);
-    const r = await sql<RegisterRow>`
-      WITH v(device_id, t) AS (VALUES ${sql.join(values)})
-      SELECT ${R_COLS} FROM v JOIN reading r ON r.device_id = v.device_id AND r.meter_time = ${nearest}`.execute(db);
+    const selects = part.map(({ deviceId, t }) =>
+      side === 'prev'
+        ? sql`(SELECT ${COLS} FROM reading WHERE device_id = ${deviceId} AND meter_time < ${t} AND ${ANY_REGISTER} ORDER BY meter_time DESC LIMIT 1)`
+        : sql`(SELECT ${COLS} FROM reading WHERE device_id = ${deviceId} AND meter_time > ${t} AND ${ANY_REGISTER} ORDER BY meter_time ASC LIMIT 1)`,
+    );
+    const r = await sql<RegisterRow>`${sql.join(selects, sql` UNION ALL `)}`.execute(db);
     for (const row of r.rows) out.set(row.device_id, row);
   }
   return out;

@@ -1,4 +1,4 @@
-import { type Kysely, sql } from 'kysely';
+import { CompiledQuery, type Kysely } from 'kysely';
 
 /** How a column of an existing rollup row takes the new value. */
 export type Merge = 'add' | 'min' | 'max' | 'keep';
@@ -35,12 +35,14 @@ export async function upsertRows<R = Record<string, unknown>>(
   if (rows.length === 0) return out;
   const updates = columns.filter((c) => merge[c] && merge[c] !== 'keep').map((c) => mergeSql(c, merge[c]!));
   if (alsoSet) updates.push(alsoSet);
-  const colList = sql.raw(columns.map((c) => `\`${c}\``).join(', '));
-  const ret = returning ? sql.raw(` RETURNING ${returning.map((c) => `\`${c}\``).join(', ')}`) : sql.raw('');
+  const head = `INSERT INTO \`${table}\` (${columns.map((c) => `\`${c}\``).join(', ')}) VALUES `;
+  const tail = ` ON DUPLICATE KEY UPDATE ${updates.join(', ')}${returning ? ` RETURNING ${returning.map((c) => `\`${c}\``).join(', ')}` : ''}`;
+  const tuple = `(${columns.map(() => '?').join(', ')})`;
   const chunk = Math.max(1, Math.floor(30_000 / columns.length));
   for (let i = 0; i < rows.length; i += chunk) {
-    const values = rows.slice(i, i + chunk).map((r) => sql`(${sql.join(r.map((v) => sql`${v}`))})`);
-    const r = await sql<R>`INSERT INTO ${sql.table(table)} (${colList}) VALUES ${sql.join(values)} ON DUPLICATE KEY UPDATE ${sql.raw(updates.join(', '))}${ret}`.execute(db);
+    const part = rows.slice(i, i + chunk);
+    // Plain parameterised SQL: building a Kysely node per value cost ~20 % of the API's CPU under fleet load.
+    const r = await db.executeQuery<R>(CompiledQuery.raw(head + Array(part.length).fill(tuple).join(', ') + tail, part.flat()));
     out.push(...r.rows);
   }
   return out;

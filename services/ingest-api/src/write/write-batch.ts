@@ -1,4 +1,4 @@
-import { sql, type Kysely, type Transaction } from 'kysely';
+import { CompiledQuery, sql, type Kysely, type Transaction } from 'kysely';
 import { QUANTITY_COLUMNS, type Database, type ReadingValueColumn } from '@sem/db';
 import type { PreparedReading } from './prepared-reading.ts';
 import { planMerge, readingKey, type RowOutcome } from './reading-merge.ts';
@@ -9,7 +9,7 @@ export type { RowOutcome } from './reading-merge.ts';
 const VALUE_COLUMNS = [...new Set(Object.values(QUANTITY_COLUMNS).map((c) => c.column))] as ReadingValueColumn[];
 
 // A merge fills NULL columns only: a stored value is never overwritten.
-const FILL_NULLS = Object.fromEntries(VALUE_COLUMNS.map((c) => [c, sql`COALESCE(${sql.ref(c)}, VALUES(${sql.ref(c)}))`]));
+const FILL_NULLS = VALUE_COLUMNS.map((c) => `\`${c}\` = COALESCE(\`${c}\`, VALUES(\`${c}\`))`).join(', ');
 
 /** Another writer changed a key of this batch between our SELECT and INSERT; the transaction is rolled back and retried. */
 export class WriteConflictError extends Error {
@@ -38,8 +38,25 @@ async function storedRows(trx: Transaction<Database>, rows: readonly PreparedRea
   return found;
 }
 
-function readingRow(r: PreparedReading) {
+function readingRow(r: PreparedReading): Record<string, unknown> {
   return { device_id: r.deviceId, meter_time: r.meterTime, received_at: r.receivedAt, source: r.source, ...r.columns };
+}
+
+const READING_COLUMNS = new Set<string>(['device_id', 'meter_time', 'received_at', 'source', ...VALUE_COLUMNS]);
+
+/**
+ * One multi-row INSERT … ON DUPLICATE KEY UPDATE of reading rows as plain parameterised SQL (building a Kysely
+ * node per value cost more API CPU than the rest of the request). Columns are those any row carries; a row
+ * without one gives NULL, the column's default. Returns MariaDB's affected-rows count.
+ */
+async function insertReadings(trx: Transaction<Database>, rows: readonly Record<string, unknown>[]): Promise<number> {
+  const cols = [...new Set(rows.flatMap((r) => Object.keys(r)))];
+  // Names go into the SQL text: only the table's own columns.
+  for (const c of cols) if (!READING_COLUMNS.has(c)) throw new Error(`not a reading column: ${c}`);
+  const tuple = `(${cols.map(() => '?').join(', ')})`;
+  const text = `INSERT INTO reading (${cols.map((c) => `\`${c}\``).join(', ')}) VALUES ${Array(rows.length).fill(tuple).join(', ')} ON DUPLICATE KEY UPDATE ${FILL_NULLS}`;
+  const res = await trx.executeQuery(CompiledQuery.raw(text, rows.flatMap((r) => cols.map((c) => r[c] ?? null))));
+  return Number(res.numAffectedRows ?? 0n);
 }
 
 /**
@@ -58,15 +75,10 @@ export async function writeBatch(
     let merged = 0;
     // ~55 columns per row: 1000 rows stay far below the placeholder limit.
     for (const part of chunks(plan.writes, 1000)) {
-      const res = await trx
-        .insertInto('reading')
-        .values(part.map((w) => readingRow(w.row)))
-        .onDuplicateKeyUpdate(FILL_NULLS)
-        .executeTakeFirst();
+      const got = await insertReadings(trx, part.map((w) => readingRow(w.row)));
       // MariaDB counts 1 per inserted row and 2 per changed row: anything else means another writer got there first.
       const fresh = part.filter((w) => w.isNew).length;
       const expected = fresh + 2 * (part.length - fresh);
-      const got = Number(res.numInsertedOrUpdatedRows ?? 0n);
       if (got !== expected) throw new WriteConflictError(expected, got);
       inserted += fresh;
       merged += part.length - fresh;

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
-import { decodeFrames, type Reading } from '@sem/meter-protocol';
-import { bytesToText, decodeP1, findHanKeys, type AuthDevice } from '../ingest-api-bridge.ts';
+import type { Reading } from '@sem/meter-protocol';
+import { bytesToText, decodeHan, decodeP1, type AuthDevice } from '../ingest-api-bridge.ts';
 import type { UploadOutcome } from './upload-outcome.ts';
 
 const HDLC_FLAG = 0x7e;
@@ -20,12 +20,9 @@ export function frameBytes(payload: Buffer): Uint8Array | UploadOutcome {
   return Buffer.from(text, 'hex');
 }
 
-/** As POST /api/v1/frames: the device's HAN keys and time zone; protocol errors are thrown. */
+/** As POST /api/v1/frames: ingest-api's decodeHan (device HAN keys, zone, country); protocol errors are thrown. */
 export async function decodeFramePayload(app: FastifyInstance, payload: Buffer, device: AuthDevice): Promise<Reading[] | UploadOutcome> {
   const bytes = frameBytes(payload);
   if (!(bytes instanceof Uint8Array)) return bytes;
-  const keys = await findHanKeys(app.db, device.id);
-  const readings = decodeFrames(bytes, { encryptionKey: keys?.encryptionKey, authenticationKey: keys?.authenticationKey, timeZone: device.timeZone });
-  if (readings.length === 0) return { status: 'rejected', code: 'invalid_frame', reason: 'no complete HDLC frame found' };
-  return readings;
+  return decodeHan(app.db, device, bytes);
 }

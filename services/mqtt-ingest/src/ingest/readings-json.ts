@@ -1,15 +1,12 @@
 import AjvCompiler from '@fastify/ajv-compiler';
 import type { Reading } from '@sem/meter-protocol';
-import { fromJson, jsonReadingSchema, postReadingsSchema, type JsonReading } from '../ingest-api-bridge.ts';
+import { AJV_CUSTOM_OPTIONS, fromJson, jsonReadingSchema, postReadingsSchema, type JsonReading } from '../ingest-api-bridge.ts';
 import type { UploadOutcome } from './upload-outcome.ts';
 
 /**
  * `sem/<device>/readings`: the body of POST /api/v1/readings (one reading or an array), checked by
  * the same JSON schema through the same compiler Fastify uses, then converted by the same fromJson.
  */
-// ingest-api's buildApp passes these Ajv options to Fastify: keep them equal.
-const AJV_CUSTOM_OPTIONS = { removeAdditional: false, coerceTypes: false, allErrors: false } as const;
-
 export function createReadingsJsonParser(maxReadings: number): (payload: Buffer) => Reading[] | UploadOutcome {
   const compile = AjvCompiler()({ [jsonReadingSchema.$id]: jsonReadingSchema }, { customOptions: AJV_CUSTOM_OPTIONS });
   // At run time the compiler takes Fastify's route definition (its .d.ts says a bare schema).
