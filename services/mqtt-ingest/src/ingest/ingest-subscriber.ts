@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import mqtt, { type IClientOptions, type IPublishPacket, type MqttClient, type Packet } from 'mqtt';
 import type { FastifyBaseLogger as Logger } from 'fastify';
 import { INGEST_SUBSCRIPTIONS, parseUploadTopic, type UploadRoute } from '../topics/topic-route.ts';
@@ -29,19 +30,11 @@ export interface IngestSubscriber {
   close(): Promise<void>;
 }
 
-/** A backoff pause that close() cuts short. */
+/** A backoff pause that close() cuts short (an abort resolves it early instead of throwing). */
 function pause(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done, { once: true });
-  });
+  return sleep(ms, undefined, { signal }).catch(() => undefined);
 }
+
 // A handler error that says nothing about retrying (a bug): a few tries, then the message is dropped.
 const UNEXPECTED_ERROR_ATTEMPTS = 5;
 
