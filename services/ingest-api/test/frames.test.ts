@@ -71,14 +71,30 @@ describe('every HAN capture through POST /api/v1/frames, as bytes and as hex tex
       for (const [res, dev] of [[bin, asBytes], [hex, asHex]] as const) {
         expect(res.statusCode, res.body).toBe(201);
         const body = res.json();
-        expect(body.accepted + body.duplicates).toBe(ref.readings.length);
-        const received = new Date(body.results[0].meterTime);
-        for (const r of ref.readings) await expectStored(ctx.t, dev.id, r, received);
+        // Every frame is its own reading, also those without a clock (keyed receive time + position in ms).
+        expect(body.accepted + body.merged).toBe(ref.readings.length);
+        const keys = body.results.map((x: { meterTime: string }) => new Date(x.meterTime));
+        const timeless = keys.filter((_: Date, i: number) => ref.readings[i]!.meterTime === null);
+        expect(timeless.map((k: Date) => k.getTime() - timeless[0].getTime())).toEqual(timeless.map((_: Date, i: number) => i));
+        for (const [i, r] of ref.readings.entries()) await expectStored(ctx.t, dev.id, r, keys[i]);
+        const received = keys[0];
         const corpus = corpusReading(c.expected);
         if (corpus) await expectStored(ctx.t, dev.id, corpus, received);
       }
     });
   }
+
+  it('stores every clockless frame of one body as its own reading, a millisecond apart in body order', async () => {
+    const c = captures.find((x) => { const ref = reference(x.bytes, x.expected); return 'readings' in ref && ref.readings.length === 1 && ref.readings[0]!.meterTime === null; });
+    expect(c, 'a capture without meter clock (Aidon list 1)').toBeDefined();
+    const d = await addDevice(ctx.t, { timeZone: ZONE, ...deviceFor(c!.expected) });
+    const body = Buffer.concat([c!.bytes, c!.bytes, c!.bytes]);
+    const res = await ctx.app.inject({ method: 'POST', url: '/api/v1/frames', headers: { ...bearer(d.key), 'content-type': 'application/octet-stream' }, payload: body });
+    expect(res.statusCode, res.body).toBe(201);
+    expect(res.json()).toMatchObject({ accepted: 3, merged: 0, duplicates: 0 });
+    const rows = await ctx.t.db.selectFrom('reading').select(['meter_time', 'received_at']).where('device_id', '=', d.id).orderBy('meter_time').execute();
+    expect(rows.map((r) => r.meter_time.getTime() - r.received_at.getTime())).toEqual([0, 1, 2]);
+  });
 
   it('refuses an encrypted frame with a wrong key (422) and never returns the key', async () => {
     const c = captures.find((x) => deviceFor(x.expected).hanEncryptionKey);

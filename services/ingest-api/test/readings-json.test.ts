@@ -62,6 +62,15 @@ describe('POST /api/v1/readings', () => {
     expect(row.meter_time.getTime()).toBeGreaterThanOrEqual(before);
   });
 
+  it('keeps several readings without time in one request apart: receive time plus their position in ms', async () => {
+    const d = await addDevice(ctx.t);
+    const res = await post(d.key, [{ powerImportW: 1 }, { time: '2026-11-21T09:00:00Z', powerImportW: 2 }, { powerImportW: 3 }, { powerImportW: 3 }]);
+    expect(res.statusCode).toBe(201);
+    expect(res.json()).toMatchObject({ accepted: 4, duplicates: 0 });
+    const rows = await ctx.t.db.selectFrom('reading').select(['meter_time', 'received_at', 'power_import_w']).where('device_id', '=', d.id).where('power_import_w', '<>', 2).orderBy('meter_time').execute();
+    expect(rows.map((r) => [r.meter_time.getTime() - r.received_at.getTime(), r.power_import_w])).toEqual([[0, 1], [1, 3], [2, 3]]);
+  });
+
   it('rejects a reading more than a day ahead by itself; the rest of the batch lands', async () => {
     const d = await addDevice(ctx.t);
     const future = new Date(Date.now() + 25 * 3600_000).toISOString();

@@ -17,7 +17,7 @@ export interface OutboxItem {
   at: number;
   /**
    * The reading carries no meter time (Aidon list 1/2, DSMR 2.2), so the server keys it by its
-   * receive time: it is posted alone, or a batch would collapse into one "duplicate" reading.
+   * receive time: it is posted alone, so that its key is the time it was sent, not the batch's.
    */
   solo?: boolean;
 }

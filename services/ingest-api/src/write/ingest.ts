@@ -71,8 +71,10 @@ export async function ingestReadings(
 ): Promise<IngestResult> {
   const results: ReadingResult[] = [];
   const prepared: { index: number; row: PreparedReading }[] = [];
+  let timelessIndex = 0;
   readings.forEach((reading, index) => {
-    const p = prepareReading(reading, { deviceId: device.id, receivedAt, source });
+    const p = prepareReading(reading, { deviceId: device.id, receivedAt, source, timelessIndex });
+    if (reading.meterTime === null) timelessIndex++;
     if ('rejected' in p) {
       results[index] = { index, status: 'rejected', meterTime: reading.meterTime?.toISOString() ?? null, ...p.rejected };
       app.metrics.readingRejects.inc({ reason: p.rejected.code });

@@ -44,12 +44,20 @@ function clip(text: string | null, max: number): string | null {
   return text === null ? null : text.slice(0, max);
 }
 
+/**
+ * The key of a reading without meter time: its receive time plus its position among such readings in
+ * the request, in milliseconds, so that several of them in one request stay distinct readings.
+ */
+export function timelessKey(receivedAt: Date, timelessIndex: number): Date {
+  return new Date(receivedAt.getTime() + timelessIndex);
+}
+
 /** Converts a normalized reading to storage rows, or says why it cannot be stored. */
 export function prepareReading(
   reading: Reading,
-  ctx: { deviceId: number; receivedAt: Date; source: ReadingSource },
+  ctx: { deviceId: number; receivedAt: Date; source: ReadingSource; timelessIndex?: number },
 ): { ok: PreparedReading } | { rejected: Rejection } {
-  const meterTime = reading.meterTime ?? ctx.receivedAt;
+  const meterTime = reading.meterTime ?? timelessKey(ctx.receivedAt, ctx.timelessIndex ?? 0);
   if (Number.isNaN(meterTime.getTime())) return { rejected: { code: 'out_of_range', message: 'meter time is not a valid date' } };
   if (meterTime.getTime() > ctx.receivedAt.getTime() + MAX_FUTURE_MS) {
     return {

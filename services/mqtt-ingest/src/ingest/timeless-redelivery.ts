@@ -10,7 +10,7 @@ const ALL_COLUMNS = Object.values(QUANTITY_COLUMNS).map((spec) => spec.column);
 
 /**
  * Deduplication keys a reading by (device, meter time). A reading without meter time (DSMR 2.2/3,
- * some JSON) is keyed by its receive time, which is new on a redelivery; if the crashed process had
+ * some JSON) is keyed by its receive time (plus its position in the message, in ms), which is new on a redelivery; if the crashed process had
  * committed it but not acknowledged it, it would be stored twice. For messages the broker marks as
  * redelivered (DUP) only, such a reading counts as a duplicate when the device already has a
  * receive-time-keyed row with exactly the same values in the window.
@@ -39,7 +39,8 @@ export async function dropStoredTimeless(
       .select('device_id')
       .where('device_id', '=', deviceId)
       .where('received_at', '>=', new Date(receivedAt.getTime() - TIMELESS_REDELIVERY_WINDOW_MS))
-      .whereRef('meter_time', '=', 'received_at');
+      // Keyed by receive time plus its position in its message (timelessKey), at most the request limit in ms.
+      .where(sql<boolean>`meter_time >= received_at AND meter_time < received_at + INTERVAL 100 SECOND`);
     for (const column of ALL_COLUMNS) {
       const value = values[column];
       query = query.where(sql<boolean>`${sql.ref(column)} <=> ${value ?? null}`);
