@@ -120,8 +120,22 @@ describe('applyRollups', () => {
       await writeReadings(t.db, splitOrder.slice(j, j + n).map((i) => split[i]!));
       j += n;
     }
+    // In order, one at a time, each reading followed by a register-less one (HAN list 1: voltage only, 1 ms later).
+    const e = await device('list1-between');
+    seed = 42;
+    for (const r of rowsFor(e)) {
+      await writeReadings(t.db, [r]);
+      await writeReadings(t.db, [{ device_id: e, meter_time: new Date(r.meter_time.getTime() + 1), voltage_l1_dv: 2300 }]);
+    }
     const stored = await t.db.selectFrom('reading').select(['meter_time', 'energy_import_wh', 'power_import_w', 'voltage_l1_dv']).where('device_id', '=', c).orderBy('meter_time').execute();
     expect(stored).toEqual(ordered.map((r) => ({ meter_time: r.meter_time, energy_import_wh: r.energy_import_wh, power_import_w: r.power_import_w, voltage_l1_dv: r.voltage_l1_dv })));
+    for (const table of ['rollup_quarter', 'rollup_hour', 'rollup_day']) {
+      const energy = async (id: number) => {
+        const r = await sql<Record<string, unknown>>`SELECT * FROM ${sql.table(table)} WHERE device_id = ${id} ORDER BY 2`.execute(t.db);
+        return r.rows.map((x) => ({ at: x.bucket_start ?? x.local_date, imp_wh: Number(x.imp_wh) }));
+      };
+      expect(await energy(e), table).toEqual(await energy(a));
+    }
     for (const table of ['rollup_minute', 'rollup_quarter', 'rollup_hour', 'rollup_day']) {
       const dump = async (id: number) => {
         const r = await sql<Record<string, unknown>>`SELECT * FROM ${sql.table(table)} WHERE device_id = ${id} ORDER BY 2`.execute(t.db);

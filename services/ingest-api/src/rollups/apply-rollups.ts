@@ -29,5 +29,5 @@ export async function applyRollups(trx: Kysely<any>, inserted: InsertedRows): Pr
   const mbus = allMbus.filter((r) => r.captured_at.getTime() >= boundary.get(r.device_id)!);
   // Inserted and merged rows carry disjoint columns of a key: each stored value is counted once.
   const statHours = readings.length + merged.length > 0 ? await applyStatRollups(trx, [...readings, ...merged]) : [];
-  await applyRegisterRollups(trx, zones, readings, merged, mbus, statHours);
+  await applyRegisterRollups(trx, zones, readings, merged, mbus, statHours, inserted.newestBefore);
 }

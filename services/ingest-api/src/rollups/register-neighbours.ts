@@ -51,6 +51,21 @@ export async function newestTimes(db: Kysely<any>, deviceIds: readonly number[])
   return out;
 }
 
+/**
+ * Each device's newest stored row with its register columns (devices without rows are absent): the
+ * newest times as above, then the rows by primary key (`(device_id, meter_time) IN (…)`, a range of dives).
+ */
+export async function newestRows(db: Kysely<any>, deviceIds: readonly number[]): Promise<Map<number, RegisterRow>> {
+  const times = await newestTimes(db, deviceIds);
+  const out = new Map<number, RegisterRow>();
+  for (const part of chunks([...times], CHUNK)) {
+    const keys = part.map(([deviceId, t]) => sql`(${deviceId}, ${new Date(t)})`);
+    const r = await sql<RegisterRow>`SELECT ${COLS} FROM reading WHERE (device_id, meter_time) IN (${sql.join(keys)})`.execute(db);
+    for (const row of r.rows) out.set(row.device_id, row);
+  }
+  return out;
+}
+
 /** Rows with any register inside each device's [from, to], sorted by time. */
 export async function rowsBetween(db: Kysely<any>, spans: readonly { deviceId: number; from: Date; to: Date }[]): Promise<Map<number, RegisterRow[]>> {
   const out = new Map<number, RegisterRow[]>();

@@ -37,7 +37,13 @@ const present = (v: unknown) => v !== null && v !== undefined;
  * `merged` rows hold only the columns they filled in a stored row: a register is a new point where
  * the row carries it now and did not before those columns were filled.
  */
-async function readingDeltas(db: Kysely<any>, inserted: readonly InsertedReading[], merged: readonly InsertedReading[], deltas: Deltas): Promise<void> {
+async function readingDeltas(
+  db: Kysely<any>,
+  inserted: readonly InsertedReading[],
+  merged: readonly InsertedReading[],
+  deltas: Deltas,
+  newestBefore: ReadonlyMap<number, InsertedReading> | undefined,
+): Promise<void> {
   // A row without any register (HAN list 1, voltage only) is no point of any register series.
   const carrying = [...inserted, ...merged].filter((r) => READING_REGISTER_SOURCES.some((c) => present(r[c])));
   const byDevice = [...groupBy(carrying, (r) => String(r.device_id)).values()].map((rows) =>
@@ -47,13 +53,28 @@ async function readingDeltas(db: Kysely<any>, inserted: readonly InsertedReading
   const mergedDevices = new Set(merged.map((r) => r.device_id));
   const first = (rows: InsertedReading[]) => rows[0]!.meter_time;
   const last = (rows: InsertedReading[]) => rows[rows.length - 1]!.meter_time;
-  const prev = await nearestRows(db, byDevice.map((rows) => ({ deviceId: rows[0]!.device_id, t: first(rows) })), 'prev');
+  // In order (live traffic): all of a device's new rows come after everything it had stored. Its newest row
+  // before is then the previous neighbour, there is no next one and nothing stored in between: no look-ups.
+  const inOrder = new Set<number>();
+  const known = new Map<number, RegisterRow>();
+  for (const rows of byDevice) {
+    const id = rows[0]!.device_id;
+    const newest = newestBefore?.get(id);
+    if (!newestBefore || mergedDevices.has(id) || (newest && newest.meter_time >= first(rows))) continue;
+    inOrder.add(id);
+    if (newest && READING_REGISTER_SOURCES.some((c) => present(newest[c]))) known.set(id, newest);
+  }
+  const general = byDevice.filter((rows) => !inOrder.has(rows[0]!.device_id));
+  // An in-order device whose newest row has no register (HAN list 1) still needs its previous register row.
+  const prevWanted = byDevice.filter((rows) => !known.has(rows[0]!.device_id) && (!inOrder.has(rows[0]!.device_id) || newestBefore!.has(rows[0]!.device_id)));
+  const prev = await nearestRows(db, prevWanted.map((rows) => ({ deviceId: rows[0]!.device_id, t: first(rows) })), 'prev');
+  for (const [id, row] of known) prev.set(id, row);
   // Rows usually arrive in order: look for a next row only where something newer is stored.
-  const newest = await newestTimes(db, byDevice.map((rows) => rows[0]!.device_id));
-  const later = byDevice.filter((rows) => (newest.get(rows[0]!.device_id) ?? -Infinity) > last(rows).getTime());
+  const newest = await newestTimes(db, general.map((rows) => rows[0]!.device_id));
+  const later = general.filter((rows) => (newest.get(rows[0]!.device_id) ?? -Infinity) > last(rows).getTime());
   const next = await nearestRows(db, later.map((rows) => ({ deviceId: rows[0]!.device_id, t: last(rows) })), 'next');
   // Rows stored earlier between a batch's first and last time take part in the new steps too; a merged row is read back whole.
-  const readBack = (rows: InsertedReading[]) => rows.length > 1 || mergedDevices.has(rows[0]!.device_id);
+  const readBack = (rows: InsertedReading[]) => !inOrder.has(rows[0]!.device_id) && (rows.length > 1 || mergedDevices.has(rows[0]!.device_id));
   const middle = await rowsBetween(
     db,
     byDevice.filter(readBack).map((rows) => ({ deviceId: rows[0]!.device_id, from: first(rows), to: last(rows) })),
@@ -268,9 +289,10 @@ export async function applyRegisterRollups(
   merged: readonly InsertedReading[],
   mbus: readonly InsertedMbusReading[],
   statHours: readonly StatHour[],
+  newestBefore?: ReadonlyMap<number, InsertedReading>,
 ): Promise<void> {
   const deltas: Deltas = new Map();
-  await readingDeltas(db, readings, merged, deltas);
+  await readingDeltas(db, readings, merged, deltas, newestBefore);
   await mbusDeltas(db, mbus, deltas);
   await writeDeltas(db, zones, deltas, statHours);
 }

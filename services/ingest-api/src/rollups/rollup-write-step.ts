@@ -1,7 +1,10 @@
 import { type Kysely, sql } from 'kysely';
 import type { PreparedReading } from '../write/prepared-reading.ts';
 import { chunks, type WriteStep } from '../write/write-steps.ts';
+import type { ReadingValueColumn } from '@sem/db';
 import { applyRollups } from './apply-rollups.ts';
+import { newestRows } from './register-neighbours.ts';
+import { READING_REGISTER_SOURCES } from './rollup-columns.ts';
 import type { InsertedMbusReading, InsertedReading } from './rollup.types.ts';
 
 type Candidate = InsertedMbusReading & { received_at: Date };
@@ -41,11 +44,16 @@ async function insertedMbus(db: Kysely<any>, rows: readonly PreparedReading[]): 
 /** The write-path step that keeps the rollups: register it with `app.writeQueue.addStep(rollupWriteStep)`. */
 export const rollupWriteStep: WriteStep = {
   name: 'rollups',
-  async run(trx, rows) {
+  // Each device's newest row before this batch lands: in-order readings then need no neighbour look-ups.
+  async before(trx, rows) {
+    const ids = new Set(rows.filter((r) => READING_REGISTER_SOURCES.some((c) => r.columns[c as ReadingValueColumn] !== undefined)).map((r) => r.deviceId));
+    return newestRows(trx, [...ids]);
+  },
+  async run(trx, rows, newestBefore) {
     const row = (r: PreparedReading): InsertedReading => ({ device_id: r.deviceId, meter_time: r.meterTime, ...r.columns });
     // A merged reading carries only the columns it filled: the rollups add exactly those values.
     const readings = rows.filter((r) => r.outcome !== 'merged').map(row);
     const merged = rows.filter((r) => r.outcome === 'merged').map(row);
-    await applyRollups(trx, { readings, merged, mbus: await insertedMbus(trx, rows) });
+    await applyRollups(trx, { readings, merged, mbus: await insertedMbus(trx, rows), newestBefore: newestBefore as Map<number, InsertedReading> });
   },
 };

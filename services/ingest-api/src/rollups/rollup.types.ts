@@ -19,4 +19,10 @@ export interface InsertedRows {
   /** Readings that filled NULL columns of a row stored before: only the filled columns (never a stored value again). */
   merged?: readonly InsertedReading[];
   mbus?: readonly InsertedMbusReading[];
+  /**
+   * Optional: each device's newest `reading` row as it was before these rows were written (absent: the
+   * device had none), from `newestRows` in the same transaction. Devices whose new rows all come after it
+   * need no neighbour look-ups; without it every device takes the general path.
+   */
+  newestBefore?: ReadonlyMap<number, InsertedReading>;
 }

@@ -60,8 +60,8 @@ async function insertReadings(trx: Transaction<Database>, rows: readonly Record<
 }
 
 /**
- * Writes a batch in one transaction: reading rows first (new keys inserted, stored keys gaining only
- * their NULL columns, one multi-row statement), then every step for the rows that added something.
+ * Writes a batch in one transaction: each step's `before` look-up, then the reading rows (new keys inserted,
+ * stored keys gaining only their NULL columns, one multi-row statement), then every step for the rows that added something.
  * Returns one outcome per input row, in order. Throws (and rolls back) on any error.
  */
 export async function writeBatch(
@@ -71,6 +71,8 @@ export async function writeBatch(
 ): Promise<{ outcomes: RowOutcome[]; inserted: number; merged: number }> {
   return db.transaction().execute(async (trx) => {
     const plan = planMerge(rows, await storedRows(trx, rows));
+    const before: unknown[] = [];
+    for (const step of steps) before.push(step.before ? await step.before(trx, rows) : undefined);
     let inserted = 0;
     let merged = 0;
     // ~55 columns per row: 1000 rows stay far below the placeholder limit.
@@ -83,7 +85,7 @@ export async function writeBatch(
       inserted += fresh;
       merged += part.length - fresh;
     }
-    for (const step of steps) await step.run(trx, plan.written);
+    for (const [i, step] of steps.entries()) await step.run(trx, plan.written, before[i]);
     return { outcomes: plan.outcomes, inserted, merged };
   });
 }

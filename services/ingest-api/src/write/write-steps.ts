@@ -12,7 +12,9 @@ import type { WrittenReading } from './reading-merge.ts';
  */
 export interface WriteStep {
   name: string;
-  run(trx: Transaction<Database>, rows: readonly WrittenReading[]): Promise<void>;
+  /** Optional: runs in the transaction before the reading rows are written; its result is handed to `run`. */
+  before?(trx: Transaction<Database>, rows: readonly PreparedReading[]): Promise<unknown>;
+  run(trx: Transaction<Database>, rows: readonly WrittenReading[], before?: unknown): Promise<void>;
 }
 
 // Keeps multi-row statements under MariaDB's 65535 placeholders.
