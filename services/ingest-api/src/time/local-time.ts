@@ -13,10 +13,33 @@ export interface LocalDateHour {
   hour: number;
 }
 
+const HOUR_MS = 3_600_000;
+// Zone offsets by UTC hour; cleared when large (a year of hours for a few dozen zones fits).
+const hourOffsets = new Map<string, number | null>();
+
+/** The zone's UTC offset throughout the UTC hour holding `ms`, or null when it changes inside that hour. */
+function hourOffset(ms: number, zone: string): number | null {
+  const start = Math.floor(ms / HOUR_MS) * HOUR_MS;
+  const key = `${zone}|${start}`;
+  const hit = hourOffsets.get(key);
+  if (hit !== undefined) return hit;
+  const first = zoneWallTime(start, zone).offsetMs;
+  const offset = first === zoneWallTime(start + HOUR_MS - 1000, zone).offsetMs ? first : null;
+  if (hourOffsets.size > 500_000) hourOffsets.clear();
+  hourOffsets.set(key, offset);
+  return offset;
+}
+
 /** The local date and hour of an instant. */
 export function localDateHour(ms: number, zone: string): LocalDateHour {
-  const w = zoneWallTime(ms, zone);
-  return { date: `${w.year}-${pad2(w.month)}-${pad2(w.day)}`, hour: w.hour };
+  const offset = hourOffset(ms, zone);
+  if (offset === null) {
+    const w = zoneWallTime(ms, zone);
+    return { date: `${w.year}-${pad2(w.month)}-${pad2(w.day)}`, hour: w.hour };
+  }
+  // Intl formatting is the slow part of the write path's rollups: whole seconds shifted by the hour's offset.
+  const wall = new Date(Math.floor(ms / 1000) * 1000 + offset);
+  return { date: `${wall.getUTCFullYear()}-${pad2(wall.getUTCMonth() + 1)}-${pad2(wall.getUTCDate())}`, hour: wall.getUTCHours() };
 }
 
 export function localDate(ms: number, zone: string): string {

@@ -2,6 +2,7 @@ import { CompiledQuery, sql, type Kysely, type Transaction } from 'kysely';
 import { QUANTITY_COLUMNS, type Database, type ReadingValueColumn } from '@sem/db';
 import type { PreparedReading } from './prepared-reading.ts';
 import { planMerge, readingKey, type RowOutcome } from './reading-merge.ts';
+import { valuesText } from './sql-literal.ts';
 import { chunks, type WriteStep } from './write-steps.ts';
 
 export type { RowOutcome } from './reading-merge.ts';
@@ -45,7 +46,7 @@ function readingRow(r: PreparedReading): Record<string, unknown> {
 const READING_COLUMNS = new Set<string>(['device_id', 'meter_time', 'received_at', 'source', ...VALUE_COLUMNS]);
 
 /**
- * One multi-row INSERT … ON DUPLICATE KEY UPDATE of reading rows as plain parameterised SQL (building a Kysely
+ * One multi-row INSERT … ON DUPLICATE KEY UPDATE of reading rows as plain SQL text (building a Kysely
  * node per value cost more API CPU than the rest of the request). Columns are those any row carries; a row
  * without one gives NULL, the column's default. Returns MariaDB's affected-rows count.
  */
@@ -53,9 +54,8 @@ async function insertReadings(trx: Transaction<Database>, rows: readonly Record<
   const cols = [...new Set(rows.flatMap((r) => Object.keys(r)))];
   // Names go into the SQL text: only the table's own columns.
   for (const c of cols) if (!READING_COLUMNS.has(c)) throw new Error(`not a reading column: ${c}`);
-  const tuple = `(${cols.map(() => '?').join(', ')})`;
-  const text = `INSERT INTO reading (${cols.map((c) => `\`${c}\``).join(', ')}) VALUES ${Array(rows.length).fill(tuple).join(', ')} ON DUPLICATE KEY UPDATE ${FILL_NULLS}`;
-  const res = await trx.executeQuery(CompiledQuery.raw(text, rows.flatMap((r) => cols.map((c) => r[c] ?? null))));
+  const values = valuesText(rows.map((r) => cols.map((c) => r[c])));
+  const res = await trx.executeQuery(CompiledQuery.raw(`INSERT INTO reading (${cols.map((c) => `\`${c}\``).join(', ')}) VALUES ${values} ON DUPLICATE KEY UPDATE ${FILL_NULLS}`));
   return Number(res.numAffectedRows ?? 0n);
 }
 
