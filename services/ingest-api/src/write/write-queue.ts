@@ -16,6 +16,8 @@ export interface WriteQueueOptions {
   lingerMs: number;
   /** When the oldest request not yet answered has waited longer than this, new requests are shed with 503. */
   maxWaitMs: number;
+  /** Transactions in flight at once (default 1); they never share a device. */
+  concurrency?: number;
 }
 
 export interface WriteQueueObserver {
@@ -27,6 +29,8 @@ export interface WriteQueueObserver {
 
 interface Job {
   rows: readonly PreparedReading[];
+  /** The devices of the rows (one request: one device). */
+  devices: ReadonlySet<number>;
   /** performance.now() at enqueue. */
   since: number;
   resolve(outcomes: RowOutcome[]): void;
@@ -36,10 +40,19 @@ interface Job {
 /** Seconds a shed client should wait. */
 export const QUEUE_FULL_RETRY_AFTER_S = 1;
 
+/** A transaction in flight: its rows, devices and the enqueue time of its oldest request. */
+interface Flight {
+  rows: number;
+  devices: Set<number>;
+  since: number;
+}
+
 /**
- * Group commit: requests enqueue their rows and wait; one flush at a time writes everything waiting
- * in one transaction and resolves each request only after COMMIT. Bounded: sheds with 503 when full
- * (rows) or behind (the oldest unanswered request has waited longer than `maxWaitMs`).
+ * Group commit: requests enqueue their rows and wait; a flush writes everything waiting in one
+ * transaction and resolves each request only after COMMIT. Up to `concurrency` flushes overlap, each on
+ * devices no other one holds: the rollups of a device read its earlier rows, which must be committed, and a
+ * device's requests keep their order. Bounded: sheds with 503 when full (rows) or behind (the oldest
+ * unanswered request has waited longer than `maxWaitMs`).
  */
 export class WriteQueue {
   readonly #db: Kysely<Database>;
@@ -49,10 +62,7 @@ export class WriteQueue {
   readonly #steps: WriteStep[] = [...DEFAULT_WRITE_STEPS];
   #pending: Job[] = [];
   #pendingRows = 0;
-  #inFlightRows = 0;
-  /** Enqueue time of the oldest request of the transaction in flight. */
-  #inFlightSince: number | undefined;
-  #flushing: Promise<void> | undefined;
+  readonly #flights = new Set<Flight>();
   #timer: NodeJS.Timeout | undefined;
   #closed = false;
   #idleWaiters: (() => void)[] = [];
@@ -72,13 +82,16 @@ export class WriteQueue {
   }
 
   get depth(): number {
-    return this.#pendingRows + this.#inFlightRows;
+    let rows = this.#pendingRows;
+    for (const f of this.#flights) rows += f.rows;
+    return rows;
   }
 
   /** Milliseconds the oldest request not yet answered has waited (0 when none waits). */
   get oldestWaitMs(): number {
-    const since = this.#inFlightSince ?? this.#pending[0]?.since;
-    return since === undefined ? 0 : performance.now() - since;
+    let since = this.#pending[0]?.since ?? Infinity;
+    for (const f of this.#flights) since = Math.min(since, f.since);
+    return since === Infinity ? 0 : performance.now() - since;
   }
 
   #shed(message: string, reason: string): Promise<never> {
@@ -101,50 +114,69 @@ export class WriteQueue {
       return this.#shed('the write queue is behind; nothing was stored, retry later', 'write_queue_slow');
     }
     return new Promise<RowOutcome[]>((resolve, reject) => {
-      this.#pending.push({ rows, since: performance.now(), resolve, reject });
+      this.#pending.push({ rows, devices: new Set(rows.map((r) => r.deviceId)), since: performance.now(), resolve, reject });
       this.#pendingRows += rows.length;
       this.#observer?.depth(this.depth);
       this.#schedule();
     });
   }
 
+  /** An idle queue lingers `lingerMs` for company; a queue with a transaction in flight starts the next one at once. */
   #schedule(): void {
-    if (this.#flushing || this.#timer) return;
+    if (this.#timer || this.#flights.size >= (this.#opts.concurrency ?? 1)) return;
     const start = () => {
       this.#timer = undefined;
-      this.#flushing = this.#flushLoop().finally(() => {
-        this.#flushing = undefined;
-        if (this.#pending.length > 0) this.#schedule();
-        else for (const w of this.#idleWaiters.splice(0)) w();
-      });
+      this.#startFlights();
     };
-    if (this.#opts.lingerMs > 0) this.#timer = setTimeout(start, this.#opts.lingerMs);
+    if (this.#opts.lingerMs > 0 && this.#flights.size === 0) this.#timer = setTimeout(start, this.#opts.lingerMs);
     else this.#timer = setImmediate(start) as unknown as NodeJS.Timeout;
   }
 
-  #take(): Job[] {
-    const jobs: Job[] = [];
-    let rows = 0;
-    while (this.#pending.length > 0) {
-      const next = this.#pending[0]!;
-      if (jobs.length > 0 && rows + next.rows.length > this.#opts.maxBatchRows) break;
-      jobs.push(this.#pending.shift()!);
-      rows += next.rows.length;
+  #startFlights(): void {
+    while (this.#flights.size < (this.#opts.concurrency ?? 1)) {
+      const jobs = this.#take();
+      if (jobs.length === 0) break;
+      const flight: Flight = { rows: 0, devices: new Set(), since: jobs[0]!.since };
+      for (const job of jobs) {
+        flight.rows += job.rows.length;
+        for (const d of job.devices) flight.devices.add(d);
+      }
+      this.#flights.add(flight);
+      void this.#flush(jobs).finally(() => {
+        this.#flights.delete(flight);
+        this.#observer?.depth(this.depth);
+        if (this.#pending.length > 0) this.#schedule();
+        else if (this.#flights.size === 0 && !this.#timer) for (const w of this.#idleWaiters.splice(0)) w();
+      });
     }
-    this.#pendingRows -= rows;
-    this.#inFlightRows = rows;
-    this.#inFlightSince = jobs[0]?.since;
-    return jobs;
   }
 
-  async #flushLoop(): Promise<void> {
-    while (this.#pending.length > 0) {
-      const jobs = this.#take();
-      await this.#flush(jobs);
-      this.#inFlightRows = 0;
-      this.#inFlightSince = undefined;
-      this.#observer?.depth(this.depth);
+  /** The oldest waiting requests up to `maxBatchRows`, passing over those of a device another transaction holds. */
+  #take(): Job[] {
+    const busy = new Set<number>();
+    for (const f of this.#flights) for (const d of f.devices) busy.add(d);
+    const jobs: Job[] = [];
+    const left: Job[] = [];
+    let rows = 0;
+    for (const [i, job] of this.#pending.entries()) {
+      if (jobs.length > 0 && rows + job.rows.length > this.#opts.maxBatchRows) {
+        left.push(...this.#pending.slice(i));
+        break;
+      }
+      let free = true;
+      for (const d of job.devices) if (busy.has(d)) free = false;
+      if (free) {
+        jobs.push(job);
+        rows += job.rows.length;
+      } else {
+        left.push(job);
+        // A device's later requests wait behind its earlier one.
+        for (const d of job.devices) busy.add(d);
+      }
     }
+    this.#pending = left;
+    this.#pendingRows -= rows;
+    return jobs;
   }
 
   async #runTransaction(jobs: Job[]): Promise<RowOutcome[]> {
@@ -207,7 +239,7 @@ export class WriteQueue {
 
   /** Waits until everything enqueued so far is committed or failed. */
   async drain(): Promise<void> {
-    if (!this.#flushing && !this.#timer && this.#pending.length === 0) return;
+    if (this.#flights.size === 0 && !this.#timer && this.#pending.length === 0) return;
     await new Promise<void>((resolve) => this.#idleWaiters.push(resolve));
   }
 
