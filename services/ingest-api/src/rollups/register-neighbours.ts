@@ -1,4 +1,5 @@
 import { type Kysely, sql, type RawBuilder } from 'kysely';
+import { sqlLiteral, valuesText } from '../write/sql-literal.ts';
 import { chunks } from '../write/write-steps.ts';
 import { READING_REGISTER_SOURCES, registerValue, type ReadingRegister } from './rollup-columns.ts';
 
@@ -45,7 +46,7 @@ export async function newestTimes(db: Kysely<any>, deviceIds: readonly number[])
   for (const part of chunks(deviceIds, CHUNK)) {
     const r = await sql<{ device_id: number; newest: Date | null }>`
       SELECT d.id AS device_id, (SELECT r.meter_time FROM reading r WHERE r.device_id = d.id ORDER BY r.meter_time DESC LIMIT 1) AS newest
-      FROM device d WHERE d.id IN (${sql.join(part)})`.execute(db);
+      FROM device d WHERE d.id IN (${sql.raw(part.map(sqlLiteral).join(', '))})`.execute(db);
     for (const row of r.rows) if (row.newest) out.set(row.device_id, row.newest.getTime());
   }
   return out;
@@ -59,8 +60,8 @@ export async function newestRows(db: Kysely<any>, deviceIds: readonly number[]):
   const times = await newestTimes(db, deviceIds);
   const out = new Map<number, RegisterRow>();
   for (const part of chunks([...times], CHUNK)) {
-    const keys = part.map(([deviceId, t]) => sql`(${deviceId}, ${new Date(t)})`);
-    const r = await sql<RegisterRow>`SELECT ${COLS} FROM reading WHERE (device_id, meter_time) IN (${sql.join(keys)})`.execute(db);
+    const keys = sql.raw(valuesText(part.map(([deviceId, t]) => [deviceId, new Date(t)])));
+    const r = await sql<RegisterRow>`SELECT ${COLS} FROM reading WHERE (device_id, meter_time) IN (${keys})`.execute(db);
     for (const row of r.rows) out.set(row.device_id, row);
   }
   return out;

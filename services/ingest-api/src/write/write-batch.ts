@@ -31,9 +31,9 @@ async function storedRows(trx: Transaction<Database>, rows: readonly PreparedRea
   for (const r of rows) keys.set(readingKey(r.deviceId, r.meterTime), r);
   const found = new Map<string, PreparedReading['columns']>();
   for (const part of chunks([...keys.values()], 2000)) {
-    const pairs = part.map((r) => sql`(${r.deviceId}, ${r.meterTime})`);
+    const pairs = sql.raw(valuesText(part.map((r) => [r.deviceId, r.meterTime])));
     const existing = await sql<Record<string, unknown> & { device_id: number; meter_time: Date }>`
-      SELECT ${STORED_COLS} FROM reading WHERE (device_id, meter_time) IN (${sql.join(pairs)})`.execute(trx);
+      SELECT ${STORED_COLS} FROM reading WHERE (device_id, meter_time) IN (${pairs})`.execute(trx);
     for (const { device_id, meter_time, ...columns } of existing.rows) found.set(readingKey(device_id, meter_time), columns as PreparedReading['columns']);
   }
   return found;
