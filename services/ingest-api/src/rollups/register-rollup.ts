@@ -81,23 +81,29 @@ async function readingDeltas(
   );
   for (const rows of byDevice) {
     const deviceId = rows[0]!.device_id;
-    // Columns this batch gave each meter time; the row without them is what was stored before.
-    const added = new Map<number, Set<string>>();
-    for (const r of rows) {
-      const cols = added.get(r.meter_time.getTime()) ?? new Set<string>();
-      for (const c of READING_REGISTER_SOURCES) if (present(r[c])) cols.add(c);
-      added.set(r.meter_time.getTime(), cols);
-    }
-    const before = (row: RegisterRow): RegisterRow => {
-      const cols = added.get(row.meter_time.getTime());
-      return cols ? { ...row, ...Object.fromEntries([...cols].map((c) => [c, null])) } : row;
-    };
     const inside: readonly RegisterRow[] = readBack(rows) ? (middle.get(deviceId) ?? []) : (rows as RegisterRow[]);
+    // Each row as it was stored before this batch (null: a row this batch inserted whole, every point of it is new).
+    const before = new Map<number, RegisterRow | null>();
+    if (!inOrder.has(deviceId)) {
+      // Columns this batch gave each meter time; the row without them is what was stored before.
+      const added = new Map<number, Set<string>>();
+      for (const r of rows) {
+        const cols = added.get(r.meter_time.getTime()) ?? new Set<string>();
+        for (const c of READING_REGISTER_SOURCES) if (present(r[c])) cols.add(c);
+        added.set(r.meter_time.getTime(), cols);
+      }
+      for (const row of inside) {
+        const cols = added.get(row.meter_time.getTime());
+        before.set(row.meter_time.getTime(), cols ? { ...row, ...Object.fromEntries([...cols].map((c) => [c, null])) } : row);
+      }
+    }
     for (const reg of READING_REGISTERS) {
       const points: RegisterPoint[] = [];
       for (const row of inside) {
         const v = registerValue(reg, row);
-        if (v !== null) points.push({ t: row.meter_time.getTime(), v, isNew: registerValue(reg, before(row)) === null });
+        if (v === null) continue;
+        const old = before.get(row.meter_time.getTime()) ?? null;
+        points.push({ t: row.meter_time.getTime(), v, isNew: old === null || registerValue(reg, old) === null });
       }
       if (!points.some((p) => p.isNew)) continue;
       const p = await neighbourValue(db, prev.get(deviceId), reg, deviceId, first(rows), 'prev');

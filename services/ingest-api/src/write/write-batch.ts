@@ -39,23 +39,22 @@ async function storedRows(trx: Transaction<Database>, rows: readonly PreparedRea
   return found;
 }
 
-function readingRow(r: PreparedReading): Record<string, unknown> {
-  return { device_id: r.deviceId, meter_time: r.meterTime, received_at: r.receivedAt, source: r.source, ...r.columns };
-}
-
-const READING_COLUMNS = new Set<string>(['device_id', 'meter_time', 'received_at', 'source', ...VALUE_COLUMNS]);
+const VALUE_COLUMN_SET = new Set<string>(VALUE_COLUMNS);
 
 /**
  * One multi-row INSERT … ON DUPLICATE KEY UPDATE of reading rows as plain SQL text (building a Kysely
- * node per value cost more API CPU than the rest of the request). Columns are those any row carries; a row
- * without one gives NULL, the column's default. Returns MariaDB's affected-rows count.
+ * node per value cost more API CPU than the rest of the request). Value columns are those any row carries; a
+ * row without one gives NULL, the column's default. Returns MariaDB's affected-rows count.
  */
-async function insertReadings(trx: Transaction<Database>, rows: readonly Record<string, unknown>[]): Promise<number> {
-  const cols = [...new Set(rows.flatMap((r) => Object.keys(r)))];
+async function insertReadings(trx: Transaction<Database>, rows: readonly PreparedReading[]): Promise<number> {
+  const carried = new Set<string>();
+  for (const r of rows) for (const c in r.columns) carried.add(c);
+  const cols = [...carried] as ReadingValueColumn[];
   // Names go into the SQL text: only the table's own columns.
-  for (const c of cols) if (!READING_COLUMNS.has(c)) throw new Error(`not a reading column: ${c}`);
-  const values = valuesText(rows.map((r) => cols.map((c) => r[c])));
-  const res = await trx.executeQuery(CompiledQuery.raw(`INSERT INTO reading (${cols.map((c) => `\`${c}\``).join(', ')}) VALUES ${values} ON DUPLICATE KEY UPDATE ${FILL_NULLS}`));
+  for (const c of cols) if (!VALUE_COLUMN_SET.has(c)) throw new Error(`not a reading column: ${c}`);
+  const values = valuesText(rows.map((r) => [r.deviceId, r.meterTime, r.receivedAt, r.source, ...cols.map((c) => r.columns[c])]));
+  const names = ['device_id', 'meter_time', 'received_at', 'source', ...cols].map((c) => `\`${c}\``).join(', ');
+  const res = await trx.executeQuery(CompiledQuery.raw(`INSERT INTO reading (${names}) VALUES ${values} ON DUPLICATE KEY UPDATE ${FILL_NULLS}`));
   return Number(res.numAffectedRows ?? 0n);
 }
 
@@ -77,7 +76,7 @@ export async function writeBatch(
     let merged = 0;
     // ~55 columns per row: 1000 rows stay far below the placeholder limit.
     for (const part of chunks(plan.writes, 1000)) {
-      const got = await insertReadings(trx, part.map((w) => readingRow(w.row)));
+      const got = await insertReadings(trx, part.map((w) => w.row));
       // MariaDB counts 1 per inserted row and 2 per changed row: anything else means another writer got there first.
       const fresh = part.filter((w) => w.isNew).length;
       const expected = fresh + 2 * (part.length - fresh);
