@@ -37,11 +37,12 @@ const ID_SLOTS = 256;
 const cachedSent: string[] = new Array<string>(ID_SLOTS).fill('');
 const cachedId: string[] = new Array<string>(ID_SLOTS).fill('');
 
-/** An equipment id: hex decoded to ASCII when every byte is printable, else the text as sent. */
-export function equipmentIdText(text: string, start: number, end: number): string | null {
+/** An equipment id text[start, end) (bytes[i] is text[i]): hex decoded to ASCII when every byte is printable, else the text as sent. */
+export function equipmentIdText(text: string, bytes: Uint8Array, start: number, end: number): string | null {
   if (start === end) return null;
-  let hash = 0x811c9dc5;
-  for (let i = start; i < end; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193);
+  // the length and the last few characters (where serial numbers differ) pick the slot: the full compare below decides
+  let hash = Math.imul(0x811c9dc5 ^ (end - start), 0x01000193);
+  for (let i = end - start > 6 ? end - 6 : start; i < end; i++) hash = Math.imul(hash ^ bytes[i]!, 0x01000193);
   const slot = (hash >>> 24) & (ID_SLOTS - 1);
   const sent = cachedSent[slot]!;
   if (sent.length === end - start && sent.length > 0 && text.startsWith(sent, start)) return cachedId[slot]!;

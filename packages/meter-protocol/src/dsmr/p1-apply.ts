@@ -39,44 +39,35 @@ function exponentFor(kind: number, unit: number): number {
  * `parsed` (mantissa, decimals after conversion). Returns NaN when it does not fit.
  */
 function groupNumber(ctx: BodyContext, k: number, kind: number): number {
-  const text = ctx.text;
+  const bytes = ctx.bytes;
   const e = ctx.groups[2 * k + 1]!;
-  if (!parseDecimal(text, ctx.groups[2 * k]!, e)) return NaN;
+  if (!parseDecimal(bytes, ctx.groups[2 * k]!, e)) return NaN;
   const star = parsed.end;
-  if (star < e && text.charCodeAt(star) !== 0x2a) return NaN;
-  const exponent = exponentFor(kind, star < e ? unitCode(text, star + 1, e) : U_NONE);
+  if (star < e && bytes[star] !== 0x2a) return NaN;
+  const exponent = exponentFor(kind, star < e ? unitCode(ctx.text, bytes, star + 1, e) : U_NONE);
   if (exponent === NO_UNIT) return NaN;
   parsed.decimals -= exponent;
   return scaled(parsed.mantissa, parsed.decimals, 0);
 }
 
 function time(ctx: BodyContext, k: number): Date | null {
-  return parseP1TimeAt(ctx.text, ctx.groups[2 * k]!, ctx.groups[2 * k + 1]!, ctx.timeZone);
+  return parseP1TimeAt(ctx.bytes, ctx.groups[2 * k]!, ctx.groups[2 * k + 1]!, ctx.timeZone);
 }
 
 function isEmpty(ctx: BodyContext, k: number): boolean {
   return ctx.groups[2 * k]! === ctx.groups[2 * k + 1]!;
 }
 
-/** QUANTITIES indexes of the tariff registers (bits 0-3 of tariffMask), for the totals derived in finishReading. */
-const T1_IMPORT = QUANTITIES.indexOf('energyImportT1Kwh');
-const T2_IMPORT = QUANTITIES.indexOf('energyImportT2Kwh');
-const T1_EXPORT = QUANTITIES.indexOf('energyExportT1Kwh');
-const T2_EXPORT = QUANTITIES.indexOf('energyExportT2Kwh');
 const TOTAL_IMPORT = QUANTITIES.indexOf('energyImportKwh');
 const TOTAL_EXPORT = QUANTITIES.indexOf('energyExportKwh');
 
-function tariffBit(index: number): number {
-  return index === T1_IMPORT ? 0 : index === T2_IMPORT ? 1 : index === T1_EXPORT ? 2 : index === T2_EXPORT ? 3 : -1;
-}
-
-function applyQuantity(ctx: BodyContext, index: number, kind: number): boolean {
+/** A quantity; a tariff register (tariffBit >= 0) also keeps its exact form for the totals derived in finishReading. */
+function applyQuantity(ctx: BodyContext, index: number, kind: number, bit: number): boolean {
   if (ctx.groupCount !== 1 || ctx.present[index] === 1) return false;
   const value = groupNumber(ctx, 0, kind);
   if (Number.isNaN(value)) return false;
   ctx.values[index] = value;
   ctx.present[index] = 1;
-  const bit = tariffBit(index);
   if (bit >= 0) {
     ctx.tariffMask |= 1 << bit;
     ctx.tariffRegisters[2 * bit] = parsed.mantissa;
@@ -97,19 +88,20 @@ function mbusChannel(ctx: BodyContext): MbusReading {
 function applyMbusValue(ctx: BodyContext, channel: MbusReading, timeGroup: number, valueGroup: number, unitGroup: number): boolean {
   if (channel.value !== null || channel.capturedAt !== null || channel.unit !== null) return false;
   const text = ctx.text;
+  const bytes = ctx.bytes;
   const s = ctx.groups[2 * valueGroup]!;
   const e = ctx.groups[2 * valueGroup + 1]!;
   let star = s;
-  while (star < e && text.charCodeAt(star) !== 0x2a) star++;
-  if (!parseDecimal(text, s, star) || parsed.end !== star) return false;
+  while (star < e && bytes[star] !== 0x2a) star++;
+  if (!parseDecimal(bytes, s, star) || parsed.end !== star) return false;
   const value = scaled(parsed.mantissa, parsed.decimals, 0);
   let unit: string | null;
   if (unitGroup >= 0) {
     const us = ctx.groups[2 * unitGroup]!;
     const ue = ctx.groups[2 * unitGroup + 1]!;
-    unit = unitText(unitCode(text, us, ue), text, us, ue);
+    unit = unitText(unitCode(text, bytes, us, ue), text, us, ue);
   } else {
-    unit = star < e ? unitText(unitCode(text, star + 1, e), text, star + 1, e) : null;
+    unit = star < e ? unitText(unitCode(text, bytes, star + 1, e), text, star + 1, e) : null;
   }
   const capturedAt = time(ctx, timeGroup);
   if (capturedAt === null && value === 0) return true; // empty channel: (632525252525W)(00000.000), (700101010000W)(00000000)
@@ -134,7 +126,7 @@ function applyMbus(ctx: BodyContext, handler: number): boolean {
     case H_MBUS_ID: {
       const channel = mbusChannel(ctx);
       if (n !== 1 || channel.equipmentId !== null) return false;
-      channel.equipmentId = equipmentIdText(ctx.text, ctx.groups[0]!, ctx.groups[1]!);
+      channel.equipmentId = equipmentIdText(ctx.text, ctx.bytes, ctx.groups[0]!, ctx.groups[1]!);
       return true;
     }
     case H_MBUS_VALVE: {
@@ -167,13 +159,14 @@ function applyFailureLog(ctx: BodyContext): boolean {
   if (count === 0) return n <= 2;
   if (n !== 2 + 2 * count) return false;
   const text = ctx.text;
+  const bytes = ctx.bytes;
   for (let k = 2; k < n; k += 2) {
     const s = ctx.groups[2 * k + 2]!;
     const e = ctx.groups[2 * k + 3]!;
     let star = s;
-    while (star < e && text.charCodeAt(star) !== 0x2a) star++;
-    if (star < e && unitCode(text, star + 1, e) !== U_S) return false;
-    if (!parseDecimal(text, s, star) || parsed.end !== star || parsed.decimals !== 0) return false;
+    while (star < e && bytes[star] !== 0x2a) star++;
+    if (star < e && unitCode(text, bytes, star + 1, e) !== U_S) return false;
+    if (!parseDecimal(bytes, s, star) || parsed.end !== star || parsed.decimals !== 0) return false;
     log.push({ endedAt: time(ctx, k), durationS: parsed.mantissa });
   }
   return true;
@@ -223,7 +216,7 @@ export function applyObject(ctx: BodyContext): void {
   let done: boolean;
   switch (spec.handler) {
     case H_QUANTITY:
-      done = applyQuantity(ctx, spec.index, spec.kind);
+      done = applyQuantity(ctx, spec.index, spec.kind, spec.tariffBit);
       break;
     case H_TIME:
       ctx.hasClock = true;
@@ -273,7 +266,7 @@ export function finishReading(ctx: BodyContext): void {
   for (let k = 0; k < ctx.idCount; k++) {
     const at = k * ID_FIELDS;
     if (ids[at + 6]! === ids[at + 7]!) continue;
-    if (k === best) reading.meterId = equipmentIdText(ctx.text, ids[at + 6]!, ids[at + 7]!);
+    if (k === best) reading.meterId = equipmentIdText(ctx.text, ctx.bytes, ids[at + 6]!, ids[at + 7]!);
     else reading.raw.push({ obis: `${ids[at + 1]}-${ids[at + 2]}:${ids[at + 3]}.${ids[at + 4]}.${ids[at + 5]}`, value: `(${ctx.text.slice(ids[at + 6], ids[at + 7])})` });
   }
   const regs = ctx.tariffRegisters;

@@ -1,5 +1,5 @@
 /**
- * Decimal numbers and units of P1 values, scanned with charCodeAt and kept exact:
+ * Decimal numbers and units of P1 values, scanned as latin1 bytes and kept exact:
  * a value is an integer mantissa and a count of decimals, so "01.193" kW becomes exactly 1193 W.
  */
 
@@ -10,42 +10,37 @@ const POW10 = [1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12,
 export const parsed = { mantissa: 0, decimals: 0, end: 0 };
 
 /**
- * Parses an optionally signed decimal ("001581.123", "0.48", "-1") at text[start], stopping at the
+ * Parses an optionally signed decimal ("001581.123", "0.48", "-1") at bytes[start], stopping at the
  * first other character or `end`, whose index goes to parsed.end. False when there are no digits.
  */
-export function parseDecimal(text: string, start: number, end: number): boolean {
+export function parseDecimal(bytes: Uint8Array, start: number, end: number): boolean {
   let i = start;
   let negative = false;
-  if (i < end && text.charCodeAt(i) === 0x2d) {
+  if (i < end && bytes[i] === 0x2d) {
     negative = true;
     i++;
   }
+  const first = i;
   let mantissa = 0;
-  let digits = 0;
-  let decimals = -1;
+  let dot = -1; // digit and decimal counts follow from where the '.' and the end are
   for (; i < end; i++) {
-    const c = text.charCodeAt(i);
-    if (c >= 0x30 && c <= 0x39) {
-      mantissa = mantissa * 10 + (c - 0x30);
-      digits++;
-      if (decimals >= 0) decimals++;
-    } else if (c === 0x2e && decimals < 0) {
-      decimals = 0;
-    } else {
-      break;
-    }
+    const d = bytes[i]! - 0x30;
+    if (d >= 0 && d <= 9) mantissa = mantissa * 10 + d;
+    else if (d === -2 && dot < 0) dot = i; // '.'
+    else break;
   }
-  if (digits === 0) return false;
+  if (i - first === (dot < 0 ? 0 : 1)) return false; // no digits
+  const decimals = dot < 0 ? 0 : i - dot - 1;
   parsed.end = i;
   if (mantissa > Number.MAX_SAFE_INTEGER) {
     // too many digits to stay exact as an integer: fall back to the nearest double
-    const value = Number(text.slice(start, i));
+    const value = Number(String.fromCharCode(...bytes.subarray(start, i)));
     parsed.mantissa = value;
     parsed.decimals = 0;
     return true;
   }
   parsed.mantissa = negative ? -mantissa : mantissa;
-  parsed.decimals = decimals < 0 ? 0 : decimals;
+  parsed.decimals = decimals;
   return true;
 }
 
@@ -85,34 +80,37 @@ export const U_GJ = 14;
 export const U_S = 15;
 export const U_OTHER = 99;
 
-function lower(text: string, at: number): number {
-  const c = text.charCodeAt(at);
+function lower(bytes: Uint8Array, at: number): number {
+  const c = bytes[at]!;
   return c >= 0x41 && c <= 0x5a ? c | 0x20 : c;
 }
 
-/** Classifies the unit text[start, end), case-insensitively ('m³' counts as m3). */
-export function unitCode(text: string, start: number, end: number): number {
+/**
+ * Classifies the unit text[start, end) (bytes[i] is text[i]), case-insensitively ('m³' counts as m3).
+ * Short units are read as bytes; 4-5 letters as text, whose toLowerCase also folds non-latin1 letters.
+ */
+export function unitCode(text: string, bytes: Uint8Array, start: number, end: number): number {
   const n = end - start;
-  const a = n > 0 ? lower(text, start) : 0;
+  const a = n > 0 ? lower(bytes, start) : 0;
   switch (n) {
     case 0:
       return U_NONE;
     case 1:
       return a === 0x77 ? U_W : a === 0x76 ? U_V : a === 0x61 ? U_A : a === 0x73 ? U_S : U_OTHER;
     case 2: {
-      const b = lower(text, start + 1);
+      const b = lower(bytes, start + 1);
       if (a === 0x6b && b === 0x77) return U_KW;
       if (a === 0x77 && b === 0x68) return U_WH;
       if (a === 0x6d && (b === 0x33 || b === 0xb3)) return U_M3;
       if (a === 0x67 && b === 0x6a) return U_GJ;
-      if (text.charCodeAt(start) === 0x4d && b === 0x77) return U_MW; // 'MW', not 'mW'
+      if (bytes[start] === 0x4d && b === 0x77) return U_MW; // 'MW', not 'mW'
       return U_OTHER;
     }
     case 3: {
       // by char codes: kWh is on every register line, a slice per value would allocate
-      const b = lower(text, start + 1);
-      const c = lower(text, start + 2);
-      if (b === 0x77 && c === 0x68) return a === 0x6b ? U_KWH : a === 0x6d && text.charCodeAt(start) === 0x4d ? U_MWH : U_OTHER;
+      const b = lower(bytes, start + 1);
+      const c = lower(bytes, start + 2);
+      if (b === 0x77 && c === 0x68) return a === 0x6b ? U_KWH : a === 0x6d && bytes[start] === 0x4d ? U_MWH : U_OTHER;
       if (a === 0x76 && b === 0x61 && c === 0x72) return U_VAR;
       return U_OTHER;
     }

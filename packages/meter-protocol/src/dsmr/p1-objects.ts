@@ -38,7 +38,11 @@ export interface ObjectSpec {
   kind: number;
   /** For H_ID: lower wins when a telegram carries several ids. */
   rank: number;
+  /** For the tariff registers 1.8.1, 1.8.2, 2.8.1, 2.8.2: bit 0-3 of BodyContext.tariffMask; else -1. */
+  tariffBit: number;
 }
+
+const TARIFF_REGISTERS: QuantityName[] = ['energyImportT1Kwh', 'energyImportT2Kwh', 'energyExportT1Kwh', 'energyExportT2Kwh'];
 
 /**
  * Key of an OBIS code A-B:C.D.E, or -1 when no mapping can exist. Electricity channel B=1
@@ -85,7 +89,8 @@ export function objectSpec(key: number): ObjectSpec | undefined {
 
 function add(code: string, handler: number, quantity: QuantityName | null = null, kind = 0, rank = 0): void {
   const key = keyOf(code);
-  const spec = { handler, quantity, index: quantity === null ? -1 : QUANTITIES.indexOf(quantity), kind, rank };
+  const index = quantity === null ? -1 : QUANTITIES.indexOf(quantity);
+  const spec = { handler, quantity, index, kind, rank, tariffBit: quantity === null ? -1 : TARIFF_REGISTERS.indexOf(quantity) };
   OBJECTS.set(key, spec);
   let slot = slotOf(key);
   while (slotKeys[slot] !== -1 && slotKeys[slot] !== key) slot = (slot + 1) & (SLOTS - 1);

@@ -85,34 +85,34 @@ function daysFromCivil(year: number, month: number, day: number): number {
 
 const DAYS_IN_MONTH = [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 
-function twoDigits(text: string, at: number): number {
-  const a = text.charCodeAt(at) - 48;
-  const b = text.charCodeAt(at + 1) - 48;
+function twoDigits(bytes: Uint8Array, at: number): number {
+  const a = bytes[at]! - 48;
+  const b = bytes[at + 1]! - 48;
   if (a < 0 || a > 9 || b < 0 || b > 9) return -1;
   return a * 10 + b;
 }
 
 /**
- * Parses text[start, end) as `YYMMDDhhmmss` plus an optional S/W flag (either case).
+ * Parses latin1 bytes[start, end) as `YYMMDDhhmmss` plus an optional S/W flag (either case).
  * Years are 20YY. YY = 00 (a meter counts from 2000-01-01 until its clock is set) and YY >= 70
  * (the 1970 epoch sentinel `700101010000W`) are unset clocks: null. Invalid dates are null.
  */
-export function parseP1TimeAt(text: string, start: number, end: number, timeZone: string): Date | null {
+export function parseP1TimeAt(bytes: Uint8Array, start: number, end: number, timeZone: string): Date | null {
   const length = end - start;
   if (length !== 12 && length !== 13) return null;
   let flag: DstFlag = 0;
   if (length === 13) {
-    const f = text.charCodeAt(start + 12) | 0x20; // lower-case
+    const f = bytes[start + 12]! | 0x20; // lower-case
     if (f === 0x73) flag = 1;
     else if (f === 0x77) flag = -1;
     else return null;
   }
-  const yy = twoDigits(text, start);
-  const month = twoDigits(text, start + 2);
-  const day = twoDigits(text, start + 4);
-  const hour = twoDigits(text, start + 6);
-  const minute = twoDigits(text, start + 8);
-  const second = twoDigits(text, start + 10);
+  const yy = twoDigits(bytes, start);
+  const month = twoDigits(bytes, start + 2);
+  const day = twoDigits(bytes, start + 4);
+  const hour = twoDigits(bytes, start + 6);
+  const minute = twoDigits(bytes, start + 8);
+  const second = twoDigits(bytes, start + 10);
   if (yy < 1 || yy >= 70 || month < 1 || month > 12 || day < 1 || hour < 0 || hour > 23) return null;
   if (minute < 0 || minute > 59 || second < 0 || second > 59) return null;
   const year = 2000 + yy;
@@ -124,6 +124,10 @@ export function parseP1TimeAt(text: string, start: number, end: number, timeZone
 
 /** `YYMMDDhhmmssX` in the IANA zone to a UTC Date; null for unset, sentinel or invalid clocks. */
 export function parseP1Time(text: string, timeZone: string): Date | null {
-  return parseP1TimeAt(text, 0, text.length, timeZone);
+  if (text.length !== 12 && text.length !== 13) return null;
+  const bytes = new Uint8Array(text.length);
+  // a char above 0xFF becomes 0xFF, which is no digit or flag either
+  for (let i = 0; i < text.length; i++) bytes[i] = Math.min(text.charCodeAt(i), 0xff);
+  return parseP1TimeAt(bytes, 0, text.length, timeZone);
 }
 

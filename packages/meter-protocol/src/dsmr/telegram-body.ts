@@ -1,15 +1,17 @@
 /**
  * Scans the lines of a telegram body into OBIS objects and their value groups `(...)`, with
- * charCodeAt and index pairs only; a line starting with '(' continues the previous object
+ * byte reads, indexOf and index pairs only; a line starting with '(' continues the previous object
  * (DSMR 2.2/3 gas profile). Each complete object goes to applyObject.
  */
 import { FrameError } from '../errors.ts';
 import { QUANTITIES, type Reading } from '../reading.ts';
 import { applyObject, finishReading } from './p1-apply.ts';
+import { loaded } from './telegram-bytes.ts';
 
 const LF = 0x0a;
 const CR = 0x0d;
 const OPEN = 0x28;
+const CLOSE = 0x29;
 const MAX_GROUPS = 256;
 export const ID_FIELDS = 8;
 const MAX_IDS = 8;
@@ -21,8 +23,8 @@ export class BodyContext {
   reading!: Reading;
   /** No CRC vouches for the bytes: malformed lines are errors instead of raw entries. */
   strict = false;
-  /** Index of the telegram's '/' in text: error offsets count from it. */
-  base = 0;
+  /** The telegram as latin1 bytes (bytes[i] is text[i]): cheaper to scan than charCodeAt. */
+  bytes: Uint8Array = new Uint8Array(0);
   /** Start and end (exclusive, at ')') of each value group: [s0, e0, s1, e1, ...]. */
   readonly groups = new Int32Array(MAX_GROUPS * 2);
   groupCount = 0;
@@ -48,8 +50,9 @@ export class BodyContext {
   readonly tariffRegisters = new Float64Array(8);
   tariffMask = 0;
 
-  reset(text: string, timeZone: string, reading: Reading, strict: boolean): void {
+  reset(text: string, bytes: Uint8Array, timeZone: string, reading: Reading, strict: boolean): void {
     this.text = text;
+    this.bytes = bytes;
     this.timeZone = timeZone;
     this.reading = reading;
     this.strict = strict;
@@ -109,22 +112,22 @@ const shared = new BodyContext();
  * index of the first '(' or -1 when the line is not an OBIS object. Accepts an F group as `*255` or
  * `.255` (EasyMeter Q3D); each group has 1-3 digits.
  */
-function parseObis(ctx: BodyContext, text: string, start: number, end: number): number {
+function parseObis(ctx: BodyContext, bytes: Uint8Array, start: number, end: number): number {
   let field = 0;
   let value = 0;
   let digits = 0;
   let i = start;
   // fast path for the usual single-digit `A-B:` prefix (1-0:, 0-0:, 0-1:)
-  const a = text.charCodeAt(start) - 0x30;
-  const b = text.charCodeAt(start + 2) - 0x30;
-  if (a >= 0 && a <= 9 && b >= 0 && b <= 9 && text.charCodeAt(start + 1) === 0x2d && text.charCodeAt(start + 3) === 0x3a && start + 4 < end) {
+  const a = bytes[start]! - 0x30;
+  const b = bytes[start + 2]! - 0x30;
+  if (a >= 0 && a <= 9 && b >= 0 && b <= 9 && bytes[start + 1] === 0x2d && bytes[start + 3] === 0x3a && start + 4 < end) {
     ctx.a = a;
     ctx.b = b;
     field = 2;
     i = start + 4;
   }
   for (; i < end; i++) {
-    const ch = text.charCodeAt(i);
+    const ch = bytes[i]!;
     if (ch >= 0x30 && ch <= 0x39) {
       if (++digits > 3) return -1;
       value = value * 10 + (ch - 0x30);
@@ -163,41 +166,67 @@ function parseObis(ctx: BodyContext, text: string, start: number, end: number): 
   return -1;
 }
 
-/** Appends the groups `(..)(..)` in [at, end) to the context; false if the line is not only groups. */
-function parseGroups(ctx: BodyContext, text: string, at: number, end: number): boolean {
+/**
+ * Appends the groups `(..)(..)` from bytes[at] (a '(') to the end of the line, in one pass over the
+ * bytes (cheaper than an indexOf call per line and per group). Returns the index of the line's LF
+ * (or `to`), or -1 when the line is not only groups; the caller then re-reads the line to report it.
+ */
+function scanGroups(ctx: BodyContext, bytes: Uint8Array, at: number, to: number): number {
   const groups = ctx.groups;
   let n = ctx.groupCount;
   let i = at;
-  while (i < end) {
-    if (text.charCodeAt(i) !== OPEN) return false;
-    const close = text.indexOf(')', i + 1);
-    if (close < 0 || close >= end || n >= MAX_GROUPS) return false;
+  for (;;) {
+    if (bytes[i] !== OPEN || n >= MAX_GROUPS) return -1;
+    let close = i + 1;
+    while (close < to) {
+      const c = bytes[close]!;
+      if (c === CLOSE) break;
+      if (c === LF) return -1;
+      close++;
+    }
+    if (close >= to) return -1;
     groups[2 * n] = i + 1;
     groups[2 * n + 1] = close;
     n++;
     i = close + 1;
+    if (i >= to) break;
+    const c = bytes[i]!;
+    if (c === LF) break;
+    if (c === CR && (i + 1 === to || bytes[i + 1] === LF)) {
+      i++;
+      break;
+    }
   }
   ctx.groupCount = n;
-  return true;
+  return i;
+}
+
+/** Index of the LF ending the line at `start`, or `to`. */
+function lineFeed(text: string, start: number, to: number): number {
+  const lf = text.indexOf('\n', start);
+  return lf < 0 || lf > to ? to : lf;
+}
+
+/** End of the line [start, lf) without its CR. */
+function lineEnd(bytes: Uint8Array, start: number, lf: number): number {
+  return lf > start && bytes[lf - 1] === CR ? lf - 1 : lf;
 }
 
 function badLine(ctx: BodyContext, lineNo: number, start: number, end: number, what: string): void {
   const line = ctx.text.slice(start, end);
   if (ctx.strict) {
-    const offset = start - ctx.base;
-    throw new FrameError(`line ${lineNo} (offset ${offset}): ${what}: ${JSON.stringify(line.slice(0, 80))}`, { offset });
+    throw new FrameError(`line ${lineNo} (offset ${start}): ${what}: ${JSON.stringify(line.slice(0, 80))}`, { offset: start });
   }
   ctx.reading.raw.push({ obis: '', value: line });
 }
 
 /**
- * Decodes the lines in text[from, to) (after the header line, before '!') into the reading;
- * the telegram's '/' is at `base`.
+ * Decodes the lines in text[from, to) (after the header line, before '!') into the reading, reading
+ * the bytes loadTelegram left in `loaded`; the telegram's '/' is at 0.
  * `firstLine` is the 1-based number of the line at `from`, for error messages.
  */
 export function decodeBody(
   text: string,
-  base: number,
   from: number,
   to: number,
   firstLine: number,
@@ -206,31 +235,33 @@ export function decodeBody(
   strict: boolean,
 ): BodyContext {
   const ctx = shared;
-  ctx.reset(text, timeZone, reading, strict);
-  ctx.base = base;
+  const bytes = loaded.bytes;
+  ctx.reset(text, bytes, timeZone, reading, strict);
   let pending = false;
   let lineNo = firstLine - 1;
   let i = from;
   while (i < to) {
-    let lf = text.indexOf('\n', i);
-    if (lf < 0 || lf > to) lf = to;
-    let end = lf;
-    if (end > i && text.charCodeAt(end - 1) === CR) end--;
     const start = i;
-    i = lf + 1;
     lineNo++;
-    if (end === start) continue;
-    const first = text.charCodeAt(start);
+    const first = bytes[start]!;
+    if (first === LF || (first === CR && (start + 1 === to || bytes[start + 1] === LF))) {
+      i = first === LF ? start + 1 : start + 2; // empty line
+      continue;
+    }
     if (first === OPEN && pending) {
       // continuation of the previous object's groups on a new line
-      if (!parseGroups(ctx, text, start, end)) {
+      const lf = scanGroups(ctx, bytes, start, to);
+      if (lf < 0) {
+        const bad = lineFeed(text, start, to);
+        i = bad + 1;
         pending = false;
         ctx.groupCount = 0;
-        badLine(ctx, lineNo, start, end, 'malformed continuation line');
+        badLine(ctx, lineNo, start, lineEnd(bytes, start, bad), 'malformed continuation line');
         continue;
       }
+      i = lf + 1;
       ctx.multiLine = true;
-      ctx.valueEnd = end;
+      ctx.valueEnd = lineEnd(bytes, start, lf);
       continue;
     }
     if (pending) {
@@ -238,20 +269,23 @@ export function decodeBody(
       pending = false;
     }
     ctx.groupCount = 0;
-    const open = first === CR || first === LF ? -1 : parseObis(ctx, text, start, end);
-    if (open < 0) {
-      badLine(ctx, lineNo, start, end, 'not an OBIS object');
-      continue;
-    }
-    if (!parseGroups(ctx, text, open, end)) {
+    // parseObis stops at the first byte that is no part of an OBIS code, so `to` bounds it like the line end
+    const open = first === CR ? -1 : parseObis(ctx, bytes, start, to);
+    const lf = open < 0 ? -1 : scanGroups(ctx, bytes, open, to);
+    if (lf < 0) {
+      const bad = lineFeed(text, start, to);
+      const end = lineEnd(bytes, start, bad);
+      i = bad + 1;
       ctx.groupCount = 0;
-      if (ctx.strict) badLine(ctx, lineNo, start, end, 'malformed value groups');
+      if (open < 0) badLine(ctx, lineNo, start, end, 'not an OBIS object');
+      else if (ctx.strict) badLine(ctx, lineNo, start, end, 'malformed value groups');
       else reading.raw.push({ obis: ctx.obis(), value: text.slice(open, end) });
       continue;
     }
+    i = lf + 1;
     ctx.objectCount++;
     ctx.valueStart = open;
-    ctx.valueEnd = end;
+    ctx.valueEnd = lineEnd(bytes, start, lf);
     ctx.multiLine = false;
     pending = true;
   }

@@ -4,9 +4,10 @@
  */
 import { ChecksumError, FrameError } from '../errors.ts';
 import { emptyReading, type Reading } from '../reading.ts';
-import { crc16Arc, crc16ArcLatin1, crcHex } from './crc16-arc.ts';
+import { crcHex } from './crc16-arc.ts';
 import { vendorOf } from './p1-objects.ts';
 import { decodeBody } from './telegram-body.ts';
+import { loadTelegram, loaded, loadedCrc } from './telegram-bytes.ts';
 import { telegramRanges } from './telegram-splitter.ts';
 
 export interface P1DecodeOptions {
@@ -29,37 +30,20 @@ function isSpace(c: number): boolean {
   return c === CR || c === LF || c === 0x20 || c === 0x09;
 }
 
-const encoder = new TextEncoder();
-const crcScratch = new Uint8Array(65_536);
-
-/**
- * CRC over text[start, end). An ASCII telegram is copied to bytes by one native encodeInto (UTF-8
- * equals latin1 there) and summed by the byte loop, cheaper than charCodeAt per character.
- */
-function telegramCrc(text: string, start: number, end: number): number {
-  const length = end - start;
-  if (length <= crcScratch.length) {
-    const part = start === 0 && end === text.length ? text : text.slice(start, end);
-    const { read, written } = encoder.encodeInto(part, crcScratch);
-    if (read === length && written === length) return crc16Arc(crcScratch, 0, length);
-  }
-  return crc16ArcLatin1(text, start, end);
-}
-
 /**
  * Decodes one telegram: '/' first, then '!' followed by 0-4 upper-case hex CRC digits and nothing
  * but white space. Throws ChecksumError on a CRC mismatch and FrameError on a malformed frame.
  */
 export function decodeTelegram(telegram: string, options: P1DecodeOptions = {}): Reading {
-  return decodeRange(telegram, 0, telegram.length, options.timeZone ?? DEFAULT_ZONE);
+  return decodeOne(telegram, options.timeZone ?? DEFAULT_ZONE);
 }
 
-/** decodeTelegram on text[start, end), in place; error offsets count from `start`. */
-function decodeRange(text: string, start: number, end: number, timeZone: string): Reading {
-  if (start >= end || text.charCodeAt(start) !== 0x2f) throw new FrameError("telegram does not start with '/' (offset 0)", { offset: 0 });
-  let bang = text.indexOf('!', start);
-  if (bang >= end) bang = -1;
-  if (bang < 0) throw new FrameError(`telegram has no '!' end marker (${end - start} characters)`, { offset: end - start });
+/** decodeTelegram with the zone resolved. */
+function decodeOne(text: string, timeZone: string): Reading {
+  const end = text.length;
+  if (end === 0 || text.charCodeAt(0) !== 0x2f) throw new FrameError("telegram does not start with '/' (offset 0)", { offset: 0 });
+  const bang = text.indexOf('!');
+  if (bang < 0) throw new FrameError(`telegram has no '!' end marker (${end} characters)`, { offset: end });
   let declared = 0;
   let crcDigits = 0;
   let i = bang + 1;
@@ -71,42 +55,45 @@ function decodeRange(text: string, start: number, end: number, timeZone: string)
   }
   for (; i < end; i++) {
     if (!isSpace(text.charCodeAt(i))) {
-      throw new FrameError(`unexpected ${JSON.stringify(text[i])} after the CRC at offset ${i - start}`, { offset: i - start });
+      throw new FrameError(`unexpected ${JSON.stringify(text[i])} after the CRC at offset ${i}`, { offset: i });
     }
   }
+  // the body is scanned as bytes (loaded.bytes[i] is text[i]); the CRC is summed over them
+  const latin1 = loadTelegram(text);
   const reading = emptyReading('p1');
   if (crcDigits > 0) {
-    const computed = telegramCrc(text, start, bang + 1);
-    if (computed < 0) throw new FrameError('telegram holds characters above 0xFF: decode bytes as latin1', { offset: 0 });
+    if (!latin1) throw new FrameError('telegram holds characters above 0xFF: decode bytes as latin1', { offset: 0 });
+    const computed = loadedCrc(bang + 1);
     if (computed !== declared) {
-      throw new ChecksumError('CRC16', crcHex(declared), crcHex(computed), { offset: bang + 1 - start });
+      throw new ChecksumError('CRC16', crcHex(declared), crcHex(computed), { offset: bang + 1 });
     }
   } else {
     reading.checksum = 'unchecked';
     if (text.charCodeAt(bang - 1) !== LF) {
-      throw new FrameError(`'!' at offset ${bang - start} has no CRC and does not start a line`, { offset: bang - start });
+      throw new FrameError(`'!' at offset ${bang} has no CRC and does not start a line`, { offset: bang });
     }
   }
   // header: '/' up to the end of the first line
-  let headerEnd = start + 1;
+  const bytes = loaded.bytes;
+  let headerEnd = 1;
   while (headerEnd < bang) {
-    const c = text.charCodeAt(headerEnd);
+    const c = bytes[headerEnd]!;
     if (c === CR || c === LF) break;
     headerEnd++;
   }
-  const header = text.slice(start + 1, headerEnd);
+  const header = text.slice(1, headerEnd);
   reading.header = header;
   reading.vendor = vendorOf(header);
-  const bodyStart = text.charCodeAt(headerEnd) === CR && text.charCodeAt(headerEnd + 1) === LF ? headerEnd + 2 : headerEnd + 1;
+  const bodyStart = bytes[headerEnd] === CR && bytes[headerEnd + 1] === LF ? headerEnd + 2 : headerEnd + 1;
   const strict = crcDigits === 0;
-  const ctx = decodeBody(text, start, bodyStart, bang, 2, reading, timeZone, strict);
+  const ctx = decodeBody(text, bodyStart, bang, 2, reading, timeZone, strict);
   if (strict && ctx.objectCount === 0) {
     // nothing vouches for an empty telegram: it is what a '!' written over the blank line after the header looks like
-    throw new FrameError(`telegram without CRC holds no objects (offset ${bang - start})`, { offset: bang - start });
+    throw new FrameError(`telegram without CRC holds no objects (offset ${bang})`, { offset: bang });
   }
   if (strict && (ctx.hasClock || ctx.hasVersion)) {
     // DSMR 4.0 brought the clock, the version line and the CRC together: one without the others is damage
-    throw new FrameError(`telegram without CRC carries a ${ctx.hasVersion ? 'version' : 'clock'} object: DSMR 4+ telegrams must have a CRC (offset ${bang - start})`, { offset: bang - start });
+    throw new FrameError(`telegram without CRC carries a ${ctx.hasVersion ? 'version' : 'clock'} object: DSMR 4+ telegrams must have a CRC (offset ${bang})`, { offset: bang });
   }
   return reading;
 }
@@ -116,11 +103,11 @@ function decodeRange(text: string, start: number, end: number, timeZone: string)
  * Throws on the first bad telegram; a body without a whole telegram is a FrameError.
  */
 export function decodeTelegrams(text: string, options: P1DecodeOptions = {}): Reading[] {
-  // decode in place: no copy or slice of each telegram
   const ranges = telegramRanges(text);
   if (ranges.length === 0) throw new FrameError('no whole telegram (/ ... !CRC) in the body', { offset: 0 });
   const timeZone = options.timeZone ?? DEFAULT_ZONE;
   const readings: Reading[] = [];
-  for (let k = 0; k < ranges.length; k += 2) readings.push(decodeRange(text, ranges[k]!, ranges[k + 1]!, timeZone));
+  // each telegram from index 0, where its bytes are loaded; a slice shares the body's memory
+  for (let k = 0; k < ranges.length; k += 2) readings.push(decodeOne(text.slice(ranges[k]!, ranges[k + 1]!), timeZone));
   return readings;
 }
