@@ -5,6 +5,8 @@ import Fastify from 'fastify';
 import { recordRejects, rejectCounterPlugin, ROLLUP_TABLES, type InsertedReading } from '../src/rollups/index.ts';
 import { dbPlugin } from '../src/plugins/db.plugin.ts';
 import { writeReadings, type CarriedMbus } from './rollups.write-path.ts';
+import { QUARTER_COLUMNS, REGISTER_COLUMNS } from '../src/rollups/rollup-columns.ts';
+import { STAT_MERGE } from '../src/rollups/stats-rollup.ts';
 
 let t: TestDatabase;
 beforeAll(async () => {
@@ -172,6 +174,23 @@ describe('applyRollups', () => {
     ]);
     const row = await t.db.selectFrom('reading').select(['energy_import_t1_wh', 'energy_import_t2_wh', 'power_import_w']).where('device_id', '=', id).where('meter_time', '=', at(11)).executeTakeFirstOrThrow();
     expect(row).toEqual({ energy_import_t1_wh: 1600, energy_import_t2_wh: 600, power_import_w: 900 });
+  });
+
+  it('has the column defaults the upserts rely on when they leave a no-op column out', async () => {
+    const added = new Set([...REGISTER_COLUMNS, ...QUARTER_COLUMNS, 'rejects', ...Object.entries(STAT_MERGE).filter(([, m]) => m === 'add').map(([c]) => c)]);
+    const extremes = new Set(Object.entries(STAT_MERGE).filter(([, m]) => m === 'min' || m === 'max').map(([c]) => c));
+    const cols = await sql<{ TABLE_NAME: string; COLUMN_NAME: string; IS_NULLABLE: string; COLUMN_DEFAULT: string | null }>`
+      SELECT TABLE_NAME, COLUMN_NAME, IS_NULLABLE, COLUMN_DEFAULT FROM information_schema.COLUMNS
+      WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME IN ('rollup_minute', 'rollup_quarter', 'rollup_hour', 'rollup_day', 'rollup_reject_hour')`.execute(t.db);
+    let checked = 0;
+    for (const c of cols.rows) {
+      const where = `${c.TABLE_NAME}.${c.COLUMN_NAME}`;
+      if (added.has(c.COLUMN_NAME)) expect({ where, nullable: c.IS_NULLABLE, dflt: c.COLUMN_DEFAULT }).toEqual({ where, nullable: 'NO', dflt: '0' });
+      else if (extremes.has(c.COLUMN_NAME)) expect({ where, nullable: c.IS_NULLABLE, dflt: c.COLUMN_DEFAULT }).toEqual({ where, nullable: 'YES', dflt: 'NULL' });
+      else continue;
+      checked++;
+    }
+    expect(checked).toBeGreaterThan(100);
   });
 
   it('keeps average, minimum and maximum per minute', async () => {
