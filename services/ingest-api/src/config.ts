@@ -46,7 +46,7 @@ const schema = z.object({
   SEM_WRITE_QUEUE_MAX: int(1, 10_000_000).default(20_000),
   SEM_WRITE_BATCH_MAX: int(1, 100_000).default(2000),
   SEM_WRITE_LINGER_MS: int(0, 1000).default(2),
-  SEM_WRITE_QUEUE_MAX_WAIT_MS: int(1, 600_000).default(1000),
+  SEM_WRITE_QUEUE_MAX_WAIT_MS: int(1, 600_000).default(2000),
   SEM_WRITE_CONCURRENCY: int(1, 8).default(2),
   SEM_RAW_RETENTION_DAYS: int(1, 36500).default(90),
   SEM_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
