@@ -1,4 +1,5 @@
 import { type Kysely, sql } from 'kysely';
+import { sqlLiteral } from '../write/sql-literal.ts';
 import { applyRegisterRollups } from './register-rollup.ts';
 import { applyStatRollups } from './stats-rollup.ts';
 import type { InsertedReading, InsertedRows } from './rollup.types.ts';
@@ -18,7 +19,7 @@ export async function applyRollups(trx: Kysely<any>, inserted: InsertedRows): Pr
   const ids = [...new Set([...all.map((r) => r.device_id), ...allMbus.map((r) => r.device_id)])];
   const rows = await sql<{ id: number; time_zone: string; purged_before: Date | null }>`
     SELECT d.id, d.time_zone, p.purged_before FROM device d LEFT JOIN rollup_purge p ON p.device_id = d.id
-    WHERE d.id IN (${sql.join(ids)})`.execute(trx);
+    WHERE d.id IN (${sql.raw(ids.map(sqlLiteral).join(', '))})`.execute(trx);
   const zones = new Map(rows.rows.map((r) => [r.id, r.time_zone]));
   for (const id of ids) if (!zones.has(id)) throw new Error(`applyRollups: unknown device ${id}`);
   // Rows behind the retention boundary arrive too late: their neighbours are gone, so they are stored but not rolled up.
