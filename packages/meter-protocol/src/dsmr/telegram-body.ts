@@ -1,6 +1,6 @@
 /**
  * Scans the lines of a telegram body into OBIS objects and their value groups `(...)`, with
- * byte reads, indexOf and index pairs only; a line starting with '(' continues the previous object
+ * byte reads and index pairs only; a line starting with '(' continues the previous object
  * (DSMR 2.2/3 gas profile). Each complete object goes to applyObject.
  */
 import { FrameError } from '../errors.ts';
@@ -108,7 +108,7 @@ export class BodyContext {
 const shared = new BodyContext();
 
 /**
- * Parses the OBIS code at the start of line [start, end) into the context in one pass; returns the
+ * Parses the OBIS code at bytes[start] (before `end`) into the context in one pass; returns the
  * index of the first '(' or -1 when the line is not an OBIS object. Accepts an F group as `*255` or
  * `.255` (EasyMeter Q3D); each group has 1-3 digits.
  */

@@ -7,10 +7,11 @@ import { LITTLE_ENDIAN, crc16Arc, crc16ArcWords } from './crc16-arc.ts';
 
 const encoder = new TextEncoder();
 
-const initial = new Uint8Array(65_536);
+const scratch = new Uint8Array(65_536);
+const scratchWords = new Uint32Array(scratch.buffer);
 
 /** The bytes of the last loaded telegram from index 0, and the same memory as 32-bit words. */
-export const loaded = { bytes: initial, words: new Uint32Array(initial.buffer) };
+export const loaded = { bytes: scratch, words: scratchWords };
 
 /** encodeInto `text` at bytes[at]: true when it was all ASCII and fit. */
 function encodeAscii(text: string, at: number): boolean {
@@ -25,8 +26,12 @@ function encodeAscii(text: string, at: number): boolean {
  */
 export function loadTelegram(text: string): boolean {
   const n = text.length;
-  if (n > loaded.bytes.length) {
-    loaded.bytes = new Uint8Array(2 ** Math.ceil(Math.log2(n)));
+  if (n <= scratch.length) {
+    loaded.bytes = scratch;
+    loaded.words = scratchWords;
+  } else {
+    // an oversized text gets a buffer of its own, dropped at the next call instead of kept for good
+    loaded.bytes = new Uint8Array((n + 7) & ~7);
     loaded.words = new Uint32Array(loaded.bytes.buffer);
   }
   if (encodeAscii(text, 0)) return true;

@@ -34,10 +34,14 @@ describe('loadTelegram', () => {
     }
   });
 
-  it('grows its buffer for a text longer than 64 KiB', () => {
+  it('takes a buffer of its own for a text longer than 64 KiB, and the scratch again after it', () => {
+    loadTelegram(ascii);
+    const scratch = loaded.bytes;
     const long = `/X\r\n\r\n${'1-0:1.8.1(001581.123*kWh)\r\n'.repeat(3000)}!`;
     expect(loadTelegram(long)).toBe(true);
     expect(loaded.bytes.length).toBeGreaterThanOrEqual(long.length);
     expect(loadedCrc(long.length)).toBe(crc16Arc(latin1(long)));
+    expect(loadTelegram(ascii)).toBe(true);
+    expect(loaded.bytes).toBe(scratch);
   });
 });
