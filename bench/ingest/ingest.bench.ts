@@ -221,11 +221,11 @@ if (want('f')) {
 if (want('half')) {
   const halves: [string, string, PhaseRow | undefined, (port: number, tick: () => void, rate: number) => Promise<LoadResult>][] = [
     ['c', 'half of c', byId('c'), (port, tick, rate) =>
-      openLoop({ port, devices: streams(jsonDevices, (d) => singleJsonStream(d, t0 - 25 * DAY)), rate, maxConnections: o.devices, maxBacklog: Math.ceil(rate * 2), warmupS: o.warmupS, seconds: o.seconds, onTick: tick })],
+      openLoop({ port, devices: streams(jsonDevices, (d) => singleJsonStream(d, t0 - 9 * DAY)), rate, maxConnections: o.devices, maxBacklog: Math.ceil(rate * 2), warmupS: o.warmupS, seconds: o.seconds, onTick: tick })],
     ['d', 'half of d', byId('d'), (port, tick, rate) =>
-      openLoop({ port, devices: streams(jsonDevices.slice(o.batchConnections, 4 * o.batchConnections), (d) => batchJsonStream(d, t0 - 20 * DAY, o.batchSize)), rate, maxConnections: 3 * o.batchConnections, maxBacklog: Math.ceil(rate * 2), warmupS: o.warmupS, seconds: o.seconds, onTick: tick })],
+      openLoop({ port, devices: streams(jsonDevices.slice(o.batchConnections, 4 * o.batchConnections), (d) => batchJsonStream(d, t0 - 8 * DAY, o.batchSize)), rate, maxConnections: 3 * o.batchConnections, maxBacklog: Math.ceil(rate * 2), warmupS: o.warmupS, seconds: o.seconds, onTick: tick })],
     ['e', 'half of e', byId('e'), (port, tick, rate) =>
-      openLoop({ port, devices: streams(jsonDevices, (d) => telegramStream(d, t0 - 8 * DAY)), rate, maxConnections: o.devices, maxBacklog: Math.ceil(rate * 2), warmupS: o.warmupS, seconds: o.seconds, onTick: tick })],
+      openLoop({ port, devices: streams(jsonDevices, (d) => telegramStream(d, t0 - 7 * DAY)), rate, maxConnections: o.devices, maxBacklog: Math.ceil(rate * 2), warmupS: o.warmupS, seconds: o.seconds, onTick: tick })],
     ['f', 'half of f', byId('f'), (port, tick, rate) =>
       openLoop({ port, devices: streams(semDevices, (d) => semFormStream(d)), rate, maxConnections: o.devices, maxBacklog: Math.ceil(rate * 2), warmupS: o.warmupS, seconds: o.seconds, onTick: tick })],
   ];
@@ -247,7 +247,7 @@ if (want('overload')) {
   const runC = await apiRun('overload-2x-c', (port, tick) =>
     openLoop({
       port,
-      devices: streams(jsonDevices, (d) => singleJsonStream(d, t0 - 15 * DAY)),
+      devices: streams(jsonDevices, (d) => singleJsonStream(d, t0 - 6 * DAY)),
       rate: rateC,
       maxConnections: 2 * o.devices,
       maxBacklog: 2 * o.devices,
@@ -267,7 +267,7 @@ if (want('overload')) {
   const runD = await apiRun('overload-2x-d', (port, tick) =>
     openLoop({
       port,
-      devices: streams(batchDevices, (dev) => batchJsonStream(dev, t0 - 12 * DAY, o.batchSize)),
+      devices: streams(batchDevices, (dev) => batchJsonStream(dev, t0 - 5 * DAY, o.batchSize)),
       rate: rateD,
       maxConnections: batchDevices.length,
       maxBacklog: batchDevices.length,
@@ -288,7 +288,7 @@ if (want('ratelimit')) {
   const device = jsonDevices[0]!;
   const run = await apiRun(
     'ratelimit',
-    (port, tick) => closedLoop({ port, devices: [singleJsonStream(device, t0 - 5 * DAY)], connections: 4, warmupS: 0, seconds: 3, onTick: tick }),
+    (port, tick) => closedLoop({ port, devices: [singleJsonStream(device, t0 - 4 * DAY)], connections: 4, warmupS: 0, seconds: 3, onTick: tick }),
     { SEM_RATE_LIMIT_PER_MINUTE: '120' },
     { warmupS: 0, seconds: 3 },
   );
@@ -322,7 +322,7 @@ if (want('count')) {
 // Where a group-commit transaction spends its time, step by step (the API's own writeBatch and steps).
 if (want('steps') && jsonDevices.length >= 306) {
   log('steps: timing each write step of one group-commit transaction');
-  report.steps = await profileWriteSteps({ connection: db.root, devices: jsonDevices, startMs: t0 - 35 * DAY, transactions: o.quick ? 3 : 5 });
+  report.steps = await profileWriteSteps({ connection: db.root, devices: jsonDevices, startMs: t0 - 3 * DAY, transactions: o.quick ? 3 : 5 });
   save();
 }
 
