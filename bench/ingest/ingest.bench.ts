@@ -14,6 +14,7 @@ import { mariadbPid } from './child.process.ts';
 import { dbCeiling } from './db-ceiling.phase.ts';
 import { closedLoop, openLoop, type DeviceStream, type LoadResult } from './load.runner.ts';
 import { machineInfo } from './machine.info.ts';
+import { DeviceClock } from './device-clock.ts';
 import { batchJsonStream, semFormStream, singleJsonStream, telegramStream, type BenchDevice } from './payloads.factory.ts';
 import { withServer, type ServerRun } from './phase.measure.ts';
 import { renderMarkdown, type PhaseRow, type BenchReport } from './results.report.ts';
@@ -26,6 +27,8 @@ const outDir = resolve(ROOT, o.outDir);
 mkdirSync(outDir, { recursive: true });
 const DAY = 86_400_000;
 const t0 = Math.floor(Date.now() / 1000) * 1000 - 3600_000;
+// The API phases continue each device's series where the previous phase left it (a writes the 2 h before).
+const clock = new DeviceClock(t0 - 30 * DAY);
 const log = (msg: string) => console.log(`[${new Date().toISOString().slice(11, 19)}] ${msg}`);
 const want = (p: string) => o.only.has(p);
 
@@ -150,7 +153,7 @@ if (want('a')) {
   const { WindowProbe } = await import('./phase.measure.ts');
   const probe = new WindowProbe(probeConn, dbPid, undefined);
   probe.arm(o.warmupS, o.seconds);
-  const c = await dbCeiling({ connection: db.root, devices: jsonDevices, startMs: t0 - 40 * DAY, warmupS: o.warmupS, seconds: o.seconds, rowsPerStatement: 1000, runLength: o.batchSize });
+  const c = await dbCeiling({ connection: db.root, devices: jsonDevices, startMs: clock.startMs - 2 * 3_600_000, warmupS: o.warmupS, seconds: o.seconds, rowsPerStatement: 1000, runLength: o.batchSize });
   const w = await probe.result();
   addAcked(c.inserted);
   rows.push({ id: 'a', what: 'MariaDB ceiling: 1,000-row INSERT, autocommit, 1 client', throughput: c.rows / c.seconds, unit: 'rows/s', readingsPerS: c.rows / c.seconds, window: w, statuses: {}, connections: 1 });
@@ -173,7 +176,7 @@ if (want('b')) {
     warmupS: o.warmupS,
     seconds: o.seconds,
     load: (server, tick) =>
-      closedLoop({ port: server.port, devices: streams(jsonDevices, (d) => singleJsonStream(d, t0)), connections: o.devices, warmupS: o.warmupS, seconds: o.seconds, onTick: tick }),
+      closedLoop({ port: server.port, devices: streams(jsonDevices, (d) => singleJsonStream(d, new DeviceClock(t0))), connections: o.devices, warmupS: o.warmupS, seconds: o.seconds, onTick: tick }),
   });
   run.value.acked.clear(); // nothing is stored by the null handler
   rows.push(loadRow('b', 'HTTP ceiling: Fastify POST, JSON body parsed, nothing stored', run, 'req/s'));
@@ -183,7 +186,7 @@ if (want('b')) {
 // (c) 1,000 devices, keep-alive, single JSON readings.
 if (want('c')) {
   const run = await apiRun('c-json-single', (port, tick) =>
-    closedLoop({ port, devices: streams(jsonDevices, (d) => singleJsonStream(d, t0 - 30 * DAY)), connections: o.devices, warmupS: o.warmupS, seconds: o.seconds, onTick: tick }),
+    closedLoop({ port, devices: streams(jsonDevices, (d) => singleJsonStream(d, clock)), connections: o.devices, warmupS: o.warmupS, seconds: o.seconds, onTick: tick }),
   );
   rows.push(loadRow('c', `${o.devices} devices, single JSON reading per POST /api/v1/readings`, run, 'req/s'));
   save();
@@ -193,7 +196,7 @@ if (want('c')) {
 if (want('d')) {
   const devices = jsonDevices.slice(0, o.batchConnections);
   const run = await apiRun('d-json-batch', (port, tick) =>
-    closedLoop({ port, devices: streams(devices, (d) => batchJsonStream(d, t0 - 20 * DAY, o.batchSize)), connections: o.batchConnections, warmupS: o.warmupS, seconds: o.seconds, onTick: tick }),
+    closedLoop({ port, devices: streams(devices, (d) => batchJsonStream(d, clock, o.batchSize)), connections: o.batchConnections, warmupS: o.warmupS, seconds: o.seconds, onTick: tick }),
   );
   rows.push(loadRow('d', `${o.batchConnections} devices, ${o.batchSize} JSON readings per POST`, run, 'readings/s'));
   save();
@@ -202,7 +205,7 @@ if (want('d')) {
 // (e) Raw P1 telegrams decoded on the server.
 if (want('e')) {
   const run = await apiRun('e-p1-telegram', (port, tick) =>
-    closedLoop({ port, devices: streams(jsonDevices, (d) => telegramStream(d, t0 - 10 * DAY)), connections: o.devices, warmupS: o.warmupS, seconds: o.seconds, onTick: tick }),
+    closedLoop({ port, devices: streams(jsonDevices, (d) => telegramStream(d, clock)), connections: o.devices, warmupS: o.warmupS, seconds: o.seconds, onTick: tick }),
   );
   rows.push(loadRow('e', `${o.devices} devices, one raw P1 telegram (Fluvius e-MUCS) per POST /api/v1/telegrams`, run, 'req/s'));
   save();
@@ -221,11 +224,11 @@ if (want('f')) {
 if (want('half')) {
   const halves: [string, string, PhaseRow | undefined, (port: number, tick: () => void, rate: number) => Promise<LoadResult>][] = [
     ['c', 'half of c', byId('c'), (port, tick, rate) =>
-      openLoop({ port, devices: streams(jsonDevices, (d) => singleJsonStream(d, t0 - 9 * DAY)), rate, maxConnections: o.devices, maxBacklog: Math.ceil(rate * 2), warmupS: o.warmupS, seconds: o.seconds, onTick: tick })],
+      openLoop({ port, devices: streams(jsonDevices, (d) => singleJsonStream(d, clock)), rate, maxConnections: o.devices, maxBacklog: Math.ceil(rate * 2), warmupS: o.warmupS, seconds: o.seconds, onTick: tick })],
     ['d', 'half of d', byId('d'), (port, tick, rate) =>
-      openLoop({ port, devices: streams(jsonDevices.slice(o.batchConnections, 4 * o.batchConnections), (d) => batchJsonStream(d, t0 - 8 * DAY, o.batchSize)), rate, maxConnections: 3 * o.batchConnections, maxBacklog: Math.ceil(rate * 2), warmupS: o.warmupS, seconds: o.seconds, onTick: tick })],
+      openLoop({ port, devices: streams(jsonDevices.slice(o.batchConnections, 4 * o.batchConnections), (d) => batchJsonStream(d, clock, o.batchSize)), rate, maxConnections: 3 * o.batchConnections, maxBacklog: Math.ceil(rate * 2), warmupS: o.warmupS, seconds: o.seconds, onTick: tick })],
     ['e', 'half of e', byId('e'), (port, tick, rate) =>
-      openLoop({ port, devices: streams(jsonDevices, (d) => telegramStream(d, t0 - 7 * DAY)), rate, maxConnections: o.devices, maxBacklog: Math.ceil(rate * 2), warmupS: o.warmupS, seconds: o.seconds, onTick: tick })],
+      openLoop({ port, devices: streams(jsonDevices, (d) => telegramStream(d, clock)), rate, maxConnections: o.devices, maxBacklog: Math.ceil(rate * 2), warmupS: o.warmupS, seconds: o.seconds, onTick: tick })],
     ['f', 'half of f', byId('f'), (port, tick, rate) =>
       openLoop({ port, devices: streams(semDevices, (d) => semFormStream(d)), rate, maxConnections: o.devices, maxBacklog: Math.ceil(rate * 2), warmupS: o.warmupS, seconds: o.seconds, onTick: tick })],
   ];
@@ -247,7 +250,7 @@ if (want('overload')) {
   const runC = await apiRun('overload-2x-c', (port, tick) =>
     openLoop({
       port,
-      devices: streams(jsonDevices, (d) => singleJsonStream(d, t0 - 6 * DAY)),
+      devices: streams(jsonDevices, (d) => singleJsonStream(d, clock)),
       rate: rateC,
       maxConnections: 2 * o.devices,
       maxBacklog: 2 * o.devices,
@@ -267,7 +270,7 @@ if (want('overload')) {
   const runD = await apiRun('overload-2x-d', (port, tick) =>
     openLoop({
       port,
-      devices: streams(batchDevices, (dev) => batchJsonStream(dev, t0 - 5 * DAY, o.batchSize)),
+      devices: streams(batchDevices, (dev) => batchJsonStream(dev, clock, o.batchSize)),
       rate: rateD,
       maxConnections: batchDevices.length,
       maxBacklog: batchDevices.length,
@@ -288,7 +291,7 @@ if (want('ratelimit')) {
   const device = jsonDevices[0]!;
   const run = await apiRun(
     'ratelimit',
-    (port, tick) => closedLoop({ port, devices: [singleJsonStream(device, t0 - 4 * DAY)], connections: 4, warmupS: 0, seconds: 3, onTick: tick }),
+    (port, tick) => closedLoop({ port, devices: [singleJsonStream(device, clock)], connections: 4, warmupS: 0, seconds: 3, onTick: tick }),
     { SEM_RATE_LIMIT_PER_MINUTE: '120' },
     { warmupS: 0, seconds: 3 },
   );
@@ -322,7 +325,7 @@ if (want('count')) {
 // Where a group-commit transaction spends its time, step by step (the API's own writeBatch and steps).
 if (want('steps') && jsonDevices.length >= 306) {
   log('steps: timing each write step of one group-commit transaction');
-  report.steps = await profileWriteSteps({ connection: db.root, devices: jsonDevices, startMs: t0 - 3 * DAY, transactions: o.quick ? 3 : 5 });
+  report.steps = await profileWriteSteps({ connection: db.root, devices: jsonDevices, startMs: clock.endMs + 60_000, transactions: o.quick ? 3 : 5 });
   save();
 }
 

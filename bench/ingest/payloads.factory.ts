@@ -4,6 +4,7 @@ import { crc16ArcLatin1 } from '../../packages/meter-protocol/src/dsmr/crc16-arc
 import { P1Replayer } from '../../services/device-sim/src/replay/p1-replayer.ts';
 import { p1Timestamp } from '../../services/device-sim/src/time/zone-clock.ts';
 import { rawRequest } from './http-keepalive.client.ts';
+import type { DeviceClock } from './device-clock.ts';
 import type { DeviceStream } from './load.runner.ts';
 
 export interface BenchDevice {
@@ -43,31 +44,27 @@ export function jsonReading(timeMs: number, s: number, deviceId: number): Record
 
 const json = (key: string) => ({ authorization: `Bearer ${key}`, 'content-type': 'application/json' });
 
-/** c: one JSON reading per request, one second apart per device, starting at startMs. */
-export function singleJsonStream(device: BenchDevice, startMs: number, path = '/api/v1/readings'): DeviceStream {
-  let seq = 0;
+/** c: one JSON reading per request, the device's next second on its clock. */
+export function singleJsonStream(device: BenchDevice, clock: DeviceClock, path = '/api/v1/readings'): DeviceStream {
   const headers = json(device.key);
   return {
     deviceId: device.id,
     next() {
-      const s = seq++;
-      return { raw: rawRequest(path, headers, JSON.stringify(jsonReading(startMs + s * 1000, s, device.id))), readings: 1 };
+      const s = clock.take(device.id);
+      return { raw: rawRequest(path, headers, JSON.stringify(jsonReading(clock.ms(s), s, device.id))), readings: 1 };
     },
   };
 }
 
 /** d: `size` consecutive 1 Hz readings per request (300 = five minutes). */
-export function batchJsonStream(device: BenchDevice, startMs: number, size: number): DeviceStream {
-  let seq = 0;
+export function batchJsonStream(device: BenchDevice, clock: DeviceClock, size: number): DeviceStream {
   const headers = json(device.key);
   return {
     deviceId: device.id,
     next() {
       const items = [];
-      for (let i = 0; i < size; i++) {
-        const s = seq++;
-        items.push(jsonReading(startMs + s * 1000, s, device.id));
-      }
+      const first = clock.take(device.id, size);
+      for (let s = first; s < first + size; s++) items.push(jsonReading(clock.ms(s), s, device.id));
       return { raw: rawRequest('/api/v1/readings', headers, JSON.stringify(items)), readings: size };
     },
   };
@@ -78,26 +75,31 @@ export function batchJsonStream(device: BenchDevice, startMs: number, size: numb
  * (clock, registers, CRC); after that only the clock line and the CRC change, because a full render costs
  * ~0.5 ms of load-generator CPU, as much as the server spends on the request.
  */
-export function telegramStream(device: BenchDevice, startMs: number): DeviceStream {
-  const next = p1Telegrams(startMs);
+export function telegramStream(device: BenchDevice, clock: DeviceClock): DeviceStream {
+  const at = p1TelegramAt(clock.ms(clock.take(device.id, 0)));
   const headers = { authorization: `Bearer ${device.key}`, 'content-type': 'text/plain' };
   return {
     deviceId: device.id,
-    next: () => ({ raw: rawRequest('/api/v1/telegrams', headers, Buffer.from(next(), 'latin1')), readings: 1 }),
+    next: () => ({ raw: rawRequest('/api/v1/telegrams', headers, Buffer.from(at(clock.ms(clock.take(device.id))), 'latin1')), readings: 1 }),
   };
 }
 
 /** Successive telegrams of one meter, one second apart from startMs (see telegramStream). */
 export function p1Telegrams(startMs: number): () => string {
+  const at = p1TelegramAt(startMs);
+  let seq = 0;
+  return () => at(startMs + seq++ * 1000);
+}
+
+/** The meter's telegram at a whole second `ms` (≥ startMs), rendered from the one at startMs. */
+function p1TelegramAt(startMs: number): (ms: number) => string {
   const first = new P1Replayer([readFileSync(P1_TEMPLATE_PATH, 'latin1')], { zone: ZONE }).next(startMs);
   const at = first.indexOf(CLOCK) + CLOCK.length;
   const close = first.indexOf(')', at);
   const bang = first.lastIndexOf('!');
   const [before, middle, after] = [first.slice(0, at), first.slice(close, bang + 1), first.slice(bang + 5)];
   const hours = new Map<number, string>();
-  let seq = 0;
-  return () => {
-    const ms = startMs + seq++ * 1000;
+  return (ms) => {
     const hour = Math.floor(ms / 3_600_000);
     let hourStamp = hours.get(hour);
     if (!hourStamp) {

@@ -42,7 +42,7 @@ const schema = z.object({
   SEM_BODY_LIMIT_BYTES: int(1024, 64 * 1024 * 1024).default(1024 * 1024),
   SEM_MAX_READINGS_PER_REQUEST: int(1, 100_000).default(3600),
   SEM_RATE_LIMIT_PER_MINUTE: int(1, 1_000_000).default(600),
-  SEM_DEVICE_CACHE_TTL_MS: int(0, 300_000).default(5000),
+  SEM_DEVICE_CACHE_TTL_MS: int(0, 300_000).default(15_000),
   SEM_WRITE_QUEUE_MAX: int(1, 10_000_000).default(20_000),
   SEM_WRITE_BATCH_MAX: int(1, 100_000).default(2000),
   SEM_WRITE_LINGER_MS: int(0, 1000).default(2),
