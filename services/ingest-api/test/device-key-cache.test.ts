@@ -43,6 +43,22 @@ describe('device key cache (SEM_DEVICE_CACHE_TTL_MS)', () => {
     expect((await self(d.key)).statusCode).toBe(401);
   });
 
+  it('spreads expiries over the last half of the TTL, so a fleet cached at once is not looked up at once', () => {
+    let now = 0;
+    const cache = new DeviceKeyCache(1000, 1000, () => now);
+    const dev = (id: number) => ({ id, name: `d${id}`, timeZone: 'Europe/Brussels', country: 'BE', sendIntervalSeconds: 60, keyId: id, keyFormat: 'token' }) as AuthDevice;
+    for (let i = 0; i < 200; i++) cache.set(`k${i}`, dev(i), cache.generation);
+    const alive = (t: number) => {
+      now = t;
+      return Array.from({ length: 200 }, (_, i) => cache.get(`k${i}`)).filter(Boolean).length;
+    };
+    expect(alive(499)).toBe(200);
+    const atThreeQuarters = alive(750);
+    expect(atThreeQuarters).toBeGreaterThan(40);
+    expect(atThreeQuarters).toBeLessThan(160);
+    expect(alive(1000)).toBe(0);
+  });
+
   it('does not store a lookup that started before a device changed', () => {
     let now = 0;
     const cache = new DeviceKeyCache(1000, 2, () => now);

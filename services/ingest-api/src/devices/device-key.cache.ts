@@ -4,7 +4,7 @@ import type { AuthDevice } from './devices.repository.ts';
  * Key hash -> device, for a short TTL, so a request does not cost a database round trip. Only found keys
  * are kept (an unknown key asks the database every time, so a new key works at once). `dropDevice` forgets
  * a device's entries at once; a lookup that started before the drop is not stored (generation check).
- * Another process's revoke reaches this one only when the entry expires (`ttlMs`).
+ * Another process's revoke reaches this one only when the entry expires (within `ttlMs`).
  */
 export class DeviceKeyCache {
   readonly #ttlMs: number;
@@ -38,7 +38,9 @@ export class DeviceKeyCache {
     if (this.#ttlMs <= 0 || generation !== this.#generation) return;
     // Map keeps insertion order: the first entry is the oldest.
     if (this.#entries.size >= this.#maxEntries) this.#entries.delete(this.#entries.keys().next().value!);
-    this.#entries.set(keyHash, { device, expires: this.#now() + this.#ttlMs });
+    // Expiry spread over the last half of the TTL: a fleet whose keys were all cached in one second would
+    // otherwise ask the database for all of them again in one burst.
+    this.#entries.set(keyHash, { device, expires: this.#now() + this.#ttlMs * (0.5 + Math.random() / 2) });
   }
 
   dropDevice(deviceId: number): void {
