@@ -61,10 +61,45 @@ function isEmpty(ctx: BodyContext, k: number): boolean {
 const TOTAL_IMPORT = QUANTITIES.indexOf('energyImportKwh');
 const TOTAL_EXPORT = QUANTITIES.indexOf('energyExportKwh');
 
+/**
+ * Group 0 as groupNumber reads it, for the usual `digits[.digits][*unit]` with at most 15 digits
+ * (exact as an integer) in one pass; anything else (sign, leading '.', more digits) by groupNumber.
+ */
+function quantityNumber(ctx: BodyContext, kind: number): number {
+  const bytes = ctx.bytes;
+  const s = ctx.groups[0]!;
+  const e = ctx.groups[1]!;
+  let mantissa = 0;
+  let i = s;
+  for (; i < e; i++) {
+    const d = bytes[i]! - 0x30;
+    if (d < 0 || d > 9) break;
+    mantissa = mantissa * 10 + d;
+  }
+  let digits = i - s;
+  let decimals = 0;
+  if (i < e && bytes[i] === 0x2e) {
+    const fraction = ++i;
+    for (; i < e; i++) {
+      const d = bytes[i]! - 0x30;
+      if (d < 0 || d > 9) break;
+      mantissa = mantissa * 10 + d;
+    }
+    decimals = i - fraction;
+    digits += decimals;
+  }
+  if (i === s || digits > 15 || (i < e && bytes[i] !== 0x2a)) return groupNumber(ctx, 0, kind);
+  const exponent = exponentFor(kind, i < e ? unitCode(ctx.text, bytes, i + 1, e) : U_NONE);
+  if (exponent === NO_UNIT) return NaN;
+  parsed.mantissa = mantissa;
+  parsed.decimals = decimals - exponent;
+  return scaled(mantissa, decimals - exponent, 0);
+}
+
 /** A quantity; a tariff register (tariffBit >= 0) also keeps its exact form for the totals derived in finishReading. */
 function applyQuantity(ctx: BodyContext, index: number, kind: number, bit: number): boolean {
   if (ctx.groupCount !== 1 || ctx.present[index] === 1) return false;
-  const value = groupNumber(ctx, 0, kind);
+  const value = quantityNumber(ctx, kind);
   if (Number.isNaN(value)) return false;
   ctx.values[index] = value;
   ctx.present[index] = 1;
@@ -283,5 +318,12 @@ export function finishReading(ctx: BodyContext): void {
   }
   // keys in QUANTITIES order, the same in every reading
   reading.values = buildValues(present, vals);
-  if (reading.mbus.length > 1) reading.mbus.sort((x, y) => x.channel - y.channel);
+  const mbus = reading.mbus;
+  // meters send their channels in order: sort (a closure and a builtin call) only when they are not
+  for (let k = 1; k < mbus.length; k++) {
+    if (mbus[k - 1]!.channel > mbus[k]!.channel) {
+      mbus.sort((x, y) => x.channel - y.channel);
+      break;
+    }
+  }
 }

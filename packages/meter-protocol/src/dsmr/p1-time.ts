@@ -16,7 +16,14 @@ interface ZoneCache {
   /** Last wall-clock hour converted without a transition nearby, and its offset. */
   memoHour: number;
   memoOffset: number;
+  /** P1 hours (hourKey) with no transition within a day of any of their minutes, and the UTC ms of their hh:00. */
+  hourKeys: Int32Array;
+  hourUtc: Float64Array;
 }
+
+/** Direct-mapped slots of ZoneCache.hourKeys: a meter's timestamps fall in a few consecutive hours. */
+const HOUR_SLOTS = 256;
+const HOUR_MS = 3_600_000;
 
 const zones = new Map<string, ZoneCache>();
 
@@ -28,7 +35,7 @@ function zoneCache(timeZone: string): ZoneCache {
   let zone = zones.get(timeZone);
   if (zone === undefined) {
     const format = zoneFormat(timeZone);
-    zone = { format, offsets: new Map(), memoHour: NaN, memoOffset: 0 };
+    zone = { format, offsets: new Map(), memoHour: NaN, memoOffset: 0, hourKeys: new Int32Array(HOUR_SLOTS).fill(-1), hourUtc: new Float64Array(HOUR_SLOTS) };
     zones.set(timeZone, zone);
   }
   lastZoneName = timeZone;
@@ -118,8 +125,20 @@ export function parseP1TimeAt(bytes: Uint8Array, start: number, end: number, tim
   const year = 2000 + yy;
   const monthDays = month === 2 && year % 4 !== 0 ? 28 : DAYS_IN_MONTH[month - 1]!;
   if (day > monthDays) return null;
-  const wallMs = daysFromCivil(year, month, day) * DAY_MS + hour * 3_600_000 + minute * 60_000 + second * 1000;
-  return new Date(wallToUtc(wallMs, flag, timeZone));
+  const inHour = minute * 60_000 + second * 1000;
+  // a known hour costs a lookup: no day count, no offset look-ups
+  const zone = zoneCache(timeZone);
+  const hourKey = ((yy * 13 + month) * 32 + day) * 24 + hour;
+  const slot = hourKey & (HOUR_SLOTS - 1);
+  if (zone.hourKeys[slot] === hourKey) return new Date(zone.hourUtc[slot]! + inHour);
+  const wallHour = daysFromCivil(year, month, day) * DAY_MS + hour * HOUR_MS;
+  const offset = offsetAt(zone, wallHour - DAY_MS);
+  // the flag and the exact minute only matter near a transition: elsewhere the hour is remembered
+  if (offsetAt(zone, wallHour + HOUR_MS - 1 + DAY_MS) === offset) {
+    zone.hourKeys[slot] = hourKey;
+    zone.hourUtc[slot] = wallHour - offset;
+  }
+  return new Date(wallToUtc(wallHour + inHour, flag, timeZone));
 }
 
 /** `YYMMDDhhmmssX` in the IANA zone to a UTC Date; null for unset, sentinel or invalid clocks. */

@@ -178,13 +178,14 @@ function scanGroups(ctx: BodyContext, bytes: Uint8Array, at: number, to: number)
   for (;;) {
     if (bytes[i] !== OPEN || n >= MAX_GROUPS) return -1;
     let close = i + 1;
-    while (close < to) {
+    for (;;) {
+      // ')' (0x29), LF and the '!' at `to` are all <= 0x29: one compare per byte of the usual value
+      while (bytes[close]! > CLOSE) close++;
       const c = bytes[close]!;
-      if (c === CLOSE) break;
-      if (c === LF) return -1;
+      if (c === CLOSE || c === LF || close >= to) break;
       close++;
     }
-    if (close >= to) return -1;
+    if (bytes[close] !== CLOSE || close >= to) return -1;
     groups[2 * n] = i + 1;
     groups[2 * n + 1] = close;
     n++;

@@ -34,8 +34,8 @@ function isSpace(c: number): boolean {
  * Decodes one telegram: '/' first, then '!' followed by 0-4 upper-case hex CRC digits and nothing
  * but white space. Throws ChecksumError on a CRC mismatch and FrameError on a malformed frame.
  */
-export function decodeTelegram(telegram: string, options: P1DecodeOptions = {}): Reading {
-  return decodeOne(telegram, options.timeZone ?? DEFAULT_ZONE);
+export function decodeTelegram(telegram: string, options?: P1DecodeOptions): Reading {
+  return decodeOne(telegram, options?.timeZone ?? DEFAULT_ZONE); // no default `{}`: one object less per call
 }
 
 /** decodeTelegram with the zone resolved. */

@@ -71,4 +71,24 @@ describe('parseP1Time', () => {
       }
     }
   });
+
+  it('gives every minute of a remembered hour its own instant, also in a zone that shifts by 30 minutes at :30 UTC', () => {
+    // hours are remembered per zone: warm them at :59 and :00 first, then check every 5 minutes against Intl
+    for (const zone of [BXL, 'Australia/Lord_Howe']) {
+      const fmt = new Intl.DateTimeFormat('en-GB', { timeZone: zone, hourCycle: 'h23', year: '2-digit', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit' });
+      const text = (t: number) => {
+        const p = Object.fromEntries(fmt.formatToParts(t).map((x) => [x.type, x.value]));
+        const wall = Date.UTC(2000 + Number(p.year), Number(p.month) - 1, Number(p.day), Number(p.hour), Number(p.minute), Number(p.second));
+        const standard = zone === BXL ? 3_600_000 : 37_800_000;
+        return `${p.year}${p.month}${p.day}${p.hour}${p.minute}${p.second}${wall - t > standard ? 'S' : 'W'}`;
+      };
+      // 2024 transitions: Brussels 31 Mar and 27 Oct at 01:00 UTC; Lord Howe 6 Apr and 5 Oct at 15:00 and 15:30 UTC
+      for (const change of zone === BXL ? [Date.UTC(2024, 2, 31, 1), Date.UTC(2024, 9, 27, 1)] : [Date.UTC(2024, 3, 6, 15), Date.UTC(2024, 9, 5, 15, 30)]) {
+        const from = change - 30 * 3_600_000;
+        const to = change + 30 * 3_600_000;
+        for (let t = from; t < to; t += 3_600_000) [t + 3_540_000, t].forEach((u) => iso(text(u), zone));
+        for (let t = from; t < to; t += 300_000) expect(iso(text(t), zone), `${zone} ${text(t)}`).toBe(new Date(t).toISOString());
+      }
+    }
+  });
 });
