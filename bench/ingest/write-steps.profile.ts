@@ -49,20 +49,23 @@ export async function profileWriteSteps(o: { connection: DbConnectionConfig; dev
       cost.set(current, c);
     },
   });
+  const time = async <T>(name: string, work: () => Promise<T>): Promise<T> => {
+    current = name;
+    const t = performance.now();
+    try {
+      return await work();
+    } finally {
+      const c = cost.get(name) ?? { ms: 0, queries: 0 };
+      c.ms += performance.now() - t;
+      cost.set(name, c);
+      current = 'commit';
+    }
+  };
+  // A step's look-up before the insert is timed with the step.
   const timed = (s: WriteStep): WriteStep => ({
     name: s.name,
-    async run(trx, rows) {
-      current = s.name;
-      const t = performance.now();
-      try {
-        await s.run(trx, rows);
-      } finally {
-        const c = cost.get(s.name) ?? { ms: 0, queries: 0 };
-        c.ms += performance.now() - t;
-        cost.set(s.name, c);
-        current = 'commit';
-      }
-    },
+    ...(s.before ? { before: (trx, rows) => time(s.name, () => s.before!(trx, rows)) } : {}),
+    run: (trx, rows, before) => time(s.name, () => s.run(trx, rows, before)),
   });
   const steps = [...DEFAULT_WRITE_STEPS, rollupWriteStep].map(timed);
   const json = (d: BenchDevice, s: number, startMs: number): PreparedReading => {
