@@ -49,7 +49,7 @@ export async function profileWriteSteps(o: { connection: DbConnectionConfig; dev
       cost.set(current, c);
     },
   });
-  const time = async <T>(name: string, work: () => Promise<T>): Promise<T> => {
+  const time = async <T>(name: string, work: () => Promise<T>, after = 'commit'): Promise<T> => {
     current = name;
     const t = performance.now();
     try {
@@ -58,13 +58,13 @@ export async function profileWriteSteps(o: { connection: DbConnectionConfig; dev
       const c = cost.get(name) ?? { ms: 0, queries: 0 };
       c.ms += performance.now() - t;
       cost.set(name, c);
-      current = 'commit';
+      current = after;
     }
   };
   // A step's look-up before the insert is timed with the step.
   const timed = (s: WriteStep): WriteStep => ({
     name: s.name,
-    ...(s.before ? { before: (trx, rows) => time(s.name, () => s.before!(trx, rows)) } : {}),
+    ...(s.before ? { before: (trx, rows) => time(s.name, () => s.before!(trx, rows), BASE) } : {}),
     run: (trx, rows, before) => time(s.name, () => s.run(trx, rows, before)),
   });
   const steps = [...DEFAULT_WRITE_STEPS, rollupWriteStep].map(timed);
