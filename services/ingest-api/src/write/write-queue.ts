@@ -156,11 +156,12 @@ export class WriteQueue {
     const busy = new Set<number>();
     for (const f of this.#flights) for (const d of f.devices) busy.add(d);
     const jobs: Job[] = [];
-    const left: Job[] = [];
+    let left: Job[] = [];
     let rows = 0;
     for (const [i, job] of this.#pending.entries()) {
       if (jobs.length > 0 && rows + job.rows.length > this.#opts.maxBatchRows) {
-        left.push(...this.#pending.slice(i));
+        // concat, not push(...): the queue may hold more jobs than a call takes arguments
+        left = left.concat(this.#pending.slice(i));
         break;
       }
       let free = true;
