@@ -19,6 +19,11 @@ export class DeviceClock {
     return s;
   }
 
+  /** The time of the device's next reading, without taking it. */
+  nextMs(deviceId: number): number {
+    return this.ms(this.#next.get(deviceId) ?? 0);
+  }
+
   ms(s: number): number {
     return this.startMs + s * 1000;
   }

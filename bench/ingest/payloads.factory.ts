@@ -76,7 +76,7 @@ export function batchJsonStream(device: BenchDevice, clock: DeviceClock, size: n
  * ~0.5 ms of load-generator CPU, as much as the server spends on the request.
  */
 export function telegramStream(device: BenchDevice, clock: DeviceClock): DeviceStream {
-  const at = p1TelegramAt(clock.ms(clock.take(device.id, 0)));
+  const at = p1TelegramAt(clock.nextMs(device.id));
   const headers = { authorization: `Bearer ${device.key}`, 'content-type': 'text/plain' };
   return {
     deviceId: device.id,

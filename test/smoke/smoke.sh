@@ -48,6 +48,8 @@ die() { echo "SMOKE FAILED: $*" >&2; exit 1; }
 # A failed check that does not stop the later steps; the run still fails at the end.
 later=()
 fail_later() { echo "   FAILED: $*" >&2; later+=("$*"); }
+# Runs the command once a second until it succeeds, at most SECONDS times: wait_until SECONDS command [args].
+wait_until() { local n=$1; shift; for _ in $(seq 1 "$n"); do "$@" && return 0; sleep 1; done; return 1; }
 # JSON field by dotted path, read from stdin (the repo's node, via npm run, or the system one).
 json() { node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>{let v=JSON.parse(s);for(const k of process.argv[1].split("."))v=v?.[k];process.stdout.write(v===undefined?"":typeof v==="object"?JSON.stringify(v):String(v))})' "$1"; }
 
@@ -255,13 +257,11 @@ podman exec "$pod-ingest-api" node services/ingest-api/src/cli/devices.ts \
   add --name smoke-mqtt --country NL --time-zone Europe/Amsterdam --json >/dev/null || die "device CLI failed for smoke-mqtt"
 # The account exists once mqtt-ingest has read the registry (polled every 5 s).
 mqtt_pass=""
-for _ in $(seq 1 60); do
+have_credentials() {
   creds="$(podman exec "$pod-mqtt-ingest" npm run --silent credentials -w services/mqtt-ingest -- smoke-mqtt 2>"$work/creds.err")" \
-    && mqtt_pass="$(printf '%s\n' "$creds" | awk '$1 == "password" { print $2 }')"
-  [ -n "$mqtt_pass" ] && break
-  sleep 1
-done
-[ -n "$mqtt_pass" ] || { cat "$work/creds.err" >&2; die "no MQTT credentials for smoke-mqtt: ${creds:-}"; }
+    && mqtt_pass="$(printf '%s\n' "$creds" | awk '$1 == "password" { print $2 }')" && [ -n "$mqtt_pass" ]
+}
+wait_until 60 have_credentials || { cat "$work/creds.err" >&2; die "no MQTT credentials for smoke-mqtt: ${creds:-}"; }
 ok "username smoke-mqtt, password ${mqtt_pass:0:4}… (${#mqtt_pass} chars); topics: $(printf '%s\n' "$creds" | awk '$1 == "publish" { print $2 }')"
 
 step "publish $mqtt_fixture to sem/smoke-mqtt/telegram: TLS 127.0.0.1:$mqtt_port, generated CA, QoS 1"
@@ -269,16 +269,10 @@ mqtt_pub() { # the host's mosquitto_pub (Debian mosquitto-clients), MQTT 5 so a 
   mosquitto_pub -h 127.0.0.1 -p "$mqtt_port" --cafile "$work/secrets/mqtt-tls/ca.crt" -V mqttv5 -q 1 \
     -i smoke-mqtt-pub -u smoke-mqtt -P "$mqtt_pass" "$@"
 }
+# Publishes and checks mosquitto_pub's own report (it can exit 0 on a refused PUBACK).
+published() { mqtt_pub "$@" >"$work/pub.log" 2>&1 && ! grep -qi 'fail\|error' "$work/pub.log"; }
 # The broker reloads its password file within seconds of mqtt-ingest writing the new account.
-published_ok=0
-for _ in $(seq 1 30); do
-  if mqtt_pub -t sem/smoke-mqtt/telegram -f "$mqtt_fixture" >"$work/pub.log" 2>&1 && ! grep -qi 'fail\|error' "$work/pub.log"; then
-    published_ok=1
-    break
-  fi
-  sleep 1
-done
-[ "$published_ok" = 1 ] || die "mosquitto_pub failed: $(cat "$work/pub.log")"
+wait_until 30 published -t sem/smoke-mqtt/telegram -f "$mqtt_fixture" || die "mosquitto_pub failed: $(cat "$work/pub.log")"
 ok "PUBACK received (QoS 1) over TLS verified against the generated CA"
 if mosquitto_pub -h 127.0.0.1 -p "$mqtt_port" -V mqttv5 -q 1 -u smoke-mqtt -P "$mqtt_pass" -t sem/smoke-mqtt/telegram -m x \
   --cafile /etc/ssl/certs/ca-certificates.crt >/dev/null 2>&1; then die "the broker's certificate passed without our CA"; fi
@@ -290,19 +284,16 @@ step "the MQTT reading as sem_grafana"
 # The capture's values: 1-0:1.8.1 = 003808.351 kWh, 1-0:1.8.2 = 002948.827 kWh at 181106140429W
 # (Dutch winter time) = 2018-11-06T13:04:29Z; reading.source 6 = mqtt.
 mqtt_row=""
-for _ in $(seq 1 30); do
+mqtt_row_stored() {
   mqtt_row="$(ro_sql "SELECT UNIX_TIMESTAMP(r.meter_time), r.energy_import_t1_wh, r.energy_import_t2_wh, r.source
     FROM reading r JOIN device d ON d.id = r.device_id WHERE d.name = 'smoke-mqtt'")" || die "read-only SELECT failed"
-  [ -n "$mqtt_row" ] && break
-  sleep 1
-done
+  [ -n "$mqtt_row" ]
+}
+wait_until 30 mqtt_row_stored || true
 [ "$mqtt_row" = "$(printf '1541509469.000\t3808351\t2948827\t6')" ] \
   || die "MQTT row differs: '${mqtt_row:-none}' (mqtt-ingest log: $(podman logs --tail 5 "$pod-mqtt-ingest" 2>&1 | tr '\n' ' ' | cut -c1-600))"
 ok "row: $(echo "$mqtt_row" | tr '\t' ' ') (2018-11-06T13:04:29Z, Wh, source mqtt)"
-for _ in $(seq 1 30); do
-  podman healthcheck run "$pod-mqtt-ingest" >/dev/null 2>&1 && break
-  sleep 1
-done
+wait_until 30 podman healthcheck run "$pod-mqtt-ingest" >/dev/null 2>&1 || true
 podman healthcheck run "$pod-mqtt-ingest" >/dev/null || die "probe of $pod-mqtt-ingest failed"
 ok "liveness probe of mqtt-ingest (exec argv http-probe on 127.0.0.1:9465/healthz) passes"
 
@@ -320,12 +311,8 @@ ok "device smoke-sim-0001 provisioned with the admin token; 3 telegrams acknowle
 
 demo_readings() { ro_sql "SELECT COUNT(*) FROM reading r JOIN device d ON d.id = r.device_id WHERE d.name = 'demo-0001'"; }
 step "the pod's demo simulator block (device demo-0001, a telegram every 10 s)"
-for _ in $(seq 1 40); do
-  demo_before="$(demo_readings)"
-  [ "${demo_before:-0}" -ge 1 ] && break
-  sleep 1
-done
-[ "${demo_before:-0}" -ge 1 ] || die "the demo simulator stored nothing (state: $(podman inspect --format '{{.State.Status}} {{.State.ExitCode}}' "$pod-device-sim" 2>&1))"
+demo_started() { demo_before="$(demo_readings)"; [ "${demo_before:-0}" -ge 1 ]; }
+wait_until 40 demo_started || die "the demo simulator stored nothing (state: $(podman inspect --format '{{.State.Status}} {{.State.ExitCode}}' "$pod-device-sim" 2>&1))"
 ok "demo-0001 has $demo_before reading(s)"
 
 # --- 6. upgrade: a new image with one more migration; migrations apply, data stays -----------------
@@ -353,39 +340,17 @@ n2="$(curl -fsS -H "Authorization: Bearer $key" \
 ok "after the upgrade: the reading, the device and its key are still there"
 demo_devices="$(ro_sql "SELECT COUNT(*) FROM device WHERE name LIKE 'demo-%'")"
 [ "$demo_devices" = 1 ] || die "after the replay the demo simulator made $demo_devices devices (its volume should keep the key)"
-for _ in $(seq 1 30); do
-  demo_after="$(demo_readings)"
-  [ "$demo_after" -gt "$demo_before" ] && break
-  sleep 1
-done
-[ "$demo_after" -gt "$demo_before" ] || die "the demo simulator stopped posting after the replay"
+demo_resumed() { demo_after="$(demo_readings)"; [ "$demo_after" -gt "$demo_before" ]; }
+wait_until 30 demo_resumed || die "the demo simulator stopped posting after the replay"
 ok "demo simulator resumed with its stored key (still 1 demo device; $demo_after readings)"
 
 # The queued reading arrives from the saved queue; the account (volume sem-smoke-mosquitto-passwd) still works.
-mqtt_count() { ro_sql "SELECT COUNT(*) FROM reading r JOIN device d ON d.id = r.device_id WHERE d.name = 'smoke-mqtt' AND r.source = 6"; }
-for _ in $(seq 1 30); do
-  mqtt_rows="$(mqtt_count)"
-  [ "$mqtt_rows" = 2 ] && break
-  sleep 1
-done
-[ "$mqtt_rows" = 2 ] || die "after the upgrade, the reading queued at the broker was not stored (smoke-mqtt rows: $mqtt_rows)"
+mqtt_rows_are() { mqtt_rows="$(ro_sql "SELECT COUNT(*) FROM reading r JOIN device d ON d.id = r.device_id WHERE d.name = 'smoke-mqtt' AND r.source = 6")"; [ "$mqtt_rows" = "$1" ]; }
+wait_until 30 mqtt_rows_are 2 || die "after the upgrade, the reading queued at the broker was not stored (smoke-mqtt rows: $mqtt_rows)"
 ok "after the upgrade: the reading queued while mqtt-ingest was down is stored (2 MQTT rows)"
-published_ok=0
-for _ in $(seq 1 30); do
-  if mqtt_pub -t sem/smoke-mqtt/readings -m '{"time":"2018-11-06T13:06:29Z","energyImportT1Kwh":3808.353}' >"$work/pub.log" 2>&1 \
-    && ! grep -qi 'fail\|error' "$work/pub.log"; then
-    published_ok=1
-    break
-  fi
-  sleep 1
-done
-[ "$published_ok" = 1 ] || die "after the upgrade, mosquitto_pub failed: $(cat "$work/pub.log")"
-for _ in $(seq 1 30); do
-  mqtt_rows="$(mqtt_count)"
-  [ "$mqtt_rows" = 3 ] && break
-  sleep 1
-done
-[ "$mqtt_rows" = 3 ] || die "after the upgrade, a new JSON reading over MQTT was not stored (smoke-mqtt rows: $mqtt_rows)"
+wait_until 30 published -t sem/smoke-mqtt/readings -m '{"time":"2018-11-06T13:06:29Z","energyImportT1Kwh":3808.353}' \
+  || die "after the upgrade, mosquitto_pub failed: $(cat "$work/pub.log")"
+wait_until 30 mqtt_rows_are 3 || die "after the upgrade, a new JSON reading over MQTT was not stored (smoke-mqtt rows: $mqtt_rows)"
 ok "after the upgrade: same MQTT password, a new JSON reading on sem/smoke-mqtt/readings stored (3 MQTT rows)"
 
 if [ ${#later[@]} -gt 0 ]; then

@@ -57,16 +57,22 @@ async function readingDeltas(
   // before is then the previous neighbour, there is no next one and nothing stored in between: no look-ups.
   const inOrder = new Set<number>();
   const known = new Map<number, RegisterRow>();
+  const general: InsertedReading[][] = [];
+  const prevWanted: InsertedReading[][] = [];
   for (const rows of byDevice) {
     const id = rows[0]!.device_id;
     const newest = newestBefore?.get(id);
-    if (!newestBefore || mergedDevices.has(id) || (newest && newest.meter_time >= first(rows))) continue;
+    if (!newestBefore || mergedDevices.has(id) || (newest && newest.meter_time >= first(rows))) {
+      general.push(rows);
+      prevWanted.push(rows);
+      continue;
+    }
     inOrder.add(id);
-    if (newest && READING_REGISTER_SOURCES.some((c) => present(newest[c]))) known.set(id, newest);
+    if (!newest) continue; // nothing stored yet: no previous neighbour
+    if (READING_REGISTER_SOURCES.some((c) => present(newest[c]))) known.set(id, newest);
+    // Its newest row has no register (HAN list 1): the previous register row is looked up.
+    else prevWanted.push(rows);
   }
-  const general = byDevice.filter((rows) => !inOrder.has(rows[0]!.device_id));
-  // An in-order device whose newest row has no register (HAN list 1) still needs its previous register row.
-  const prevWanted = byDevice.filter((rows) => !known.has(rows[0]!.device_id) && (!inOrder.has(rows[0]!.device_id) || newestBefore!.has(rows[0]!.device_id)));
   const prev = await nearestRows(db, prevWanted.map((rows) => ({ deviceId: rows[0]!.device_id, t: first(rows) })), 'prev');
   for (const [id, row] of known) prev.set(id, row);
   // Rows usually arrive in order: look for a next row only where something newer is stored.
