@@ -110,6 +110,7 @@ export const ROLLUP_TABLES = [
   'rollup_day',
   'rollup_reject_hour',
   'rollup_purge',
+  'rollup_journal',
 ] as const;
 
 /** Tables that hold data (cleared between tests, children first; granted to the API user). */

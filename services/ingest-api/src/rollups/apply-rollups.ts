@@ -1,21 +1,22 @@
 import { type Kysely, sql } from 'kysely';
 import { sqlLiteral } from '../write/sql-literal.ts';
-import { applyRegisterRollups } from './register-rollup.ts';
-import { applyStatRollups } from './stats-rollup.ts';
+import { registerRollupRows } from './register-rollup.ts';
+import { emptyDelta, type RollupDelta } from './rollup-delta.ts';
+import { statRollups } from './stats-rollup.ts';
+import { writeRollupDelta } from './write-rollup-delta.ts';
 import type { InsertedReading, InsertedRows } from './rollup.types.ts';
 
 /**
- * Keeps the rollups in step with the raw tables. Call inside the write transaction, after the
- * inserts, with exactly the rows that were inserted, and for rows that gained NULL columns only
- * those columns in `merged` (a duplicate that was ignored must not be passed: its statistics would
- * count twice). Order of arrival does not matter.
+ * What the rows just written add to the rollups (read in the write transaction, after the inserts; the
+ * rows as for `applyRollups`). Reads `reading` and `device` only, never the rollup tables: the delta can be
+ * written later, and deltas of several transactions merged first.
  */
-export async function applyRollups(trx: Kysely<any>, inserted: InsertedRows): Promise<void> {
+export async function rollupDelta(trx: Kysely<any>, inserted: InsertedRows): Promise<RollupDelta> {
   const allInserted = inserted.readings ?? [];
   const allMerged = inserted.merged ?? [];
   const all = [...allInserted, ...allMerged];
   const allMbus = inserted.mbus ?? [];
-  if (all.length === 0 && allMbus.length === 0) return;
+  if (all.length === 0 && allMbus.length === 0) return emptyDelta();
   const ids = [...new Set([...all.map((r) => r.device_id), ...allMbus.map((r) => r.device_id)])];
   const rows = await sql<{ id: number; time_zone: string; purged_before: Date | null }>`
     SELECT d.id, d.time_zone, p.purged_before FROM device d LEFT JOIN rollup_purge p ON p.device_id = d.id
@@ -29,6 +30,17 @@ export async function applyRollups(trx: Kysely<any>, inserted: InsertedRows): Pr
   const merged = allMerged.filter(inTime);
   const mbus = allMbus.filter((r) => r.captured_at.getTime() >= boundary.get(r.device_id)!);
   // Inserted and merged rows carry disjoint columns of a key: each stored value is counted once.
-  const statHours = readings.length + merged.length > 0 ? await applyStatRollups(trx, [...readings, ...merged]) : [];
-  await applyRegisterRollups(trx, zones, readings, merged, mbus, statHours, inserted.newestBefore);
+  const { minutes, statHours } = statRollups([...readings, ...merged]);
+  const rest = await registerRollupRows(trx, zones, readings, merged, mbus, statHours, inserted.newestBefore);
+  return { minutes, ...rest };
+}
+
+/**
+ * Keeps the rollups in step with the raw tables. Call inside the write transaction, after the
+ * inserts, with exactly the rows that were inserted, and for rows that gained NULL columns only
+ * those columns in `merged` (a duplicate that was ignored must not be passed: its statistics would
+ * count twice). Order of arrival does not matter.
+ */
+export async function applyRollups(trx: Kysely<any>, inserted: InsertedRows): Promise<void> {
+  await writeRollupDelta(trx, await rollupDelta(trx, inserted));
 }

@@ -1,12 +1,12 @@
-import { type Kysely, sql } from 'kysely';
+import type { Kysely } from 'kysely';
 import { isoWeekMonday, localDate, localDateHour, localDayStart, monthFirst, nextDate } from '../time/local-time.ts';
 import { insertionDelta, type BucketAmounts, type RegisterPoint } from './register-spread.ts';
 import { capturesBetween, nearestCaptures } from './mbus-neighbours.ts';
 import { nearestRows, neighbourValue, newestTimes, rowsBetween, type RegisterRow } from './register-neighbours.ts';
 import { MBUS_REGISTERS, QUARTER_COLUMNS, READING_REGISTERS, READING_REGISTER_SOURCES, REGISTER_COLUMNS, registerValue } from './rollup-columns.ts';
-import { upsertRows, type Merge } from './rollup-upsert.ts';
+import type { RollupDelta } from './rollup-delta.ts';
 import type { InsertedMbusReading, InsertedReading } from './rollup.types.ts';
-import { NO_STATS, STAT_COLS, STAT_MERGE, type StatHour } from './stats-rollup.ts';
+import { NO_STATS, type StatHour } from './stats-rollup.ts';
 
 /** Device -> register column -> signed amounts per 15-minute bucket. */
 type Deltas = Map<number, Map<string, BucketAmounts>>;
@@ -146,35 +146,17 @@ async function mbusDeltas(db: Kysely<any>, mbus: readonly InsertedMbusReading[],
   }
 }
 
-const ADD: Record<string, Merge> = Object.fromEntries(REGISTER_COLUMNS.map((c) => [c, 'add']));
-const HOUR_MERGE: Record<string, Merge> = { ...ADD, ...STAT_MERGE };
 const HOUR = 3_600_000;
 
-interface DayPeak {
-  quarterWh: number;
-  quarterStart: Date | null;
-  hourWh: number;
-  hourStart: Date | null;
-}
-
-/** A day's peak columns take a candidate when it is higher (or as high and earlier). */
-const PEAK_MERGE = ['quarter', 'hour']
-  .map((k) => {
-    const better = `(VALUES(peak_${k}_wh) > peak_${k}_wh OR (VALUES(peak_${k}_wh) = peak_${k}_wh AND VALUES(peak_${k}_start) < peak_${k}_start))`;
-    // Start first: MariaDB applies the assignments left to right.
-    return `peak_${k}_start = IF(${better}, VALUES(peak_${k}_start), peak_${k}_start), peak_${k}_wh = GREATEST(peak_${k}_wh, VALUES(peak_${k}_wh))`;
-  })
-  .join(', ');
-
-/** Writes every device's changes to the quarter, hour and local-day rollups, and keeps the day peaks. */
-async function writeDeltas(db: Kysely<any>, zones: ReadonlyMap<number, string>, deltas: Deltas, statHours: readonly StatHour[]): Promise<void> {
+/** Every device's changes as quarter, hour and local-day rollup rows (the day peaks are found when they are written). */
+function deltaRows(zones: ReadonlyMap<number, string>, deltas: Deltas, statHours: readonly StatHour[]): Omit<RollupDelta, 'minutes'> {
   const quarters: unknown[][] = [];
   // Statistics and consumption of an hour go into its row with one upsert.
   const hourRows = new Map<string, { deviceId: number; at: number; registers: unknown[]; stats: readonly unknown[] }>();
   for (const sh of statHours) hourRows.set(`${sh.deviceId}|${sh.hour}`, { deviceId: sh.deviceId, at: sh.hour, registers: REGISTER_COLUMNS.map(() => 0), stats: sh.values });
   const days: unknown[][] = [];
-  const touchedQuarters: { deviceId: number; at: number }[] = [];
-  const touchedHours: { deviceId: number; at: number }[] = [];
+  const touchedQuarters: string[] = [];
+  const touchedHours: string[] = [];
   const lowered = new Set<string>();
   for (const [deviceId, byCol] of deltas) {
     const zone = zones.get(deviceId)!;
@@ -198,103 +180,35 @@ async function writeDeltas(db: Kysely<any>, zones: ReadonlyMap<number, string>, 
     }
     for (const [at, r] of q) {
       quarters.push([deviceId, new Date(at), localDate(at, zone), ...QUARTER_COLUMNS.map((c) => r[c] ?? 0)]);
-      if (r['imp_wh']) touchedQuarters.push({ deviceId, at });
+      if (r['imp_wh']) touchedQuarters.push(`${deviceId}|${at}`);
     }
     for (const [at, r] of h) {
       const key = `${deviceId}|${at}`;
       const existing = hourRows.get(key);
       hourRows.set(key, { deviceId, at, registers: REGISTER_COLUMNS.map((c) => r[c] ?? 0), stats: existing?.stats ?? NO_STATS });
-      if (r['imp_wh']) touchedHours.push({ deviceId, at });
+      if (r['imp_wh']) touchedHours.push(key);
     }
-    for (const [date, r] of d) days.push([deviceId, date, zone, r]);
-  }
-  const RET = ['device_id', 'bucket_start', 'local_date', 'imp_wh'];
-  const quarterValues = await upsertRows<BucketValue>(db, 'rollup_quarter', ['device_id', 'bucket_start', 'local_date', ...QUARTER_COLUMNS], ADD, quarters, RET);
-  const hourValues = await upsertRows<BucketValue>(
-    db,
-    'rollup_hour',
-    ['device_id', 'bucket_start', 'local_date', 'local_hour', ...REGISTER_COLUMNS, ...STAT_COLS],
-    HOUR_MERGE,
-    [...hourRows.values()].map((r) => {
-      const local = localDateHour(r.at, zones.get(r.deviceId)!);
-      return [r.deviceId, new Date(r.at), local.date, local.hour, ...r.registers, ...r.stats];
-    }),
-    RET,
-  );
-
-  // Import only grew in the touched buckets (else the day is in `lowered`): the new peak is the old one or one of them.
-  const peaks = new Map<string, DayPeak>();
-  const peakOf = (key: string) => {
-    let p = peaks.get(key);
-    if (!p) peaks.set(key, (p = { quarterWh: 0, quarterStart: null, hourWh: 0, hourStart: null }));
-    return p;
-  };
-  const touched = (list: readonly { deviceId: number; at: number }[]) => new Set(list.map((x) => `${x.deviceId}|${x.at}`));
-  const tq = touched(touchedQuarters);
-  const th = touched(touchedHours);
-  const dateText = (d: unknown) => (d instanceof Date ? d.toISOString().slice(0, 10) : String(d));
-  for (const r of quarterValues.filter((x) => tq.has(`${x.device_id}|${x.bucket_start.getTime()}`)).map((x) => ({ ...x, local_date: dateText(x.local_date), imp_wh: Number(x.imp_wh) }))) {
-    const p = peakOf(`${r.device_id}|${r.local_date}`);
-    if (p.quarterStart === null || r.imp_wh > p.quarterWh || (r.imp_wh === p.quarterWh && r.bucket_start < p.quarterStart)) {
-      Object.assign(p, { quarterWh: r.imp_wh, quarterStart: r.bucket_start });
-    }
-  }
-  for (const r of hourValues.filter((x) => th.has(`${x.device_id}|${x.bucket_start.getTime()}`)).map((x) => ({ ...x, local_date: dateText(x.local_date), imp_wh: Number(x.imp_wh) }))) {
-    const p = peakOf(`${r.device_id}|${r.local_date}`);
-    if (p.hourStart === null || r.imp_wh > p.hourWh || (r.imp_wh === p.hourWh && r.bucket_start < p.hourStart)) {
-      Object.assign(p, { hourWh: r.imp_wh, hourStart: r.bucket_start });
-    }
-  }
-  await upsertDays(
-    db,
-    days.map(([deviceId, date, zone, r]) => {
-      const dt = date as string;
-      const z = zone as string;
-      const p = peaks.get(`${deviceId}|${dt}`) ?? { quarterWh: 0, quarterStart: null, hourWh: 0, hourStart: null };
-      return [
+    for (const [date, r] of d) {
+      days.push([
         deviceId,
-        dt,
-        new Date(localDayStart(dt, z)),
-        new Date(localDayStart(nextDate(dt), z)),
-        new Date(localDayStart(isoWeekMonday(dt), z)),
-        new Date(localDayStart(monthFirst(dt), z)),
-        ...REGISTER_COLUMNS.map((c) => (r as Record<string, number>)[c] ?? 0),
-        p.quarterWh,
-        p.quarterStart,
-        p.hourWh,
-        p.hourStart,
-      ];
-    }),
-  );
-  await refreshDayPeaks(db, [...lowered].map((k) => k.split('|') as [string, string]));
+        date,
+        new Date(localDayStart(date, zone)),
+        new Date(localDayStart(nextDate(date), zone)),
+        new Date(localDayStart(isoWeekMonday(date), zone)),
+        new Date(localDayStart(monthFirst(date), zone)),
+        ...REGISTER_COLUMNS.map((c) => r[c] ?? 0),
+      ]);
+    }
+  }
+  const hours = [...hourRows.values()].map((r) => {
+    const local = localDateHour(r.at, zones.get(r.deviceId)!);
+    return [r.deviceId, new Date(r.at), local.date, local.hour, ...r.registers, ...r.stats];
+  });
+  return { quarters, hours, days, touchedQuarters, touchedHours, lowered: [...lowered] };
 }
 
-/** A quarter or hour row as stored after the upsert. */
-type BucketValue = { device_id: number; bucket_start: Date; local_date: Date | string; imp_wh: number | string };
-
-const DAY_COLS = ['device_id', 'local_date', 'day_start', 'day_end', 'week_start', 'month_start', ...REGISTER_COLUMNS, 'peak_quarter_wh', 'peak_quarter_start', 'peak_hour_wh', 'peak_hour_start'];
-
-async function upsertDays(db: Kysely<any>, rows: readonly unknown[][]): Promise<void> {
-  await upsertRows(db, 'rollup_day', DAY_COLS, ADD, rows, undefined, PEAK_MERGE);
-}
-
-/** Reads a day's highest quarter-hour and hour of import again (after a late row lowered a bucket). */
-async function refreshDayPeaks(db: Kysely<any>, days: readonly [string, string][]): Promise<void> {
-  if (days.length === 0) return;
-  const q = sql`FROM rollup_quarter q WHERE q.device_id = d.device_id AND q.local_date = d.local_date`;
-  const h = sql`FROM rollup_hour h WHERE h.device_id = d.device_id AND h.local_date = d.local_date`;
-  const which = days.map(([id, date]) => sql`(d.device_id = ${Number(id)} AND d.local_date = ${date})`);
-  await sql`
-    UPDATE rollup_day d SET
-      peak_quarter_wh = COALESCE((SELECT MAX(q.imp_wh) ${q}), 0),
-      peak_quarter_start = (SELECT q.bucket_start ${q} ORDER BY q.imp_wh DESC, q.bucket_start LIMIT 1),
-      peak_hour_wh = COALESCE((SELECT MAX(h.imp_wh) ${h}), 0),
-      peak_hour_start = (SELECT h.bucket_start ${h} ORDER BY h.imp_wh DESC, h.bucket_start LIMIT 1)
-    WHERE ${sql.join(which, sql` OR `)}`.execute(db);
-}
-
-/** Consumption rollups for rows just inserted or filled in (already visible in the transaction), with the hours' statistics. */
-export async function applyRegisterRollups(
+/** Consumption rollup rows for rows just inserted or filled in (already visible in the transaction), with the hours' statistics. */
+export async function registerRollupRows(
   db: Kysely<any>,
   zones: ReadonlyMap<number, string>,
   readings: readonly InsertedReading[],
@@ -302,9 +216,9 @@ export async function applyRegisterRollups(
   mbus: readonly InsertedMbusReading[],
   statHours: readonly StatHour[],
   newestBefore?: ReadonlyMap<number, InsertedReading>,
-): Promise<void> {
+): Promise<Omit<RollupDelta, 'minutes'>> {
   const deltas: Deltas = new Map();
   await readingDeltas(db, readings, merged, deltas, newestBefore);
   await mbusDeltas(db, mbus, deltas);
-  await writeDeltas(db, zones, deltas, statHours);
+  return deltaRows(zones, deltas, statHours);
 }

@@ -1,6 +1,5 @@
-import type { Kysely } from 'kysely';
 import { STAT_COLUMNS } from './rollup-columns.ts';
-import { upsertRows, type Merge } from './rollup-upsert.ts';
+import type { Merge } from './rollup-upsert.ts';
 import type { InsertedReading } from './rollup.types.ts';
 
 interface Agg {
@@ -59,17 +58,11 @@ export interface StatHour {
   values: unknown[];
 }
 
-/** Adds the readings to the per-minute rows and returns their per-hour statistics. */
-export async function applyStatRollups(db: Kysely<any>, readings: readonly InsertedReading[]): Promise<StatHour[]> {
-  const minutes = [...aggregate(readings, 60_000).values()];
-  await upsertRows(
-    db,
-    'rollup_minute',
-    ['device_id', 'bucket_start', ...STAT_COLS],
-    STAT_MERGE,
-    minutes.map((a) => [a.deviceId, new Date(a.bucket), ...statValues(a)]),
-  );
-  return [...aggregate(readings, 3_600_000).values()].map((a) => ({ deviceId: a.deviceId, hour: a.bucket, values: statValues(a) }));
+/** The readings' per-minute rollup rows (columns as MINUTE_COLS) and their per-hour statistics. */
+export function statRollups(readings: readonly InsertedReading[]): { minutes: unknown[][]; statHours: StatHour[] } {
+  const minutes = [...aggregate(readings, 60_000).values()].map((a) => [a.deviceId, new Date(a.bucket), ...statValues(a)]);
+  const statHours = [...aggregate(readings, 3_600_000).values()].map((a) => ({ deviceId: a.deviceId, hour: a.bucket, values: statValues(a) }));
+  return { minutes, statHours };
 }
 
 /** Values of the statistics columns for an hour without readings of its own (merged as no-ops). */

@@ -1,0 +1,126 @@
+import { QUARTER_COLUMNS, REGISTER_COLUMNS } from './rollup-columns.ts';
+import type { Merge } from './rollup-upsert.ts';
+import { STAT_COLS, STAT_MERGE } from './stats-rollup.ts';
+
+/**
+ * What a batch adds to the rollup tables: rows in the column order below, merged into stored rows by
+ * each column's rule. Deltas of several batches merge into one (adding, minimum and maximum commute),
+ * which lets the deferred rollups write a device's bucket once for many batches.
+ */
+export interface RollupDelta {
+  minutes: unknown[][];
+  quarters: unknown[][];
+  hours: unknown[][];
+  /** Without the peak columns: the peaks are read from the quarter and hour rows as written. */
+  days: unknown[][];
+  /** `device|bucket ms` of quarters and hours whose import grew: candidates for the day's peaks. */
+  touchedQuarters: string[];
+  touchedHours: string[];
+  /** `device|local date` of days whose import fell somewhere (late data): peaks read again. */
+  lowered: string[];
+}
+
+const ADD_REGISTERS: Record<string, Merge> = Object.fromEntries(REGISTER_COLUMNS.map((c) => [c, 'add']));
+
+export const MINUTE_COLS = ['device_id', 'bucket_start', ...STAT_COLS];
+export const QUARTER_COLS = ['device_id', 'bucket_start', 'local_date', ...QUARTER_COLUMNS];
+export const HOUR_COLS = ['device_id', 'bucket_start', 'local_date', 'local_hour', ...REGISTER_COLUMNS, ...STAT_COLS];
+export const DAY_COLS = ['device_id', 'local_date', 'day_start', 'day_end', 'week_start', 'month_start', ...REGISTER_COLUMNS];
+
+export const MINUTE_MERGE: Record<string, Merge> = STAT_MERGE;
+export const QUARTER_MERGE: Record<string, Merge> = Object.fromEntries(QUARTER_COLUMNS.map((c) => [c, 'add']));
+export const HOUR_MERGE: Record<string, Merge> = { ...ADD_REGISTERS, ...STAT_MERGE };
+export const DAY_MERGE: Record<string, Merge> = ADD_REGISTERS;
+
+export function emptyDelta(): RollupDelta {
+  return { minutes: [], quarters: [], hours: [], days: [], touchedQuarters: [], touchedHours: [], lowered: [] };
+}
+
+export function isEmptyDelta(d: RollupDelta): boolean {
+  return d.minutes.length + d.quarters.length + d.hours.length + d.days.length === 0;
+}
+
+/** Key of a rollup row: device and bucket (its first two columns). */
+function rowKey(row: readonly unknown[]): string {
+  const at = row[1];
+  return `${row[0]}|${at instanceof Date ? at.getTime() : String(at)}`;
+}
+
+function mergeValue(how: Merge | undefined, a: unknown, b: unknown): unknown {
+  if (how === 'add') return (a as number) + (b as number);
+  if (how === 'min' || how === 'max') {
+    if (a === null || a === undefined) return b;
+    if (b === null || b === undefined) return a;
+    return how === 'min' ? Math.min(a as number, b as number) : Math.max(a as number, b as number);
+  }
+  return a; // keys and descriptive columns (local date, hour, day bounds) are the same for a key
+}
+
+/** Rows of one table, merged per key. */
+class MergedRows {
+  readonly #rules: (Merge | undefined)[];
+  readonly rows = new Map<string, unknown[]>();
+
+  constructor(columns: readonly string[], merge: Readonly<Record<string, Merge>>) {
+    this.#rules = columns.map((c) => merge[c]);
+  }
+
+  add(rows: readonly (readonly unknown[])[]): void {
+    for (const row of rows) {
+      const key = rowKey(row);
+      const have = this.rows.get(key);
+      if (!have) this.rows.set(key, [...row]);
+      else for (let i = 0; i < have.length; i++) have[i] = mergeValue(this.#rules[i], have[i], row[i]);
+    }
+  }
+}
+
+/** Many deltas folded into one. */
+export class DeltaAccumulator {
+  readonly #minutes = new MergedRows(MINUTE_COLS, MINUTE_MERGE);
+  readonly #quarters = new MergedRows(QUARTER_COLS, QUARTER_MERGE);
+  readonly #hours = new MergedRows(HOUR_COLS, HOUR_MERGE);
+  readonly #days = new MergedRows(DAY_COLS, DAY_MERGE);
+  readonly #touchedQuarters = new Set<string>();
+  readonly #touchedHours = new Set<string>();
+  readonly #lowered = new Set<string>();
+
+  add(d: RollupDelta): void {
+    this.#minutes.add(d.minutes);
+    this.#quarters.add(d.quarters);
+    this.#hours.add(d.hours);
+    this.#days.add(d.days);
+    for (const k of d.touchedQuarters) this.#touchedQuarters.add(k);
+    for (const k of d.touchedHours) this.#touchedHours.add(k);
+    for (const k of d.lowered) this.#lowered.add(k);
+  }
+
+  /** Rows held (one per device and bucket). */
+  get size(): number {
+    return this.#minutes.rows.size + this.#quarters.rows.size + this.#hours.rows.size + this.#days.rows.size;
+  }
+
+  delta(): RollupDelta {
+    return {
+      minutes: [...this.#minutes.rows.values()],
+      quarters: [...this.#quarters.rows.values()],
+      hours: [...this.#hours.rows.values()],
+      days: [...this.#days.rows.values()],
+      touchedQuarters: [...this.#touchedQuarters],
+      touchedHours: [...this.#touchedHours],
+      lowered: [...this.#lowered],
+    };
+  }
+}
+
+// Only datetimes carry a 'T': local dates ('2026-11-21') stay text.
+const ISO_DATETIME = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/;
+
+/** Text for the journal: JSON, dates as ISO strings. */
+export function encodeDelta(d: RollupDelta): string {
+  return JSON.stringify(d);
+}
+
+export function decodeDelta(text: string): RollupDelta {
+  return JSON.parse(text, (_k, v) => (typeof v === 'string' && ISO_DATETIME.test(v) ? new Date(v) : v)) as RollupDelta;
+}
