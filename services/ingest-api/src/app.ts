@@ -21,7 +21,8 @@ import { deviceRoutes } from './devices/device.routes.ts';
 import { adminRoutes } from './admin/admin.routes.ts';
 import { healthRoutes } from './health/health.routes.ts';
 import type { WriteStep } from './write/write-steps.ts';
-import { rejectCounterPlugin, rollupWriteStep } from './rollups/index.ts';
+import { rejectCounterPlugin } from './rollups/index.ts';
+import { rollupsPlugin } from './plugins/rollups.plugin.ts';
 
 export interface BuildOptions {
   /** Use this Kysely instead of opening a pool from config.db (the caller closes it). */
@@ -87,8 +88,8 @@ export async function buildApp(config: AppConfig, options: BuildOptions = {}): P
   await app.register(authPlugin, { adminToken: config.adminToken, deviceCacheTtlMs: config.deviceCacheTtlMs });
   await app.register(rateLimitPlugin, { perMinute: config.rateLimitPerMinute });
   await app.register(writeQueuePlugin, config.writeQueue);
-  // Rollups for the dashboards, kept in the same transaction as the raw rows (src/rollups).
-  app.writeQueue.addStep(rollupWriteStep);
+  // Rollups for the dashboards (src/rollups): journalled with the raw rows, written every SEM_ROLLUP_FLUSH_MS.
+  await app.register(rollupsPlugin, { flushMs: config.rollupFlushMs });
   for (const step of options.writeSteps ?? []) app.writeQueue.addStep(step);
 
   await app.register(healthRoutes);

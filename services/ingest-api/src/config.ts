@@ -15,6 +15,8 @@ export interface AppConfig {
   /** How long a found device key is trusted without asking the database (0 = never). */
   readonly deviceCacheTtlMs: number;
   readonly writeQueue: { readonly maxRows: number; readonly maxBatchRows: number; readonly lingerMs: number; readonly maxWaitMs: number; readonly concurrency: number };
+  /** How often rollups held in memory are written (0: in each write transaction). */
+  readonly rollupFlushMs: number;
   /** Raw readings older than this many days are purged; rollups stay. */
   readonly rawRetentionDays: number;
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
@@ -48,6 +50,7 @@ const schema = z.object({
   SEM_WRITE_LINGER_MS: int(0, 1000).default(2),
   SEM_WRITE_QUEUE_MAX_WAIT_MS: int(1, 600_000).default(2000),
   SEM_WRITE_CONCURRENCY: int(1, 8).default(2),
+  SEM_ROLLUP_FLUSH_MS: int(0, 60_000).default(2000),
   SEM_RAW_RETENTION_DAYS: int(1, 36500).default(90),
   SEM_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
@@ -98,6 +101,7 @@ export function loadConfig(env: Env): AppConfig {
     rateLimitPerMinute: e.SEM_RATE_LIMIT_PER_MINUTE,
     deviceCacheTtlMs: e.SEM_DEVICE_CACHE_TTL_MS,
     writeQueue: { maxRows: e.SEM_WRITE_QUEUE_MAX, maxBatchRows: e.SEM_WRITE_BATCH_MAX, lingerMs: e.SEM_WRITE_LINGER_MS, maxWaitMs: e.SEM_WRITE_QUEUE_MAX_WAIT_MS, concurrency: e.SEM_WRITE_CONCURRENCY },
+    rollupFlushMs: e.SEM_ROLLUP_FLUSH_MS,
     rawRetentionDays: e.SEM_RAW_RETENTION_DAYS,
     logLevel: e.SEM_LOG_LEVEL,
   });

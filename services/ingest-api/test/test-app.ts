@@ -21,6 +21,9 @@ export function testConfig(t: TestDatabase, env: Record<string, string> = {}): A
     SEM_ADMIN_TOKEN: ADMIN_TOKEN,
     SEM_LOG_LEVEL: 'silent',
     SEM_WRITE_LINGER_MS: '2',
+    // Rollups in each write transaction, so a test reads them right after its request; the deferred
+    // path (the default) is tested in rollups.deferred.test.ts.
+    SEM_ROLLUP_FLUSH_MS: '0',
     ...env,
   });
 }

@@ -15,6 +15,9 @@ export interface Metrics {
   writeDuration: Histogram;
   writeQueueDepth: Gauge;
   writeQueueShed: Counter;
+  rollupFlushes: Counter<'outcome'>;
+  rollupFlushDuration: Histogram;
+  rollupHeldRows: Gauge;
 }
 
 declare module 'fastify' {
@@ -41,6 +44,9 @@ function createMetrics(): Metrics {
     writeDuration: new Histogram({ name: 'sem_write_transaction_duration_seconds', help: 'Time per write transaction.', registers: r }),
     writeQueueDepth: new Gauge({ name: 'sem_write_queue_depth_rows', help: 'Reading rows waiting or in flight.', registers: r }),
     writeQueueShed: new Counter({ name: 'sem_write_queue_shed_total', help: 'Requests refused with 503 because the write queue was full or behind (SEM_WRITE_QUEUE_MAX_WAIT_MS).', registers: r }),
+    rollupFlushes: new Counter({ name: 'sem_rollup_flushes_total', help: 'Writes of the deferred rollups, by outcome (written, replayed from the journal, failed).', labelNames: ['outcome'], registers: r }),
+    rollupFlushDuration: new Histogram({ name: 'sem_rollup_flush_duration_seconds', help: 'Time per write of the deferred rollups.', registers: r }),
+    rollupHeldRows: new Gauge({ name: 'sem_rollup_held_rows', help: 'Rollup rows held in memory, not yet written (SEM_ROLLUP_FLUSH_MS).', registers: r }),
   };
 }
 

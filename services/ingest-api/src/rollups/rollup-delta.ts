@@ -65,6 +65,12 @@ class MergedRows {
     this.#rules = columns.map((c) => merge[c]);
   }
 
+  /** By device, then bucket: writers that lock rollup rows in the same order do not deadlock each other. */
+  sorted(): unknown[][] {
+    const at = (v: unknown) => (v instanceof Date ? v.getTime() : String(v));
+    return [...this.rows.values()].sort((a, b) => (a[0] as number) - (b[0] as number) || (at(a[1]) < at(b[1]) ? -1 : at(a[1]) > at(b[1]) ? 1 : 0));
+  }
+
   add(rows: readonly (readonly unknown[])[]): void {
     for (const row of rows) {
       const key = rowKey(row);
@@ -102,10 +108,10 @@ export class DeltaAccumulator {
 
   delta(): RollupDelta {
     return {
-      minutes: [...this.#minutes.rows.values()],
-      quarters: [...this.#quarters.rows.values()],
-      hours: [...this.#hours.rows.values()],
-      days: [...this.#days.rows.values()],
+      minutes: this.#minutes.sorted(),
+      quarters: this.#quarters.sorted(),
+      hours: this.#hours.sorted(),
+      days: this.#days.sorted(),
       touchedQuarters: [...this.#touchedQuarters],
       touchedHours: [...this.#touchedHours],
       lowered: [...this.#lowered],

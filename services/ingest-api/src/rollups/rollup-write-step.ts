@@ -1,8 +1,11 @@
 import { type Kysely, sql } from 'kysely';
 import type { PreparedReading } from '../write/prepared-reading.ts';
+import type { WrittenReading } from '../write/reading-merge.ts';
 import { chunks, type WriteStep } from '../write/write-steps.ts';
 import type { ReadingValueColumn } from '@sem/db';
-import { applyRollups } from './apply-rollups.ts';
+import { rollupDelta } from './apply-rollups.ts';
+import type { RollupDelta } from './rollup-delta.ts';
+import { writeRollupDelta } from './write-rollup-delta.ts';
 import { newestRows } from './register-neighbours.ts';
 import { READING_REGISTER_SOURCES } from './rollup-columns.ts';
 import type { InsertedMbusReading, InsertedReading } from './rollup.types.ts';
@@ -41,19 +44,29 @@ async function insertedMbus(db: Kysely<any>, rows: readonly PreparedReading[]): 
   return out;
 }
 
-/** The write-path step that keeps the rollups: register it with `app.writeQueue.addStep(rollupWriteStep)`. */
+/** Each device's newest row before this batch lands: in-order readings then need no neighbour look-ups. */
+export async function newestBeforeBatch(trx: Kysely<any>, rows: readonly PreparedReading[]): Promise<Map<number, InsertedReading>> {
+  const ids = new Set(rows.filter((r) => READING_REGISTER_SOURCES.some((c) => r.columns[c as ReadingValueColumn] !== undefined)).map((r) => r.deviceId));
+  return newestRows(trx, [...ids]);
+}
+
+/** What the batch's written rows add to the rollups (`newestBefore` from `newestBeforeBatch`). */
+export async function batchRollupDelta(trx: Kysely<any>, rows: readonly WrittenReading[], newestBefore: unknown): Promise<RollupDelta> {
+  const row = (r: PreparedReading): InsertedReading => ({ device_id: r.deviceId, meter_time: r.meterTime, ...r.columns });
+  // A merged reading carries only the columns it filled: the rollups add exactly those values.
+  const readings = rows.filter((r) => r.outcome !== 'merged').map(row);
+  const merged = rows.filter((r) => r.outcome === 'merged').map(row);
+  return rollupDelta(trx, { readings, merged, mbus: await insertedMbus(trx, rows), newestBefore: newestBefore as Map<number, InsertedReading> });
+}
+
+/**
+ * The write-path step that keeps the rollups in the write transaction itself (SEM_ROLLUP_FLUSH_MS=0; the
+ * default defers them, see deferred-rollups.ts): `app.writeQueue.addStep(rollupWriteStep)`.
+ */
 export const rollupWriteStep: WriteStep = {
   name: 'rollups',
-  // Each device's newest row before this batch lands: in-order readings then need no neighbour look-ups.
-  async before(trx, rows) {
-    const ids = new Set(rows.filter((r) => READING_REGISTER_SOURCES.some((c) => r.columns[c as ReadingValueColumn] !== undefined)).map((r) => r.deviceId));
-    return newestRows(trx, [...ids]);
-  },
+  before: newestBeforeBatch,
   async run(trx, rows, newestBefore) {
-    const row = (r: PreparedReading): InsertedReading => ({ device_id: r.deviceId, meter_time: r.meterTime, ...r.columns });
-    // A merged reading carries only the columns it filled: the rollups add exactly those values.
-    const readings = rows.filter((r) => r.outcome !== 'merged').map(row);
-    const merged = rows.filter((r) => r.outcome === 'merged').map(row);
-    await applyRollups(trx, { readings, merged, mbus: await insertedMbus(trx, rows), newestBefore: newestBefore as Map<number, InsertedReading> });
+    await writeRollupDelta(trx, await batchRollupDelta(trx, rows, newestBefore));
   },
 };

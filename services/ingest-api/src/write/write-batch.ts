@@ -60,15 +60,16 @@ async function insertReadings(trx: Transaction<Database>, rows: readonly Prepare
 
 /**
  * Writes a batch in one transaction: each step's `before` look-up, then the reading rows (new keys inserted,
- * stored keys gaining only their NULL columns, one multi-row statement), then every step for the rows that added something.
- * Returns one outcome per input row, in order. Throws (and rolls back) on any error.
+ * stored keys gaining only their NULL columns, one multi-row statement), then every step for the rows that added something;
+ * after COMMIT each step's `committed` hook. Returns one outcome per input row, in order. Throws (and rolls back) on any error.
  */
 export async function writeBatch(
   db: Kysely<Database>,
   rows: readonly PreparedReading[],
   steps: readonly WriteStep[],
 ): Promise<{ outcomes: RowOutcome[]; inserted: number; merged: number }> {
-  return db.transaction().execute(async (trx) => {
+  const ran: unknown[] = [];
+  const result = await db.transaction().execute(async (trx) => {
     const plan = planMerge(rows, await storedRows(trx, rows));
     const before: unknown[] = [];
     for (const step of steps) before.push(step.before ? await step.before(trx, rows) : undefined);
@@ -84,9 +85,11 @@ export async function writeBatch(
       inserted += fresh;
       merged += part.length - fresh;
     }
-    for (const [i, step] of steps.entries()) await step.run(trx, plan.written, before[i]);
+    for (const [i, step] of steps.entries()) ran.push(await step.run(trx, plan.written, before[i]));
     return { outcomes: plan.outcomes, inserted, merged };
   });
+  for (const [i, step] of steps.entries()) step.committed?.(ran[i]);
+  return result;
 }
 
 /** Used by readiness: the database answers a trivial query. */

@@ -14,7 +14,9 @@ export interface WriteStep {
   name: string;
   /** Optional: runs in the transaction before the reading rows are written; its result is handed to `run`. */
   before?(trx: Transaction<Database>, rows: readonly PreparedReading[]): Promise<unknown>;
-  run(trx: Transaction<Database>, rows: readonly WrittenReading[], before?: unknown): Promise<void>;
+  run(trx: Transaction<Database>, rows: readonly WrittenReading[], before?: unknown): Promise<unknown>;
+  /** Optional: called with `run`'s result once the transaction has committed (never after a rollback). */
+  committed?(ran: unknown): void;
 }
 
 // Keeps multi-row statements under MariaDB's 65535 placeholders.

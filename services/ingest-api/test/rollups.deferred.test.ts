@@ -1,0 +1,142 @@
+import { sql } from 'kysely';
+import type { FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { createTestDatabase, testDbPrefix, type TestDatabase } from '@sem/db/testing';
+import { ROLLUP_TABLES } from '../src/rollups/index.ts';
+import { addDevice, bearer, testApp } from './test-app.ts';
+
+let t: TestDatabase;
+const apps: FastifyInstance[] = [];
+beforeAll(async () => {
+  t = await createTestDatabase(testDbPrefix('rollups_deferred'), { fresh: true });
+});
+afterAll(async () => {
+  for (const a of apps) await a.close();
+  await t?.destroy();
+});
+beforeEach(async () => t.clear(ROLLUP_TABLES));
+
+/** An app; flushMs 0 keeps the rollups in each write transaction, a long one holds them until flushed by hand. */
+async function app(flushMs: number): Promise<FastifyInstance> {
+  const a = await testApp(t, { SEM_ROLLUP_FLUSH_MS: String(flushMs) });
+  apps.push(a);
+  return a;
+}
+
+const T0 = Date.UTC(2026, 2, 9, 22, 50); // 23:50 in Brussels: the series crosses a local midnight
+
+/** Minute n of a household: import grows with a varying power, gas captured every 10 minutes. */
+function reading(n: number, extra: Record<string, unknown> = {}) {
+  const power = 300 + ((n * 137) % 900);
+  return {
+    time: new Date(T0 + n * 60_000).toISOString(),
+    energyImportT1Kwh: 1000 + (n * (n + 3)) / 1000,
+    energyImportT2Kwh: 500 + n / 1000,
+    powerImportW: power,
+    powerImportL1W: power - 100,
+    voltageL1V: 229 + (n % 7) / 10,
+    currentL1A: power / 230,
+    mbus: [{ channel: 1, deviceType: 3, unit: 'm3', value: 100 + Math.floor(n / 10) / 100, capturedAt: new Date(T0 + Math.floor(n / 10) * 600_000).toISOString() }],
+    ...extra,
+  };
+}
+
+/** In order, a late gap filled, a batch, duplicates, and a merge that adds a column to a stored reading. */
+async function postSeries(a: FastifyInstance, key: string): Promise<void> {
+  const post = async (payload: unknown) => {
+    const r = await a.inject({ method: 'POST', url: '/api/v1/readings', headers: bearer(key), payload });
+    expect(r.statusCode, r.body).toBeLessThan(300);
+  };
+  for (let n = 0; n < 15; n++) if (n % 5 !== 3) await post(reading(n));
+  await post(Array.from({ length: 20 }, (_, i) => reading(40 + i)));
+  for (let n = 3; n < 15; n += 5) await post(reading(n)); // late: between stored neighbours
+  await post(Array.from({ length: 25 }, (_, i) => reading(15 + i))); // the gap before the batch
+  await post(Array.from({ length: 10 }, (_, i) => reading(i))); // duplicates
+  await post(reading(7, { voltageL2V: 231 })); // merged: fills a NULL column
+}
+
+const TABLES = ['rollup_minute', 'rollup_quarter', 'rollup_hour', 'rollup_day'] as const;
+
+/** Every rollup row of a device, without its id, in key order. */
+async function rollupsOf(deviceId: number): Promise<Record<string, unknown[]>> {
+  const out: Record<string, unknown[]> = {};
+  for (const table of TABLES) {
+    const order = table === 'rollup_day' ? 'local_date' : 'bucket_start';
+    const r = await sql<Record<string, unknown>>`SELECT * FROM ${sql.table(table)} WHERE device_id = ${deviceId} ORDER BY ${sql.ref(order)}`.execute(t.db);
+    out[table] = r.rows.map(({ device_id: _id, ...rest }) => rest);
+  }
+  return out;
+}
+
+async function journalRows(): Promise<number> {
+  const r = await sql<{ n: number }>`SELECT COUNT(*) AS n FROM rollup_journal`.execute(t.db);
+  return Number(r.rows[0]!.n);
+}
+
+describe('deferred rollups (SEM_ROLLUP_FLUSH_MS)', () => {
+  it('hold the rollups in the journal until a flush, then match rollups kept in each transaction, column for column', async () => {
+    const inline = await app(0);
+    const deferred = await app(60_000);
+    const a = await addDevice(t, { name: 'inline', country: 'BE' });
+    const b = await addDevice(t, { name: 'deferred', country: 'BE' });
+    await postSeries(inline, a.key);
+    await postSeries(deferred, b.key);
+
+    const expected = await rollupsOf(a.id);
+    expect(expected['rollup_day']!.length).toBe(2);
+    expect((await rollupsOf(b.id))['rollup_minute']).toEqual([]);
+    expect(await journalRows()).toBeGreaterThan(0);
+
+    await deferred.rollups!.flush();
+    expect(await rollupsOf(b.id)).toEqual(expected);
+    expect(await journalRows()).toBe(0);
+  });
+
+  it('written when the app closes', async () => {
+    const deferred = await testApp(t, { SEM_ROLLUP_FLUSH_MS: '60000' });
+    const d = await addDevice(t, { name: 'closing' });
+    await postSeries(deferred, d.key);
+    await deferred.close();
+    expect((await rollupsOf(d.id))['rollup_day']!.length).toBe(2);
+    expect(await journalRows()).toBe(0);
+  });
+
+  it("a writer that stopped: another replays its journal, exactly once even if the first one flushes later", async () => {
+    const inline = await app(0);
+    const stopped = await app(60_000);
+    const other = await app(60_000);
+    const a = await addDevice(t, { name: 'inline-2' });
+    const b = await addDevice(t, { name: 'stopped' });
+    await postSeries(inline, a.key);
+    await postSeries(stopped, b.key);
+
+    expect(await other.rollups!.replayOrphans(60_000)).toBe(0); // too young: its writer may be alive
+    expect(await other.rollups!.replayOrphans(0)).toBeGreaterThan(0);
+    expect(await rollupsOf(b.id)).toEqual(await rollupsOf(a.id));
+    // The first writer comes back: its journal rows are gone, so it adds nothing twice.
+    await stopped.rollups!.flush();
+    expect(stopped.rollups!.heldJournalRows).toBe(0);
+    expect(await rollupsOf(b.id)).toEqual(await rollupsOf(a.id));
+  });
+
+  it('a failed flush keeps what it held and writes it at the next one', async () => {
+    const inline = await app(0);
+    const deferred = await app(60_000);
+    const a = await addDevice(t, { name: 'inline-3' });
+    const b = await addDevice(t, { name: 'failing' });
+    await postSeries(inline, a.key);
+    await postSeries(deferred, b.key);
+    const held = deferred.rollups!.heldJournalRows;
+    // A real fault: the day table is missing while the flush runs (after the other rollups were written).
+    await sql`RENAME TABLE rollup_day TO rollup_day_away`.execute(t.db);
+    try {
+      await expect(deferred.rollups!.flush()).rejects.toThrow(/rollup_day/);
+    } finally {
+      await sql`RENAME TABLE rollup_day_away TO rollup_day`.execute(t.db);
+    }
+    expect(deferred.rollups!.heldJournalRows).toBe(held);
+    expect((await rollupsOf(b.id))['rollup_minute']).toEqual([]); // rolled back with the rest
+    await deferred.rollups!.flush();
+    expect(await rollupsOf(b.id)).toEqual(await rollupsOf(a.id));
+  });
+});
