@@ -63,8 +63,8 @@ const apiEnv = (extra: Record<string, string> = {}): Record<string, string> => (
   SEM_LOG_LEVEL: 'warn',
   // Capacity phases measure the write path, not the per-device policy (checked in its own phase).
   SEM_RATE_LIMIT_PER_MINUTE: '1000000',
-  // Write-queue settings from the bench's own environment reach the API, to compare them (e.g. SEM_WRITE_CONCURRENCY=1).
-  ...Object.fromEntries(Object.entries(process.env).filter((e): e is [string, string] => e[0].startsWith('SEM_WRITE_') && e[1] !== undefined)),
+  // Write-queue and rollup settings from the bench's own environment reach the API, to compare them (e.g. SEM_ROLLUP_FLUSH_MS=0).
+  ...Object.fromEntries(Object.entries(process.env).filter((e): e is [string, string] => (e[0].startsWith('SEM_WRITE_') || e[0].startsWith('SEM_ROLLUP_')) && e[1] !== undefined)),
   ...extra,
 });
 

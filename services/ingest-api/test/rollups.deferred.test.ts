@@ -43,7 +43,7 @@ function reading(n: number, extra: Record<string, unknown> = {}) {
 
 /** In order, a late gap filled, a batch, duplicates, and a merge that adds a column to a stored reading. */
 async function postSeries(a: FastifyInstance, key: string): Promise<void> {
-  const post = async (payload: unknown) => {
+  const post = async (payload: object) => {
     const r = await a.inject({ method: 'POST', url: '/api/v1/readings', headers: bearer(key), payload });
     expect(r.statusCode, r.body).toBeLessThan(300);
   };
