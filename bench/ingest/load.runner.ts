@@ -138,10 +138,19 @@ export interface OpenLoopOptions extends Omit<ClosedLoopOptions, 'connections'> 
   maxConnections: number;
   /** Requests waiting for a free connection at most; beyond that they count as clientDropped. */
   maxBacklog: number;
+  /** Seconds over which the offered rate grows from 0 to `rate` (default 0: full rate at once). */
+  rampS?: number;
+}
+
+/** When request k is due, in ms after the start: a linear ramp over `rampS`, then a steady `rate`. */
+function dueOffsetMs(k: number, rate: number, rampS: number): number {
+  const rampCount = (rate * rampS) / 2;
+  const s = k < rampCount ? Math.sqrt((2 * k * rampS) / rate) : k / rate + rampS / 2;
+  return s * 1000;
 }
 
 /**
- * Fixed offered load: requests are due at start + k/rate, sent on a free connection (opened on demand),
+ * Fixed offered load: requests are due at start + k/rate (after an optional ramp), sent on a free connection (opened on demand),
  * and their latency counts from the due time, so a slow server cannot hide its queueing.
  */
 export async function openLoop(o: OpenLoopOptions): Promise<LoadResult> {
@@ -170,9 +179,9 @@ export async function openLoop(o: OpenLoopOptions): Promise<LoadResult> {
 
   while (performance.now() < t.endMs) {
     const now = performance.now();
-    const target = Math.floor(((now - t.startMs) / 1000) * o.rate);
-    for (; due < target; due++) {
-      const dueAt = t.startMs + (due * 1000) / o.rate;
+    for (; ; due++) {
+      const dueAt = t.startMs + dueOffsetMs(due, o.rate, o.rampS ?? 0);
+      if (dueAt > now) break;
       let slot = idle.shift();
       if (!slot && all.length < o.maxConnections) {
         slot = { conn: new KeepAliveConnection(o.port, o.timeoutMs ?? 30_000), index: all.length };

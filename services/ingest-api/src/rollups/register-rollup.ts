@@ -179,7 +179,7 @@ function deltaRows(zones: ReadonlyMap<number, string>, deltas: Deltas, statHours
       }
     }
     for (const [at, r] of q) {
-      quarters.push([deviceId, new Date(at), localDate(at, zone), ...QUARTER_COLUMNS.map((c) => r[c] ?? 0)]);
+      quarters.push([deviceId, at, localDate(at, zone), ...QUARTER_COLUMNS.map((c) => r[c] ?? 0)]);
       if (r['imp_wh']) touchedQuarters.push(`${deviceId}|${at}`);
     }
     for (const [at, r] of h) {
@@ -192,17 +192,17 @@ function deltaRows(zones: ReadonlyMap<number, string>, deltas: Deltas, statHours
       days.push([
         deviceId,
         date,
-        new Date(localDayStart(date, zone)),
-        new Date(localDayStart(nextDate(date), zone)),
-        new Date(localDayStart(isoWeekMonday(date), zone)),
-        new Date(localDayStart(monthFirst(date), zone)),
+        localDayStart(date, zone),
+        localDayStart(nextDate(date), zone),
+        localDayStart(isoWeekMonday(date), zone),
+        localDayStart(monthFirst(date), zone),
         ...REGISTER_COLUMNS.map((c) => r[c] ?? 0),
       ]);
     }
   }
   const hours = [...hourRows.values()].map((r) => {
     const local = localDateHour(r.at, zones.get(r.deviceId)!);
-    return [r.deviceId, new Date(r.at), local.date, local.hour, ...r.registers, ...r.stats];
+    return [r.deviceId, r.at, local.date, local.hour, ...r.registers, ...r.stats];
   });
   return { quarters, hours, days, touchedQuarters, touchedHours, lowered: [...lowered] };
 }

@@ -3,7 +3,8 @@ import type { Merge } from './rollup-upsert.ts';
 import { STAT_COLS, STAT_MERGE } from './stats-rollup.ts';
 
 /**
- * What a batch adds to the rollup tables: rows in the column order below, merged into stored rows by
+ * What a batch adds to the rollup tables: rows in the column order below (times as epoch ms, see
+ * DATE_COLUMNS), merged into stored rows by
  * each column's rule. Deltas of several batches merge into one (adding, minimum and maximum commute),
  * which lets the deferred rollups write a device's bucket once for many batches.
  */
@@ -27,6 +28,9 @@ export const QUARTER_COLS = ['device_id', 'bucket_start', 'local_date', ...QUART
 export const HOUR_COLS = ['device_id', 'bucket_start', 'local_date', 'local_hour', ...REGISTER_COLUMNS, ...STAT_COLS];
 export const DAY_COLS = ['device_id', 'local_date', 'day_start', 'day_end', 'week_start', 'month_start', ...REGISTER_COLUMNS];
 
+/** Columns that hold epoch ms in a delta and DATETIME in the table, by index. */
+export const DATE_COLUMNS = { minutes: [1], quarters: [1], hours: [1], days: [2, 3, 4, 5] } as const;
+
 export const MINUTE_MERGE: Record<string, Merge> = STAT_MERGE;
 export const QUARTER_MERGE: Record<string, Merge> = Object.fromEntries(QUARTER_COLUMNS.map((c) => [c, 'add']));
 export const HOUR_MERGE: Record<string, Merge> = { ...ADD_REGISTERS, ...STAT_MERGE };
@@ -40,10 +44,9 @@ export function isEmptyDelta(d: RollupDelta): boolean {
   return d.minutes.length + d.quarters.length + d.hours.length + d.days.length === 0;
 }
 
-/** Key of a rollup row: device and bucket (its first two columns). */
+/** Key of a rollup row: device and bucket (its first two columns: epoch ms or a local date). */
 function rowKey(row: readonly unknown[]): string {
-  const at = row[1];
-  return `${row[0]}|${at instanceof Date ? at.getTime() : String(at)}`;
+  return `${row[0]}|${row[1]}`;
 }
 
 function mergeValue(how: Merge | undefined, a: unknown, b: unknown): unknown {
@@ -67,8 +70,8 @@ class MergedRows {
 
   /** By device, then bucket: writers that lock rollup rows in the same order do not deadlock each other. */
   sorted(): unknown[][] {
-    const at = (v: unknown) => (v instanceof Date ? v.getTime() : String(v));
-    return [...this.rows.values()].sort((a, b) => (a[0] as number) - (b[0] as number) || (at(a[1]) < at(b[1]) ? -1 : at(a[1]) > at(b[1]) ? 1 : 0));
+    const at = (row: unknown[]) => row[1] as number | string;
+    return [...this.rows.values()].sort((a, b) => (a[0] as number) - (b[0] as number) || (at(a) < at(b) ? -1 : at(a) > at(b) ? 1 : 0));
   }
 
   add(rows: readonly (readonly unknown[])[]): void {
@@ -119,14 +122,11 @@ export class DeltaAccumulator {
   }
 }
 
-// Only datetimes carry a 'T': local dates ('2026-11-21') stay text.
-const ISO_DATETIME = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/;
-
-/** Text for the journal: JSON, dates as ISO strings. */
+/** Text for the journal (numbers, local-date strings and nulls only: plain JSON). */
 export function encodeDelta(d: RollupDelta): string {
   return JSON.stringify(d);
 }
 
 export function decodeDelta(text: string): RollupDelta {
-  return JSON.parse(text, (_k, v) => (typeof v === 'string' && ISO_DATETIME.test(v) ? new Date(v) : v)) as RollupDelta;
+  return JSON.parse(text) as RollupDelta;
 }

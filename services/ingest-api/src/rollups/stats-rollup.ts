@@ -60,7 +60,7 @@ export interface StatHour {
 
 /** The readings' per-minute rollup rows (columns as MINUTE_COLS) and their per-hour statistics. */
 export function statRollups(readings: readonly InsertedReading[]): { minutes: unknown[][]; statHours: StatHour[] } {
-  const minutes = [...aggregate(readings, 60_000).values()].map((a) => [a.deviceId, new Date(a.bucket), ...statValues(a)]);
+  const minutes = [...aggregate(readings, 60_000).values()].map((a) => [a.deviceId, a.bucket, ...statValues(a)]);
   const statHours = [...aggregate(readings, 3_600_000).values()].map((a) => ({ deviceId: a.deviceId, hour: a.bucket, values: statValues(a) }));
   return { minutes, statHours };
 }

@@ -1,5 +1,5 @@
 import { type Kysely, sql } from 'kysely';
-import { DAY_COLS, DAY_MERGE, HOUR_COLS, HOUR_MERGE, MINUTE_COLS, MINUTE_MERGE, QUARTER_COLS, QUARTER_MERGE, type RollupDelta } from './rollup-delta.ts';
+import { DATE_COLUMNS, DAY_COLS, DAY_MERGE, HOUR_COLS, HOUR_MERGE, MINUTE_COLS, MINUTE_MERGE, QUARTER_COLS, QUARTER_MERGE, type RollupDelta } from './rollup-delta.ts';
 import { upsertRows } from './rollup-upsert.ts';
 
 interface DayPeak {
@@ -58,20 +58,30 @@ async function refreshDayPeaks(db: Kysely<any>, days: readonly string[]): Promis
     WHERE ${sql.join(which, sql` OR `)}`.execute(db);
 }
 
+/** The rows with their epoch-ms columns as dates (DATETIME literals). */
+function withDates(rows: readonly unknown[][], at: readonly number[]): unknown[][] {
+  return rows.map((row) => {
+    const out = [...row];
+    for (const i of at) out[i] = new Date(out[i] as number);
+    return out;
+  });
+}
+
 /**
  * Adds a delta to the rollup tables: minute, quarter and hour rows, then the local days with their peaks
  * (import only grew in the touched buckets, else the day is in `lowered`: the new peak is the old one or
  * one of them).
  */
 export async function writeRollupDelta(db: Kysely<any>, delta: RollupDelta): Promise<void> {
-  await upsertRows(db, 'rollup_minute', MINUTE_COLS, MINUTE_MERGE, delta.minutes);
-  const quarters = await upsertRows<BucketValue>(db, 'rollup_quarter', QUARTER_COLS, QUARTER_MERGE, delta.quarters, RETURNED);
-  const hours = await upsertRows<BucketValue>(db, 'rollup_hour', HOUR_COLS, HOUR_MERGE, delta.hours, RETURNED);
+  const dated = (table: keyof typeof DATE_COLUMNS) => withDates(delta[table], DATE_COLUMNS[table]);
+  await upsertRows(db, 'rollup_minute', MINUTE_COLS, MINUTE_MERGE, dated('minutes'));
+  const quarters = await upsertRows<BucketValue>(db, 'rollup_quarter', QUARTER_COLS, QUARTER_MERGE, dated('quarters'), RETURNED);
+  const hours = await upsertRows<BucketValue>(db, 'rollup_hour', HOUR_COLS, HOUR_MERGE, dated('hours'), RETURNED);
   const peaks = new Map<string, DayPeak>();
   peakCandidates(quarters, delta.touchedQuarters, peaks, 'quarter');
   peakCandidates(hours, delta.touchedHours, peaks, 'hour');
   const none: DayPeak = { quarterWh: 0, quarterStart: null, hourWh: 0, hourStart: null };
-  const days = delta.days.map((row) => {
+  const days = dated('days').map((row) => {
     const p = peaks.get(`${row[0]}|${row[1]}`) ?? none;
     return [...row, p.quarterWh, p.quarterStart, p.hourWh, p.hourStart];
   });
