@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import { isoWeekMonday, localDate, localDateHour, localDayStart, monthFirst, nextDate } from '../time/local-time.ts';
+import { localDate, localDateHour, localDayBounds } from '../time/local-time.ts';
 import { insertionDelta, type BucketAmounts, type RegisterPoint } from './register-spread.ts';
 import { capturesBetween, nearestCaptures } from './mbus-neighbours.ts';
 import { nearestRows, neighbourValue, newestTimes, rowsBetween, type RegisterRow } from './register-neighbours.ts';
@@ -192,10 +192,7 @@ function deltaRows(zones: ReadonlyMap<number, string>, deltas: Deltas, statHours
       days.push([
         deviceId,
         date,
-        localDayStart(date, zone),
-        localDayStart(nextDate(date), zone),
-        localDayStart(isoWeekMonday(date), zone),
-        localDayStart(monthFirst(date), zone),
+        ...localDayBounds(date, zone),
         ...REGISTER_COLUMNS.map((c) => r[c] ?? 0),
       ]);
     }

@@ -88,3 +88,17 @@ export function monthFirst(date: string): string {
 export function nextDate(date: string): string {
   return new Date(Date.parse(`${date}T00:00:00Z`) + DAY_MS).toISOString().slice(0, 10);
 }
+
+const boundsCache = new Map<string, readonly [number, number, number, number]>();
+
+/** Start of the local day, of the next day, of its ISO week and of its month (UTC ms); cached per zone and date. */
+export function localDayBounds(date: string, zone: string): readonly [number, number, number, number] {
+  const key = `${zone}|${date}`;
+  let b = boundsCache.get(key);
+  if (!b) {
+    b = [localDayStart(date, zone), localDayStart(nextDate(date), zone), localDayStart(isoWeekMonday(date), zone), localDayStart(monthFirst(date), zone)];
+    if (boundsCache.size > 100_000) boundsCache.clear();
+    boundsCache.set(key, b);
+  }
+  return b;
+}
