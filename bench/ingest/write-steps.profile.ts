@@ -26,7 +26,7 @@ export interface ShapeProfile {
   steps: StepCost[];
 }
 
-const BASE = 'duplicate check + INSERT reading';
+const BASE = 'device states + duplicate check + INSERT reading';
 
 /**
  * Where one group-commit transaction spends its time: the API's own writeBatch() with the steps the
@@ -61,11 +61,10 @@ export async function profileWriteSteps(o: { connection: DbConnectionConfig; dev
       current = after;
     }
   };
-  // A step's look-up before the insert is timed with the step.
   const timed = (s: WriteStep): WriteStep => ({
     name: s.name,
-    ...(s.before ? { before: (trx, rows) => time(s.name, () => s.before!(trx, rows), BASE) } : {}),
-    run: (trx, rows, before) => time(s.name, () => s.run(trx, rows, before)),
+    run: (trx, rows, devices) => time(s.name, () => s.run(trx, rows, devices)),
+    ...(s.committed ? { committed: s.committed } : {}),
   });
   const steps = [...DEFAULT_WRITE_STEPS, rollupWriteStep].map(timed);
   const json = (d: BenchDevice, s: number, startMs: number): PreparedReading => {

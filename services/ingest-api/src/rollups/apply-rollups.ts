@@ -6,6 +6,13 @@ import { statRollups } from './stats-rollup.ts';
 import { writeRollupDelta } from './write-rollup-delta.ts';
 import type { InsertedReading, InsertedRows } from './rollup.types.ts';
 
+async function deviceSettings(trx: Kysely<any>, ids: readonly number[]): Promise<Map<number, { timeZone: string; purgedBefore: Date | null }>> {
+  const rows = await sql<{ id: number; time_zone: string; purged_before: Date | null }>`
+    SELECT d.id, d.time_zone, p.purged_before FROM device d LEFT JOIN rollup_purge p ON p.device_id = d.id
+    WHERE d.id IN (${sql.raw(ids.map(sqlLiteral).join(', '))})`.execute(trx);
+  return new Map(rows.rows.map((r) => [r.id, { timeZone: r.time_zone, purgedBefore: r.purged_before }]));
+}
+
 /**
  * What the rows just written add to the rollups (read in the write transaction, after the inserts; the
  * rows as for `applyRollups`). Reads `reading` and `device` only, never the rollup tables: the delta can be
@@ -18,13 +25,16 @@ export async function rollupDelta(trx: Kysely<any>, inserted: InsertedRows): Pro
   const allMbus = inserted.mbus ?? [];
   if (all.length === 0 && allMbus.length === 0) return emptyDelta();
   const ids = [...new Set([...all.map((r) => r.device_id), ...allMbus.map((r) => r.device_id)])];
-  const rows = await sql<{ id: number; time_zone: string; purged_before: Date | null }>`
-    SELECT d.id, d.time_zone, p.purged_before FROM device d LEFT JOIN rollup_purge p ON p.device_id = d.id
-    WHERE d.id IN (${sql.raw(ids.map(sqlLiteral).join(', '))})`.execute(trx);
-  const zones = new Map(rows.rows.map((r) => [r.id, r.time_zone]));
-  for (const id of ids) if (!zones.has(id)) throw new Error(`applyRollups: unknown device ${id}`);
+  const devices = inserted.devices ?? (await deviceSettings(trx, ids));
+  const zones = new Map<number, string>();
   // Rows behind the retention boundary arrive too late: their neighbours are gone, so they are stored but not rolled up.
-  const boundary = new Map(rows.rows.map((r) => [r.id, r.purged_before?.getTime() ?? -Infinity]));
+  const boundary = new Map<number, number>();
+  for (const id of ids) {
+    const d = devices.get(id);
+    if (!d) throw new Error(`applyRollups: unknown device ${id}`);
+    zones.set(id, d.timeZone);
+    boundary.set(id, d.purgedBefore?.getTime() ?? -Infinity);
+  }
   const inTime = (r: InsertedReading) => r.meter_time.getTime() >= boundary.get(r.device_id)!;
   const readings = allInserted.filter(inTime);
   const merged = allMerged.filter(inTime);

@@ -3,7 +3,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import type { WriteStep } from '../write/write-steps.ts';
 import { sqlLiteral } from '../write/sql-literal.ts';
 import { DeltaAccumulator, decodeDelta, encodeDelta, isEmptyDelta, type RollupDelta } from './rollup-delta.ts';
-import { batchRollupDelta, newestBeforeBatch } from './rollup-write-step.ts';
+import { batchRollupDelta } from './rollup-write-step.ts';
 import { writeRollupDelta } from './write-rollup-delta.ts';
 
 export interface DeferredRollupsOptions {
@@ -58,9 +58,8 @@ export class DeferredRollups {
   /** The write step: add it to the write queue instead of `rollupWriteStep`. */
   readonly step: WriteStep = {
     name: 'rollups',
-    before: newestBeforeBatch,
-    run: async (trx, rows, newestBefore): Promise<Ran | undefined> => {
-      const delta = await batchRollupDelta(trx, rows, newestBefore);
+    run: async (trx, rows, devices): Promise<Ran | undefined> => {
+      const delta = await batchRollupDelta(trx, rows, devices);
       if (isEmptyDelta(delta)) return undefined;
       const r = await trx.executeQuery(CompiledQuery.raw(`INSERT INTO rollup_journal (payload) VALUES (${sqlLiteral(encodeDelta(delta))})`));
       return { id: Number(r.insertId), delta };

@@ -52,26 +52,6 @@ export async function newestTimes(db: Kysely<any>, deviceIds: readonly number[])
   return out;
 }
 
-const R_COLS = sql.raw(['device_id', 'meter_time', ...READING_REGISTER_SOURCES].map((c) => `r.${c}`).join(', '));
-
-/**
- * Each device's newest stored row with its register columns (devices without rows are absent): the newest
- * times as above, joined back on the primary key in the same statement (EXPLAIN: `eq_ref` on PRIMARY, one
- * dive per device for the time and one for the row; no `Handler_read_next`).
- */
-export async function newestRows(db: Kysely<any>, deviceIds: readonly number[]): Promise<Map<number, RegisterRow>> {
-  const out = new Map<number, RegisterRow>();
-  for (const part of chunks(deviceIds, CHUNK)) {
-    const r = await sql<RegisterRow>`
-      SELECT ${R_COLS} FROM (
-        SELECT d.id, (SELECT x.meter_time FROM reading x WHERE x.device_id = d.id ORDER BY x.meter_time DESC LIMIT 1) AS t
-        FROM device d WHERE d.id IN (${sql.raw(part.map(sqlLiteral).join(', '))})
-      ) n JOIN reading r ON r.device_id = n.id AND r.meter_time = n.t`.execute(db);
-    for (const row of r.rows) out.set(row.device_id, row);
-  }
-  return out;
-}
-
 /** Rows with any register inside each device's [from, to], sorted by time. */
 export async function rowsBetween(db: Kysely<any>, spans: readonly { deviceId: number; from: Date; to: Date }[]): Promise<Map<number, RegisterRow[]>> {
   const out = new Map<number, RegisterRow[]>();

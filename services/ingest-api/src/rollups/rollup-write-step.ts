@@ -1,12 +1,12 @@
 import { type Kysely, sql } from 'kysely';
 import type { PreparedReading } from '../write/prepared-reading.ts';
 import type { WrittenReading } from '../write/reading-merge.ts';
+import type { DeviceState } from '../write/device-states.ts';
 import { chunks, type WriteStep } from '../write/write-steps.ts';
 import type { ReadingValueColumn } from '@sem/db';
 import { rollupDelta } from './apply-rollups.ts';
 import type { RollupDelta } from './rollup-delta.ts';
 import { writeRollupDelta } from './write-rollup-delta.ts';
-import { newestRows } from './register-neighbours.ts';
 import { READING_REGISTER_SOURCES } from './rollup-columns.ts';
 import type { InsertedMbusReading, InsertedReading } from './rollup.types.ts';
 
@@ -44,19 +44,15 @@ async function insertedMbus(db: Kysely<any>, rows: readonly PreparedReading[]): 
   return out;
 }
 
-/** Each device's newest row before this batch lands: in-order readings then need no neighbour look-ups. */
-export async function newestBeforeBatch(trx: Kysely<any>, rows: readonly PreparedReading[]): Promise<Map<number, InsertedReading>> {
-  const ids = new Set(rows.filter((r) => READING_REGISTER_SOURCES.some((c) => r.columns[c as ReadingValueColumn] !== undefined)).map((r) => r.deviceId));
-  return newestRows(trx, [...ids]);
-}
-
-/** What the batch's written rows add to the rollups (`newestBefore` from `newestBeforeBatch`). */
-export async function batchRollupDelta(trx: Kysely<any>, rows: readonly WrittenReading[], newestBefore: unknown): Promise<RollupDelta> {
+/** What the batch's written rows add to the rollups; `devices` as found before they were written (newest rows: in-order readings need no neighbour look-ups). */
+export async function batchRollupDelta(trx: Kysely<any>, rows: readonly WrittenReading[], devices: ReadonlyMap<number, DeviceState>): Promise<RollupDelta> {
   const row = (r: PreparedReading): InsertedReading => ({ device_id: r.deviceId, meter_time: r.meterTime, ...r.columns });
   // A merged reading carries only the columns it filled: the rollups add exactly those values.
   const readings = rows.filter((r) => r.outcome !== 'merged').map(row);
   const merged = rows.filter((r) => r.outcome === 'merged').map(row);
-  return rollupDelta(trx, { readings, merged, mbus: await insertedMbus(trx, rows), newestBefore: newestBefore as Map<number, InsertedReading> });
+  const newestBefore = new Map<number, InsertedReading>();
+  for (const [id, d] of devices) if (d.newest) newestBefore.set(id, d.newest);
+  return rollupDelta(trx, { readings, merged, mbus: await insertedMbus(trx, rows), newestBefore, devices });
 }
 
 /**
@@ -65,8 +61,7 @@ export async function batchRollupDelta(trx: Kysely<any>, rows: readonly WrittenR
  */
 export const rollupWriteStep: WriteStep = {
   name: 'rollups',
-  before: newestBeforeBatch,
-  async run(trx, rows, newestBefore) {
-    await writeRollupDelta(trx, await batchRollupDelta(trx, rows, newestBefore));
+  async run(trx, rows, devices) {
+    await writeRollupDelta(trx, await batchRollupDelta(trx, rows, devices));
   },
 };

@@ -21,8 +21,10 @@ export interface InsertedRows {
   mbus?: readonly InsertedMbusReading[];
   /**
    * Optional: each device's newest `reading` row as it was before these rows were written (absent: the
-   * device had none), from `newestRows` in the same transaction. Devices whose new rows all come after it
+   * device had none), read in the same transaction before the rows were written (`deviceStates`). Devices whose new rows all come after it
    * need no neighbour look-ups; without it every device takes the general path.
    */
   newestBefore?: ReadonlyMap<number, InsertedReading>;
+  /** Optional: each device's zone and purge boundary, read in the same transaction (absent: looked up). */
+  devices?: ReadonlyMap<number, { timeZone: string; purgedBefore: Date | null }>;
 }

@@ -2,6 +2,7 @@ import { CompiledQuery, sql, type Kysely, type Transaction } from 'kysely';
 import { QUANTITY_COLUMNS, type Database, type ReadingValueColumn } from '@sem/db';
 import type { PreparedReading } from './prepared-reading.ts';
 import { planMerge, readingKey, type RowOutcome } from './reading-merge.ts';
+import { deviceStates } from './device-states.ts';
 import { valuesText } from './sql-literal.ts';
 import { chunks, type WriteStep } from './write-steps.ts';
 
@@ -27,6 +28,7 @@ const STORED_COLS = sql.raw(['device_id', 'meter_time', ...VALUE_COLUMNS].map((c
  * statement per 2,000 keys (`(device_id, meter_time) IN (…)` is a range of primary-key dives), not one per device.
  */
 async function storedRows(trx: Transaction<Database>, rows: readonly PreparedReading[]): Promise<Map<string, PreparedReading['columns']>> {
+  if (rows.length === 0) return new Map();
   const keys = new Map<string, PreparedReading>();
   for (const r of rows) keys.set(readingKey(r.deviceId, r.meterTime), r);
   const found = new Map<string, PreparedReading['columns']>();
@@ -59,7 +61,8 @@ async function insertReadings(trx: Transaction<Database>, rows: readonly Prepare
 }
 
 /**
- * Writes a batch in one transaction: each step's `before` look-up, then the reading rows (new keys inserted,
+ * Writes a batch in one transaction: its devices' state (zone, newest stored row), the stored rows of keys that
+ * may exist (not newer than a device's newest), then the reading rows (new keys inserted,
  * stored keys gaining only their NULL columns, one multi-row statement), then every step for the rows that added something;
  * after COMMIT each step's `committed` hook. Returns one outcome per input row, in order. Throws (and rolls back) on any error.
  */
@@ -70,9 +73,13 @@ export async function writeBatch(
 ): Promise<{ outcomes: RowOutcome[]; inserted: number; merged: number }> {
   const ran: unknown[] = [];
   const result = await db.transaction().execute(async (trx) => {
-    const plan = planMerge(rows, await storedRows(trx, rows));
-    const before: unknown[] = [];
-    for (const step of steps) before.push(step.before ? await step.before(trx, rows) : undefined);
+    const devices = await deviceStates(trx, [...new Set(rows.map((r) => r.deviceId))]);
+    // A reading newer than its device's newest stored row cannot be stored yet: only the others are looked up.
+    const maybeStored = rows.filter((r) => {
+      const newest = devices.get(r.deviceId)?.newest;
+      return newest !== undefined && r.meterTime.getTime() <= newest.meter_time.getTime();
+    });
+    const plan = planMerge(rows, await storedRows(trx, maybeStored));
     let inserted = 0;
     let merged = 0;
     // ~55 columns per row: 1000 rows stay far below the placeholder limit.
@@ -85,7 +92,7 @@ export async function writeBatch(
       inserted += fresh;
       merged += part.length - fresh;
     }
-    for (const [i, step] of steps.entries()) ran.push(await step.run(trx, plan.written, before[i]));
+    for (const step of steps) ran.push(await step.run(trx, plan.written, devices));
     return { outcomes: plan.outcomes, inserted, merged };
   });
   for (const [i, step] of steps.entries()) step.committed?.(ran[i]);

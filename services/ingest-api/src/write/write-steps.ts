@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { sql, type Transaction } from 'kysely';
 import type { Database } from '@sem/db';
+import type { DeviceState } from './device-states.ts';
 import type { PreparedReading } from './prepared-reading.ts';
 import type { WrittenReading } from './reading-merge.ts';
 
@@ -12,9 +13,8 @@ import type { WrittenReading } from './reading-merge.ts';
  */
 export interface WriteStep {
   name: string;
-  /** Optional: runs in the transaction before the reading rows are written; its result is handed to `run`. */
-  before?(trx: Transaction<Database>, rows: readonly PreparedReading[]): Promise<unknown>;
-  run(trx: Transaction<Database>, rows: readonly WrittenReading[], before?: unknown): Promise<unknown>;
+  /** `devices`: each device of the batch as found before the rows were written (zone, newest stored row). */
+  run(trx: Transaction<Database>, rows: readonly WrittenReading[], devices: ReadonlyMap<number, DeviceState>): Promise<unknown>;
   /** Optional: called with `run`'s result once the transaction has committed (never after a rollback). */
   committed?(ran: unknown): void;
 }
