@@ -57,13 +57,16 @@ async function postSeries(a: FastifyInstance, key: string): Promise<void> {
 
 const TABLES = ['rollup_minute', 'rollup_quarter', 'rollup_hour', 'rollup_day'] as const;
 
+// Sums of doubles depend on the order of the additions (in the last bits): compared to 12 significant digits.
+const rounded = (v: unknown) => (typeof v === 'number' && !Number.isInteger(v) ? Number(v.toPrecision(12)) : v);
+
 /** Every rollup row of a device, without its id, in key order. */
 async function rollupsOf(deviceId: number): Promise<Record<string, unknown[]>> {
   const out: Record<string, unknown[]> = {};
   for (const table of TABLES) {
     const order = table === 'rollup_day' ? 'local_date' : 'bucket_start';
     const r = await sql<Record<string, unknown>>`SELECT * FROM ${sql.table(table)} WHERE device_id = ${deviceId} ORDER BY ${sql.ref(order)}`.execute(t.db);
-    out[table] = r.rows.map(({ device_id: _id, ...rest }) => rest);
+    out[table] = r.rows.map(({ device_id: _id, ...rest }) => Object.fromEntries(Object.entries(rest).map(([k, v]) => [k, rounded(v)])));
   }
   return out;
 }

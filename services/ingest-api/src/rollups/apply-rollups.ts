@@ -40,8 +40,8 @@ export async function rollupDelta(trx: Kysely<any>, inserted: InsertedRows): Pro
   const merged = allMerged.filter(inTime);
   const mbus = allMbus.filter((r) => r.captured_at.getTime() >= boundary.get(r.device_id)!);
   // Inserted and merged rows carry disjoint columns of a key: each stored value is counted once.
-  const { minutes, statHours } = statRollups([...readings, ...merged]);
-  const rest = await registerRollupRows(trx, zones, readings, merged, mbus, statHours, inserted.newestBefore);
+  const minutes = statRollups([...readings, ...merged]);
+  const rest = await registerRollupRows(trx, zones, readings, merged, mbus, minutes, inserted.newestBefore);
   return { minutes, ...rest };
 }
 

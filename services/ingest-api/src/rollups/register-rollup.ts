@@ -6,7 +6,6 @@ import { nearestRows, neighbourValue, newestTimes, rowsBetween, type RegisterRow
 import { MBUS_REGISTERS, QUARTER_COLUMNS, READING_REGISTERS, READING_REGISTER_SOURCES, REGISTER_COLUMNS, registerValue } from './rollup-columns.ts';
 import type { RollupDelta } from './rollup-delta.ts';
 import type { InsertedMbusReading, InsertedReading } from './rollup.types.ts';
-import { NO_STATS, type StatHour } from './stats-rollup.ts';
 
 /** Device -> register column -> signed amounts per 15-minute bucket. */
 type Deltas = Map<number, Map<string, BucketAmounts>>;
@@ -149,11 +148,16 @@ async function mbusDeltas(db: Kysely<any>, mbus: readonly InsertedMbusReading[],
 const HOUR = 3_600_000;
 
 /** Every device's changes as quarter, hour and local-day rollup rows (the day peaks are found when they are written). */
-function deltaRows(zones: ReadonlyMap<number, string>, deltas: Deltas, statHours: readonly StatHour[]): Omit<RollupDelta, 'minutes'> {
+function deltaRows(zones: ReadonlyMap<number, string>, deltas: Deltas, minutes: readonly unknown[][]): Omit<RollupDelta, 'minutes'> {
   const quarters: unknown[][] = [];
-  // Statistics and consumption of an hour go into its row with one upsert.
-  const hourRows = new Map<string, { deviceId: number; at: number; registers: unknown[]; stats: readonly unknown[] }>();
-  for (const sh of statHours) hourRows.set(`${sh.deviceId}|${sh.hour}`, { deviceId: sh.deviceId, at: sh.hour, registers: REGISTER_COLUMNS.map(() => 0), stats: sh.values });
+  // Every hour with statistics has a row (its statistics are merged from its minutes when written).
+  const hourRows = new Map<string, { deviceId: number; at: number; registers: unknown[] }>();
+  for (const m of minutes) {
+    const deviceId = m[0] as number;
+    const at = Math.floor((m[1] as number) / HOUR) * HOUR;
+    const key = `${deviceId}|${at}`;
+    if (!hourRows.has(key)) hourRows.set(key, { deviceId, at, registers: REGISTER_COLUMNS.map(() => 0) });
+  }
   const days: unknown[][] = [];
   const touchedQuarters: string[] = [];
   const touchedHours: string[] = [];
@@ -184,8 +188,7 @@ function deltaRows(zones: ReadonlyMap<number, string>, deltas: Deltas, statHours
     }
     for (const [at, r] of h) {
       const key = `${deviceId}|${at}`;
-      const existing = hourRows.get(key);
-      hourRows.set(key, { deviceId, at, registers: REGISTER_COLUMNS.map((c) => r[c] ?? 0), stats: existing?.stats ?? NO_STATS });
+      hourRows.set(key, { deviceId, at, registers: REGISTER_COLUMNS.map((c) => r[c] ?? 0) });
       if (r['imp_wh']) touchedHours.push(key);
     }
     for (const [date, r] of d) {
@@ -199,23 +202,23 @@ function deltaRows(zones: ReadonlyMap<number, string>, deltas: Deltas, statHours
   }
   const hours = [...hourRows.values()].map((r) => {
     const local = localDateHour(r.at, zones.get(r.deviceId)!);
-    return [r.deviceId, r.at, local.date, local.hour, ...r.registers, ...r.stats];
+    return [r.deviceId, r.at, local.date, local.hour, ...r.registers];
   });
   return { quarters, hours, days, touchedQuarters, touchedHours, lowered: [...lowered] };
 }
 
-/** Consumption rollup rows for rows just inserted or filled in (already visible in the transaction), with the hours' statistics. */
+/** Consumption rollup rows for rows just inserted or filled in (already visible in the transaction); an hour row for each hour of `minutes`. */
 export async function registerRollupRows(
   db: Kysely<any>,
   zones: ReadonlyMap<number, string>,
   readings: readonly InsertedReading[],
   merged: readonly InsertedReading[],
   mbus: readonly InsertedMbusReading[],
-  statHours: readonly StatHour[],
+  minutes: readonly unknown[][],
   newestBefore?: ReadonlyMap<number, InsertedReading>,
 ): Promise<Omit<RollupDelta, 'minutes'>> {
   const deltas: Deltas = new Map();
   await readingDeltas(db, readings, merged, deltas, newestBefore);
   await mbusDeltas(db, mbus, deltas);
-  return deltaRows(zones, deltas, statHours);
+  return deltaRows(zones, deltas, minutes);
 }

@@ -25,7 +25,9 @@ const ADD_REGISTERS: Record<string, Merge> = Object.fromEntries(REGISTER_COLUMNS
 
 export const MINUTE_COLS = ['device_id', 'bucket_start', ...STAT_COLS];
 export const QUARTER_COLS = ['device_id', 'bucket_start', 'local_date', ...QUARTER_COLUMNS];
-export const HOUR_COLS = ['device_id', 'bucket_start', 'local_date', 'local_hour', ...REGISTER_COLUMNS, ...STAT_COLS];
+/** An hour's registers; its statistics are merged from the delta's minutes when written (HOUR_TABLE_COLS). */
+export const HOUR_COLS = ['device_id', 'bucket_start', 'local_date', 'local_hour', ...REGISTER_COLUMNS];
+export const HOUR_TABLE_COLS = [...HOUR_COLS, ...STAT_COLS];
 export const DAY_COLS = ['device_id', 'local_date', 'day_start', 'day_end', 'week_start', 'month_start', ...REGISTER_COLUMNS];
 
 /** Columns that hold epoch ms in a delta and DATETIME in the table, by index. */
@@ -33,7 +35,8 @@ export const DATE_COLUMNS = { minutes: [1], quarters: [1], hours: [1], days: [2,
 
 export const MINUTE_MERGE: Record<string, Merge> = STAT_MERGE;
 export const QUARTER_MERGE: Record<string, Merge> = Object.fromEntries(QUARTER_COLUMNS.map((c) => [c, 'add']));
-export const HOUR_MERGE: Record<string, Merge> = { ...ADD_REGISTERS, ...STAT_MERGE };
+export const HOUR_MERGE: Record<string, Merge> = ADD_REGISTERS;
+export const HOUR_TABLE_MERGE: Record<string, Merge> = { ...ADD_REGISTERS, ...STAT_MERGE };
 export const DAY_MERGE: Record<string, Merge> = ADD_REGISTERS;
 
 export function emptyDelta(): RollupDelta {
@@ -82,6 +85,15 @@ class MergedRows {
       else for (let i = 0; i < have.length; i++) have[i] = mergeValue(this.#rules[i], have[i], row[i]);
     }
   }
+}
+
+const HOUR_MS = 3_600_000;
+
+/** Statistics of each hour (`device|hour ms` → STAT_COLS values), merged from minute rows. */
+export function hourStats(minutes: readonly (readonly unknown[])[]): Map<string, unknown[]> {
+  const hours = new MergedRows(MINUTE_COLS, MINUTE_MERGE);
+  hours.add(minutes.map((m) => [m[0], Math.floor((m[1] as number) / HOUR_MS) * HOUR_MS, ...m.slice(2)]));
+  return new Map([...hours.rows].map(([key, row]) => [key, row.slice(2)]));
 }
 
 /** Many deltas folded into one. */

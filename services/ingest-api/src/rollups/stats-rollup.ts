@@ -51,18 +51,9 @@ function statValues(a: Agg): unknown[] {
   return STAT_COLUMNS.flatMap((_, i) => [a.sum[i], a.n[i], a.min[i], a.max[i]]);
 }
 
-/** Per-hour statistics of a batch, written together with the hour's consumption (one upsert per hour row). */
-export interface StatHour {
-  deviceId: number;
-  hour: number;
-  values: unknown[];
-}
-
-/** The readings' per-minute rollup rows (columns as MINUTE_COLS) and their per-hour statistics. */
-export function statRollups(readings: readonly InsertedReading[]): { minutes: unknown[][]; statHours: StatHour[] } {
-  const minutes = [...aggregate(readings, 60_000).values()].map((a) => [a.deviceId, a.bucket, ...statValues(a)]);
-  const statHours = [...aggregate(readings, 3_600_000).values()].map((a) => ({ deviceId: a.deviceId, hour: a.bucket, values: statValues(a) }));
-  return { minutes, statHours };
+/** The readings' per-minute rollup rows (columns as MINUTE_COLS); an hour's statistics are merged from its minutes when written. */
+export function statRollups(readings: readonly InsertedReading[]): unknown[][] {
+  return [...aggregate(readings, 60_000).values()].map((a) => [a.deviceId, a.bucket, ...statValues(a)]);
 }
 
 /** Values of the statistics columns for an hour without readings of its own (merged as no-ops). */

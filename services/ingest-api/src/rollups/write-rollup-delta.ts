@@ -1,5 +1,6 @@
 import { type Kysely, sql } from 'kysely';
-import { DATE_COLUMNS, DAY_COLS, DAY_MERGE, HOUR_COLS, HOUR_MERGE, MINUTE_COLS, MINUTE_MERGE, QUARTER_COLS, QUARTER_MERGE, type RollupDelta } from './rollup-delta.ts';
+import { DATE_COLUMNS, DAY_COLS, DAY_MERGE, HOUR_TABLE_COLS, HOUR_TABLE_MERGE, hourStats, MINUTE_COLS, MINUTE_MERGE, QUARTER_COLS, QUARTER_MERGE, type RollupDelta } from './rollup-delta.ts';
+import { NO_STATS } from './stats-rollup.ts';
 import { upsertRows } from './rollup-upsert.ts';
 
 interface DayPeak {
@@ -76,7 +77,10 @@ export async function writeRollupDelta(db: Kysely<any>, delta: RollupDelta): Pro
   const dated = (table: keyof typeof DATE_COLUMNS) => withDates(delta[table], DATE_COLUMNS[table]);
   await upsertRows(db, 'rollup_minute', MINUTE_COLS, MINUTE_MERGE, dated('minutes'));
   const quarters = await upsertRows<BucketValue>(db, 'rollup_quarter', QUARTER_COLS, QUARTER_MERGE, dated('quarters'), RETURNED);
-  const hours = await upsertRows<BucketValue>(db, 'rollup_hour', HOUR_COLS, HOUR_MERGE, dated('hours'), RETURNED);
+  // An hour's statistics are those of its minutes (in this delta), merged.
+  const stats = hourStats(delta.minutes);
+  const hourRows = dated('hours').map((row) => [...row, ...(stats.get(`${row[0]}|${(row[1] as Date).getTime()}`) ?? NO_STATS)]);
+  const hours = await upsertRows<BucketValue>(db, 'rollup_hour', HOUR_TABLE_COLS, HOUR_TABLE_MERGE, hourRows, RETURNED);
   const peaks = new Map<string, DayPeak>();
   peakCandidates(quarters, delta.touchedQuarters, peaks, 'quarter');
   peakCandidates(hours, delta.touchedHours, peaks, 'hour');
