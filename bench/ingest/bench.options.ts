@@ -18,6 +18,8 @@ export interface BenchOptions {
   /** Phases to run (default all): a b c d e f half overload ratelimit storage. */
   only: Set<string>;
   port: number;
+  /** Offered rates of the half-load phases instead of half the measured maximum (for A/B runs), by scenario. */
+  halfRates: Map<string, number>;
 }
 
 export const ALL_PHASES = ['a', 'b', 'c', 'd', 'e', 'f', 'half', 'overload', 'ratelimit', 'count', 'steps', 'storage'] as const;
@@ -30,7 +32,9 @@ const USAGE = `npm run bench:ingest [-- --quick] [--seconds N] [--warmup N] [--o
   --storage-hours N  hours of 1 Hz data for the storage figure (default 24)
   --only LIST        comma-separated subset of: ${ALL_PHASES.join(' ')}
   --out DIR          where results, logs and CPU profiles go (default .tmp/bench-ingest/<time>)
-  --socket PATH      MariaDB socket for root (default /run/mysqld/mysqld.sock)`;
+  --socket PATH      MariaDB socket for root (default /run/mysqld/mysqld.sock)
+  --half-rates LIST  offered rates of the half-load phases, e.g. c=2000,e=1400 (default: half of c..f as measured;
+                     a phase given here runs without its maximum)`;
 
 export function parseBenchOptions(argv: string[]): BenchOptions {
   const { values: v } = parseArgs({
@@ -45,6 +49,7 @@ export function parseBenchOptions(argv: string[]): BenchOptions {
       out: { type: 'string' },
       socket: { type: 'string' },
       port: { type: 'string' },
+      'half-rates': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -74,5 +79,12 @@ export function parseBenchOptions(argv: string[]): BenchOptions {
     socketPath: v.socket ?? '/run/mysqld/mysqld.sock',
     only,
     port: num(v.port, 18_080, 1024, 65_000, 'port'),
+    halfRates: new Map(
+      (v['half-rates'] ?? '').split(',').filter(Boolean).map((kv) => {
+        const [k, r] = kv.split('=');
+        if (!['c', 'd', 'e', 'f'].includes(k!)) throw new Error(`--half-rates: unknown scenario ${k}`);
+        return [k!, num(r, 0, 1, 1_000_000, 'half-rates')] as [string, number];
+      }),
+    ),
   };
 }

@@ -233,10 +233,11 @@ if (want('half')) {
       openLoop({ port, devices: streams(semDevices, (d) => semFormStream(d)), rate, maxConnections: o.devices, maxBacklog: Math.ceil(rate * 2), warmupS: o.warmupS, rampS: o.warmupS, seconds: o.seconds, onTick: tick })],
   ];
   for (const [base, what, max, load] of halves) {
-    if (!max?.requestsPerS) continue;
-    const rate = Math.max(1, Math.round(max.requestsPerS! / 2));
+    const given = o.halfRates.get(base);
+    if (!given && !max?.requestsPerS) continue;
+    const rate = given ?? Math.max(1, Math.round(max!.requestsPerS! / 2));
     const run = await apiRun(`half-${base}`, (port, tick) => load(port, tick, rate));
-    rows.push(loadRow(`½${base}`, `${what}: ${rate} req/s offered open-loop after a ${o.warmupS} s ramp (latency from the due time)`, run, max.unit === 'readings/s' ? 'readings/s' : 'req/s'));
+    rows.push(loadRow(`½${base}`, `${what}${given ? ' (rate given)' : ''}: ${rate} req/s offered open-loop after a ${o.warmupS} s ramp (latency from the due time)`, run, base === 'd' ? 'readings/s' : 'req/s'));
     save();
   }
 }
