@@ -117,9 +117,9 @@ export function renderMarkdown(r: BenchReport): string {
   }
   if (r.steps) {
     out.push('', 'One group-commit transaction, step by step (writeBatch with the app\'s steps; mean per transaction):', '');
-    out.push('| batch | transaction ms | step: ms (SQL round trips) |', '|---|---|---|');
+    out.push('| batch | transaction ms | step: ms (SQL round trips) | rollup flush after the measured transactions: ms (SQL round trips) |', '|---|---|---|---|');
     for (const s of r.steps) {
-      out.push(`| ${s.shape} (${s.rows} rows) | ${f1(s.meanTransactionMs)} | ${s.steps.map((x) => `${x.step}: ${f1(x.ms)} (${f1(x.queries)})`).join('; ')} |`);
+      out.push(`| ${s.shape} (${s.rows} rows) | ${f1(s.meanTransactionMs)} | ${s.steps.map((x) => `${x.step}: ${f1(x.ms)} (${f1(x.queries)})`).join('; ')} | ${f1(s.flush.ms)} (${f1(s.flush.queries)}) |`);
     }
     out.push('', 'Slowest statements (summed by SQL text; ms per transaction × statements per transaction):', '');
     for (const s of r.steps) {

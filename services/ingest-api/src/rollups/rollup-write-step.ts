@@ -1,4 +1,5 @@
-import { type Kysely, sql } from 'kysely';
+import { CompiledQuery, type Kysely } from 'kysely';
+import { sqlLiteral } from '../write/sql-literal.ts';
 import type { PreparedReading } from '../write/prepared-reading.ts';
 import type { WrittenReading } from '../write/reading-merge.ts';
 import type { DeviceState } from '../write/device-states.ts';
@@ -30,9 +31,10 @@ async function insertedMbus(db: Kysely<any>, rows: readonly PreparedReading[]): 
   const list = [...candidates.values()];
   const out: InsertedMbusReading[] = [];
   for (const part of chunks(list, 500)) {
-    const which = part.map((c) => sql`(device_id = ${c.device_id} AND channel = ${c.channel} AND captured_at = ${c.captured_at})`);
-    const stored = await sql<{ device_id: number; channel: number; captured_at: Date; received_at: Date; device_type: number | null }>`
-      SELECT device_id, channel, captured_at, received_at, device_type FROM mbus_reading WHERE ${sql.join(which, sql` OR `)}`.execute(db);
+    const which = part.map((c) => `(device_id = ${sqlLiteral(c.device_id)} AND channel = ${sqlLiteral(c.channel)} AND captured_at = ${sqlLiteral(c.captured_at)})`);
+    const stored = await db.executeQuery<{ device_id: number; channel: number; captured_at: Date; received_at: Date; device_type: number | null }>(
+      CompiledQuery.raw(`SELECT device_id, channel, captured_at, received_at, device_type FROM mbus_reading WHERE ${which.join(' OR ')}`),
+    );
     const byKey = new Map(stored.rows.map((s) => [`${s.device_id}|${s.channel}|${s.captured_at.getTime()}`, s]));
     for (const c of part) {
       const s = byKey.get(`${c.device_id}|${c.channel}|${c.captured_at.getTime()}`);

@@ -36,3 +36,14 @@ export function valuesText(rows: readonly (readonly unknown[])[]): string {
   }
   return out;
 }
+
+/**
+ * `INSERT [IGNORE] INTO table (…) VALUES …[ ON DUPLICATE KEY UPDATE …]` as plain text. Table, column names and
+ * `onDuplicate` are code constants; every row has the first row's columns, in its order.
+ */
+export function insertText(table: string, rows: readonly Readonly<Record<string, unknown>>[], opts: { ignore?: boolean; onDuplicate?: string } = {}): string {
+  const cols = Object.keys(rows[0] ?? {});
+  const names = cols.map((c) => `\`${c}\``).join(', ');
+  const values = valuesText(rows.map((r) => cols.map((c) => r[c])));
+  return `INSERT${opts.ignore ? ' IGNORE' : ''} INTO \`${table}\` (${names}) VALUES ${values}${opts.onDuplicate ? ` ON DUPLICATE KEY UPDATE ${opts.onDuplicate}` : ''}`;
+}
