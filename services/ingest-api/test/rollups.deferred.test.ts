@@ -55,6 +55,16 @@ async function postSeries(a: FastifyInstance, key: string): Promise<void> {
   await post(reading(7, { voltageL2V: 231 })); // merged: fills a NULL column
 }
 
+/** The same series posted by an app that keeps rollups in each transaction (device a) and a deferring one (device b). */
+async function postedTwice(deferred: FastifyInstance, name: string): Promise<{ a: { id: number }; b: { id: number } }> {
+  const inline = await app(0);
+  const a = await addDevice(t, { name: `${name}-inline`, country: 'BE' });
+  const b = await addDevice(t, { name, country: 'BE' });
+  await postSeries(inline, a.key);
+  await postSeries(deferred, b.key);
+  return { a, b };
+}
+
 const TABLES = ['rollup_minute', 'rollup_quarter', 'rollup_hour', 'rollup_day'] as const;
 
 // Sums of doubles depend on the order of the additions (in the last bits): compared to 12 significant digits.
@@ -78,12 +88,8 @@ async function journalRows(): Promise<number> {
 
 describe('deferred rollups (SEM_ROLLUP_FLUSH_MS)', () => {
   it('hold the rollups in the journal until a flush, then match rollups kept in each transaction, column for column', async () => {
-    const inline = await app(0);
     const deferred = await app(60_000);
-    const a = await addDevice(t, { name: 'inline', country: 'BE' });
-    const b = await addDevice(t, { name: 'deferred', country: 'BE' });
-    await postSeries(inline, a.key);
-    await postSeries(deferred, b.key);
+    const { a, b } = await postedTwice(deferred, 'deferred');
 
     const expected = await rollupsOf(a.id);
     expect(expected['rollup_day']!.length).toBe(2);
@@ -105,13 +111,9 @@ describe('deferred rollups (SEM_ROLLUP_FLUSH_MS)', () => {
   });
 
   it("a writer that stopped: another replays its journal, exactly once even if the first one flushes later", async () => {
-    const inline = await app(0);
     const stopped = await app(60_000);
     const other = await app(60_000);
-    const a = await addDevice(t, { name: 'inline-2' });
-    const b = await addDevice(t, { name: 'stopped' });
-    await postSeries(inline, a.key);
-    await postSeries(stopped, b.key);
+    const { a, b } = await postedTwice(stopped, 'stopped');
 
     expect(await other.rollups!.replayOrphans(60_000)).toBe(0); // too young: its writer may be alive
     expect(await other.rollups!.replayOrphans(0)).toBeGreaterThan(0);
@@ -123,12 +125,8 @@ describe('deferred rollups (SEM_ROLLUP_FLUSH_MS)', () => {
   });
 
   it('a failed flush keeps what it held and writes it at the next one', async () => {
-    const inline = await app(0);
     const deferred = await app(60_000);
-    const a = await addDevice(t, { name: 'inline-3' });
-    const b = await addDevice(t, { name: 'failing' });
-    await postSeries(inline, a.key);
-    await postSeries(deferred, b.key);
+    const { a, b } = await postedTwice(deferred, 'failing');
     const held = deferred.rollups!.heldJournalRows;
     // A real fault: the day table is missing while the flush runs (after the other rollups were written).
     await sql`RENAME TABLE rollup_day TO rollup_day_away`.execute(t.db);
