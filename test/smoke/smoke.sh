@@ -235,6 +235,13 @@ if ro_sql "DELETE FROM reading" >/dev/null 2>&1; then die "sem_grafana could DEL
 if ro_sql "CREATE TABLE x (i INT)" >/dev/null 2>&1; then die "sem_grafana could CREATE"; fi
 if ro_sql "SELECT COUNT(*) FROM device_key" >/dev/null 2>&1; then die "sem_grafana could read device_key"; fi
 ok "sem_grafana: DELETE, CREATE and SELECT on device_key are refused"
+# Rollups are journalled with the reading and written by the API every SEM_ROLLUP_FLUSH_MS (2 s by default).
+rolled_up() {
+  minute_rows="$(ro_sql "SELECT COUNT(*) FROM rollup_minute m JOIN device d ON d.id = m.device_id WHERE d.name = 'smoke-meter'")"
+  [ "$minute_rows" = 1 ] && [ "$(ro_sql "SELECT COUNT(*) FROM rollup_journal")" = 0 ]
+}
+wait_until 20 rolled_up || die "the deferred rollups were not written (rollup_minute rows: ${minute_rows:-none})"
+ok "the reading's minute rollup is written and the rollup journal is empty"
 
 step "every dashboard query in grafana/dashboards, expanded like Grafana, as sem_grafana"
 if ls grafana/dashboards/*.json >/dev/null 2>&1; then
