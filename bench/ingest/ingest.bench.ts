@@ -130,6 +130,7 @@ function loadRow(id: string, what: string, run: ServerRun<LoadResult>, unit: 're
     p999: r.latency.quantile(0.999),
     statuses: r.statuses,
     errors: r.errors,
+    errorReasons: r.errorReasons,
     clientDropped: r.clientDropped,
     missingRetryAfter: r.missingRetryAfter,
     connections: r.connections,

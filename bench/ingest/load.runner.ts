@@ -22,6 +22,8 @@ export interface LoadResult {
   missingRetryAfter: number;
   /** Socket errors and timeouts (no answer). */
   errors: number;
+  /** The errors by message (timeout, connection closed before the answer, connect errors). */
+  errorReasons: Record<string, number>;
   /** Open loop only: requests that found no free connection and no room in the client backlog. */
   clientDropped: number;
   /** Latency of 2xx answers in the window; open loop measures from the intended send time. */
@@ -54,6 +56,7 @@ function newTally(warmupS: number, seconds: number, connections: number): Tally 
       statuses: {},
       missingRetryAfter: 0,
       errors: 0,
+      errorReasons: {},
       clientDropped: 0,
       latency: new LatencyHistogram(),
       acked: new Map(),
@@ -63,7 +66,7 @@ function newTally(warmupS: number, seconds: number, connections: number): Tally 
   };
 }
 
-function count(t: Tally, device: DeviceStream, readings: number, sentAtMs: number, answer: HttpAnswer | undefined): void {
+function count(t: Tally, device: DeviceStream, readings: number, sentAtMs: number, answer: HttpAnswer | undefined, err?: unknown): void {
   const now = performance.now();
   const r = t.result;
   if (answer && answer.status >= 200 && answer.status < 300) {
@@ -79,6 +82,8 @@ function count(t: Tally, device: DeviceStream, readings: number, sentAtMs: numbe
   if (now < t.measureFromMs || sentAtMs > t.endMs) return;
   if (!answer) {
     r.errors += 1;
+    const why = err instanceof Error ? err.message : String(err);
+    r.errorReasons[why] = (r.errorReasons[why] ?? 0) + 1;
     return;
   }
   r.requests += 1;
@@ -119,8 +124,8 @@ export async function closedLoop(o: ClosedLoopOptions): Promise<LoadResult> {
       const sentAt = performance.now();
       try {
         count(t, device, readings, sentAt, await conn.request(raw));
-      } catch {
-        count(t, device, readings, sentAt, undefined);
+      } catch (err) {
+        count(t, device, readings, sentAt, undefined, err);
         await sleep(10);
       }
     }
@@ -168,7 +173,7 @@ export async function openLoop(o: OpenLoopOptions): Promise<LoadResult> {
     inFlight++;
     slot.conn.request(raw).then(
       (answer) => count(t, device, readings, dueAt, answer),
-      () => count(t, device, readings, dueAt, undefined),
+      (err) => count(t, device, readings, dueAt, undefined, err),
     ).finally(() => {
       inFlight--;
       const next = backlog.shift();

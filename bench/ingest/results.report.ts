@@ -17,6 +17,7 @@ export interface PhaseRow {
   p999?: number;
   statuses: Record<string, number>;
   errors?: number;
+  errorReasons?: Record<string, number>;
   clientDropped?: number;
   missingRetryAfter?: number;
   connections: number;
@@ -80,7 +81,7 @@ export function renderMarkdown(r: BenchReport): string {
     const w = row.window;
     const ratio = ratioOf(r, row);
     const ratioText = ratio ? `${row.id}/${ratio.ceiling} = ${ratio.ratio.toFixed(2)}${ratio.target ? (ratio.ratio >= ratio.target ? ` ✅ (≥ ${ratio.target})` : ` ❌ (< ${ratio.target})`) : ''}` : '';
-    const statuses = Object.entries(row.statuses).map(([k, v]) => `${k}: ${f0(v)}`).join(', ') + (row.errors ? `, no answer: ${row.errors}` : '') + (row.clientDropped ? `, not sent (client backlog full): ${f0(row.clientDropped)}` : '');
+    const statuses = Object.entries(row.statuses).map(([k, v]) => `${k}: ${f0(v)}`).join(', ') + (row.errors ? `, no answer: ${row.errors} (${Object.entries(row.errorReasons ?? {}).map(([k, v]) => `${k}: ${v}`).join(', ')})` : '') + (row.clientDropped ? `, not sent (client backlog full): ${f0(row.clientDropped)}` : '');
     const p99 = row.p99 === undefined ? '—' : `${f1(row.p99)}${row.id.startsWith('½') ? (row.p99 < 50 ? ' ✅' : ' ❌') : ''}`;
     const extra = row.unit === 'readings/s' && row.requestsPerS !== undefined ? ` (${f0(row.requestsPerS)} req/s)` : '';
     out.push(
