@@ -73,6 +73,9 @@ export const QUANTITY_COLUMNS = {
 
 export type ReadingValueColumn = (typeof QUANTITY_COLUMNS)[QuantityName]['column'];
 
+/** Every value column of `reading`, once (several quantities may share a column). */
+export const READING_VALUE_COLUMNS: readonly ReadingValueColumn[] = [...new Set(Object.values(QUANTITY_COLUMNS).map((c) => c.column))];
+
 /** The integer to store, or an error text when the value does not fit the column. */
 export function toStored(name: QuantityName, value: number): number | string {
   const spec: QuantityColumn = QUANTITY_COLUMNS[name];

@@ -50,15 +50,21 @@ const queue = (concurrency: number) => {
   return q;
 };
 
+/** Devices a and b, a queue, and a's first reading blocked on a row lock that another connection holds. */
+async function stalledFirstWrite(concurrency: number) {
+  const a = await addDevice(ctx.t);
+  const b = await addDevice(ctx.t);
+  const q = queue(concurrency);
+  const other = await holdRow(a.id, T0);
+  const a1 = tracked(q.enqueue([reading(a.id, T0, 1000)]));
+  await waitForBlockedInsert(other);
+  return { a, b, q, other, a1 };
+}
+
 describe('write queue with overlapping transactions', () => {
   it('commits another device while one device waits on a lock, and keeps that device\'s own requests in order', async () => {
-    const a = await addDevice(ctx.t);
-    const b = await addDevice(ctx.t);
-    const q = queue(2);
-    const other = await holdRow(a.id, T0);
+    const { a, b, q, other, a1 } = await stalledFirstWrite(2);
     try {
-      const a1 = tracked(q.enqueue([reading(a.id, T0, 1000)]));
-      await waitForBlockedInsert(other);
       const a2 = tracked(q.enqueue([reading(a.id, T0 + 1000, 1001)]));
       expect(await q.enqueue([reading(b.id, T0, 5000)])).toEqual(['stored']);
       // b landed in its own transaction; a's second request waits behind its first.
@@ -86,13 +92,8 @@ describe('write queue with overlapping transactions', () => {
   });
 
   it('with SEM_WRITE_CONCURRENCY=1 another device waits behind the stalled transaction', async () => {
-    const a = await addDevice(ctx.t);
-    const b = await addDevice(ctx.t);
-    const q = queue(1);
-    const other = await holdRow(a.id, T0);
+    const { b, q, other, a1 } = await stalledFirstWrite(1);
     try {
-      const a1 = tracked(q.enqueue([reading(a.id, T0, 1000)]));
-      await waitForBlockedInsert(other);
       const b1 = tracked(q.enqueue([reading(b.id, T0, 5000)]));
       await new Promise((r) => setTimeout(r, 300));
       expect([a1.done(), b1.done()]).toEqual([false, false]);

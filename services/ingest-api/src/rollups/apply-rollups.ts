@@ -1,21 +1,14 @@
-import { type Kysely, sql } from 'kysely';
-import { sqlLiteral } from '../write/sql-literal.ts';
+import type { Kysely } from 'kysely';
+import { deviceStates } from '../write/device-states.ts';
 import { registerRollupRows } from './register-rollup.ts';
 import { emptyDelta, type RollupDelta } from './rollup-delta.ts';
 import { statRollups } from './stats-rollup.ts';
 import { writeRollupDelta } from './write-rollup-delta.ts';
 import type { InsertedReading, InsertedRows } from './rollup.types.ts';
 
-async function deviceSettings(trx: Kysely<any>, ids: readonly number[]): Promise<Map<number, { timeZone: string; purgedBefore: Date | null }>> {
-  const rows = await sql<{ id: number; time_zone: string; purged_before: Date | null }>`
-    SELECT d.id, d.time_zone, p.purged_before FROM device d LEFT JOIN rollup_purge p ON p.device_id = d.id
-    WHERE d.id IN (${sql.raw(ids.map(sqlLiteral).join(', '))})`.execute(trx);
-  return new Map(rows.rows.map((r) => [r.id, { timeZone: r.time_zone, purgedBefore: r.purged_before }]));
-}
-
 /**
  * What the rows just written add to the rollups (read in the write transaction, after the inserts; the
- * rows as for `applyRollups`). Reads `reading` and `device` only, never the rollup tables: the delta can be
+ * rows as for `applyRollups`). Reads `reading`, `device` and the purge boundaries, never the rollup tables: the delta can be
  * written later, and deltas of several transactions merged first.
  */
 export async function rollupDelta(trx: Kysely<any>, inserted: InsertedRows): Promise<RollupDelta> {
@@ -25,7 +18,7 @@ export async function rollupDelta(trx: Kysely<any>, inserted: InsertedRows): Pro
   const allMbus = inserted.mbus ?? [];
   if (all.length === 0 && allMbus.length === 0) return emptyDelta();
   const ids = [...new Set([...all.map((r) => r.device_id), ...allMbus.map((r) => r.device_id)])];
-  const devices = inserted.devices ?? (await deviceSettings(trx, ids));
+  const devices = inserted.devices ?? (await deviceStates(trx, ids));
   const zones = new Map<number, string>();
   // Rows behind the retention boundary arrive too late: their neighbours are gone, so they are stored but not rolled up.
   const boundary = new Map<number, number>();

@@ -114,7 +114,7 @@ export class DeferredRollups {
     } catch (err) {
       if (err instanceof JournalTakenError) {
         // Someone replayed part of them: apply what is still in the journal, from the journal.
-        const n = await this.#replay(`id IN (${ids(heldIds)})`, '');
+        const n = await this.#replay(`id IN (${ids(heldIds)})`, 'FOR UPDATE');
         this.#observer?.onFlush('replayed', n, seconds());
         return;
       }
@@ -132,7 +132,7 @@ export class DeferredRollups {
   async replayOrphans(olderThanMs: number): Promise<number> {
     let total = 0;
     for (;;) {
-      const n = await this.#replay(`created_at < NOW(3) - INTERVAL ${Math.max(0, Math.floor(olderThanMs)) * 1000} MICROSECOND`, ' LIMIT 500 FOR UPDATE SKIP LOCKED');
+      const n = await this.#replay(`created_at < NOW(3) - INTERVAL ${Math.max(0, Math.floor(olderThanMs)) * 1000} MICROSECOND`, 'LIMIT 500 FOR UPDATE SKIP LOCKED');
       total += n;
       if (n < 500) break;
     }
@@ -140,11 +140,11 @@ export class DeferredRollups {
     return total;
   }
 
-  /** Locks the journal rows that match, adds their deltas to the rollups and deletes them, in one transaction. */
-  async #replay(where: string, tail: string): Promise<number> {
+  /** Locks the journal rows that match (`lock`: the LIMIT and locking clause), adds their deltas to the rollups and deletes them, in one transaction. */
+  async #replay(where: string, lock: string): Promise<number> {
     return this.#db.transaction().execute(async (trx) => {
       const r = await trx.executeQuery<{ id: number; payload: string }>(
-        CompiledQuery.raw(`SELECT id, payload FROM rollup_journal WHERE ${where} ORDER BY id${tail || ' FOR UPDATE'}`),
+        CompiledQuery.raw(`SELECT id, payload FROM rollup_journal WHERE ${where} ORDER BY id ${lock}`),
       );
       if (r.rows.length === 0) return 0;
       const all = new DeltaAccumulator();

@@ -1,5 +1,5 @@
 import { CompiledQuery, type Kysely } from 'kysely';
-import { valuesText } from '../write/sql-literal.ts';
+import { insertText } from '../write/sql-literal.ts';
 
 /** How a column of an existing rollup row takes the new value. */
 export type Merge = 'add' | 'min' | 'max' | 'keep';
@@ -44,9 +44,8 @@ export async function upsertRows<R = Record<string, unknown>>(
     if (alsoSet) updates.push(alsoSet);
     // Every merged column a no-op: the row is still inserted if new (and returned), an old one left as it is.
     if (updates.length === 0) updates.push(mergeSql(names[0]!, 'keep'));
-    const text =
-      `INSERT INTO \`${table}\` (${names.map((c) => `\`${c}\``).join(', ')}) VALUES ${valuesText(part.map((row) => kept.map((j) => row[j])))}` +
-      ` ON DUPLICATE KEY UPDATE ${updates.join(', ')}${returning ? ` RETURNING ${returning.map((c) => `\`${c}\``).join(', ')}` : ''}`;
+    const values = part.map((row) => kept.map((j) => row[j]));
+    const text = insertText(table, names, values, { onDuplicate: updates.join(', '), returning });
     // Plain SQL text: building a Kysely node per value cost ~20 % of the API's CPU under fleet load.
     const r = await db.executeQuery<R>(CompiledQuery.raw(text));
     out.push(...r.rows);

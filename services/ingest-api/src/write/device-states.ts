@@ -1,5 +1,5 @@
-import { CompiledQuery, type Transaction } from 'kysely';
-import { QUANTITY_COLUMNS, type Database } from '@sem/db';
+import { CompiledQuery, type Kysely } from 'kysely';
+import { READING_VALUE_COLUMNS } from '@sem/db';
 import { sqlLiteral } from './sql-literal.ts';
 import { chunks } from './write-steps.ts';
 
@@ -15,8 +15,7 @@ export interface DeviceState {
   newest: StoredRow | undefined;
 }
 
-const VALUE_COLUMNS = [...new Set(Object.values(QUANTITY_COLUMNS).map((c) => c.column))];
-const ROW_COLS = ['meter_time', ...VALUE_COLUMNS].map((c) => `r.\`${c}\``).join(', ');
+const ROW_COLS = ['meter_time', ...READING_VALUE_COLUMNS].map((c) => `r.\`${c}\``).join(', ');
 // Devices per statement: keeps the IN list and the result small.
 const CHUNK = 500;
 
@@ -26,7 +25,7 @@ const CHUNK = 500;
  * primary key for the row (EXPLAIN: `eq_ref`). `MAX … GROUP BY` read every row of the devices instead.
  * Devices that do not exist are absent.
  */
-export async function deviceStates(trx: Transaction<Database>, deviceIds: readonly number[]): Promise<Map<number, DeviceState>> {
+export async function deviceStates(trx: Kysely<any>, deviceIds: readonly number[]): Promise<Map<number, DeviceState>> {
   const out = new Map<number, DeviceState>();
   for (const part of chunks(deviceIds, CHUNK)) {
     const r = await trx.executeQuery<Record<string, unknown> & { id: number; time_zone: string; purged_before: Date | null; meter_time: Date | null }>(

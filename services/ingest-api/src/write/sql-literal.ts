@@ -38,12 +38,19 @@ export function valuesText(rows: readonly (readonly unknown[])[]): string {
 }
 
 /**
- * `INSERT [IGNORE] INTO table (…) VALUES …[ ON DUPLICATE KEY UPDATE …]` as plain text. Table, column names and
- * `onDuplicate` are code constants; every row has the first row's columns, in its order.
+ * `INSERT [IGNORE] INTO table (…) VALUES …[ ON DUPLICATE KEY UPDATE …][ RETURNING …]` as plain text, one row of
+ * values per row, in the order of `columns`. Table (a plain identifier), column names and `onDuplicate` are code constants.
  */
-export function insertText(table: string, rows: readonly Readonly<Record<string, unknown>>[], opts: { ignore?: boolean; onDuplicate?: string } = {}): string {
-  const cols = Object.keys(rows[0] ?? {});
-  const names = cols.map((c) => `\`${c}\``).join(', ');
-  const values = valuesText(rows.map((r) => cols.map((c) => r[c])));
-  return `INSERT${opts.ignore ? ' IGNORE' : ''} INTO \`${table}\` (${names}) VALUES ${values}${opts.onDuplicate ? ` ON DUPLICATE KEY UPDATE ${opts.onDuplicate}` : ''}`;
+export function insertText(
+  table: string,
+  columns: readonly string[],
+  rows: readonly (readonly unknown[])[],
+  opts: { ignore?: boolean; onDuplicate?: string; returning?: readonly string[] } = {},
+): string {
+  const quote = (names: readonly string[]) => names.map((c) => `\`${c}\``).join(', ');
+  return (
+    `INSERT${opts.ignore ? ' IGNORE' : ''} INTO ${table} (${quote(columns)}) VALUES ${valuesText(rows)}` +
+    (opts.onDuplicate ? ` ON DUPLICATE KEY UPDATE ${opts.onDuplicate}` : '') +
+    (opts.returning ? ` RETURNING ${quote(opts.returning)}` : '')
+  );
 }

@@ -1,14 +1,12 @@
 import { CompiledQuery, sql, type Kysely, type Transaction } from 'kysely';
-import { QUANTITY_COLUMNS, type Database, type ReadingValueColumn } from '@sem/db';
+import { READING_VALUE_COLUMNS as VALUE_COLUMNS, type Database, type ReadingValueColumn } from '@sem/db';
 import type { PreparedReading } from './prepared-reading.ts';
 import { planMerge, readingKey, type RowOutcome } from './reading-merge.ts';
 import { deviceStates } from './device-states.ts';
-import { valuesText } from './sql-literal.ts';
+import { insertText, valuesText } from './sql-literal.ts';
 import { chunks, type WriteStep } from './write-steps.ts';
 
 export type { RowOutcome } from './reading-merge.ts';
-
-const VALUE_COLUMNS = [...new Set(Object.values(QUANTITY_COLUMNS).map((c) => c.column))] as ReadingValueColumn[];
 
 // A merge fills NULL columns only: a stored value is never overwritten.
 const FILL_NULLS = VALUE_COLUMNS.map((c) => `\`${c}\` = COALESCE(\`${c}\`, VALUES(\`${c}\`))`).join(', ');
@@ -54,9 +52,9 @@ async function insertReadings(trx: Transaction<Database>, rows: readonly Prepare
   const cols = [...carried] as ReadingValueColumn[];
   // Names go into the SQL text: only the table's own columns.
   for (const c of cols) if (!VALUE_COLUMN_SET.has(c)) throw new Error(`not a reading column: ${c}`);
-  const values = valuesText(rows.map((r) => [r.deviceId, r.meterTime, r.receivedAt, r.source, ...cols.map((c) => r.columns[c])]));
-  const names = ['device_id', 'meter_time', 'received_at', 'source', ...cols].map((c) => `\`${c}\``).join(', ');
-  const res = await trx.executeQuery(CompiledQuery.raw(`INSERT INTO reading (${names}) VALUES ${values} ON DUPLICATE KEY UPDATE ${FILL_NULLS}`));
+  const values = rows.map((r) => [r.deviceId, r.meterTime, r.receivedAt, r.source, ...cols.map((c) => r.columns[c])]);
+  const text = insertText('reading', ['device_id', 'meter_time', 'received_at', 'source', ...cols], values, { onDuplicate: FILL_NULLS });
+  const res = await trx.executeQuery(CompiledQuery.raw(text));
   return Number(res.numAffectedRows ?? 0n);
 }
 
@@ -82,7 +80,7 @@ export async function writeBatch(
     const plan = planMerge(rows, await storedRows(trx, maybeStored));
     let inserted = 0;
     let merged = 0;
-    // ~55 columns per row: 1000 rows stay far below the placeholder limit.
+    // ~55 columns per row: 1000 rows keep a statement to a few hundred kB.
     for (const part of chunks(plan.writes, 1000)) {
       const got = await insertReadings(trx, part.map((w) => w.row));
       // MariaDB counts 1 per inserted row and 2 per changed row: anything else means another writer got there first.

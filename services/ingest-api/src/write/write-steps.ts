@@ -20,16 +20,25 @@ export interface WriteStep {
   committed?(ran: unknown): void;
 }
 
-// Keeps multi-row statements under MariaDB's 65535 placeholders.
+// Keeps multi-row statements (and IN lists) to a moderate size.
 export function chunks<T>(items: readonly T[], size: number): T[][] {
   const out: T[][] = [];
   for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
   return out;
 }
 
-// Plain SQL text (sql-literal.ts): building Kysely nodes and formatting placeholders per value cost ~20 % of the API for telegrams.
-async function execText(trx: Transaction<Database>, text: string): Promise<void> {
-  await trx.executeQuery(CompiledQuery.raw(text));
+/**
+ * Inserts rows of one shape (the first row's keys) as plain SQL text (sql-literal.ts): building Kysely nodes and
+ * formatting placeholders per value cost ~20 % of the API for telegrams.
+ */
+async function insertRecords(
+  trx: Transaction<Database>,
+  table: string,
+  records: readonly Readonly<Record<string, unknown>>[],
+  opts: { ignore?: boolean; onDuplicate?: string },
+): Promise<void> {
+  const columns = Object.keys(records[0]!);
+  await trx.executeQuery(CompiledQuery.raw(insertText(table, columns, records.map((r) => columns.map((c) => r[c])), opts)));
 }
 
 function uniqueBy<T>(items: T[], key: (t: T) => string): T[] {
@@ -57,7 +66,7 @@ export const mbusStep: WriteStep = {
       ),
       (v) => `${v.device_id}:${v.channel}:${v.captured_at.getTime()}`,
     );
-    for (const part of chunks(values, 2000)) await execText(trx, insertText('mbus_reading', part, { ignore: true }));
+    for (const part of chunks(values, 2000)) await insertRecords(trx, 'mbus_reading', part, { ignore: true });
   },
 };
 
@@ -68,7 +77,7 @@ export const powerFailureStep: WriteStep = {
       rows.flatMap((r) => r.powerFailures.map((e) => ({ device_id: r.deviceId, ended_at: e.endedAt, duration_s: e.durationS, first_seen_at: r.receivedAt }))),
       (v) => `${v.device_id}:${v.ended_at.getTime()}`,
     );
-    for (const part of chunks(values, 5000)) await execText(trx, insertText('power_failure_event', part, { ignore: true }));
+    for (const part of chunks(values, 5000)) await insertRecords(trx, 'power_failure_event', part, { ignore: true });
   },
 };
 
@@ -82,7 +91,7 @@ export const demandPeakStep: WriteStep = {
       (v) => `${v.device_id}:${v.peak_at.getTime()}:${v.period_end?.getTime() ?? ''}`,
     );
     // A running-month peak later reappears in the history with its month boundary: keep the boundary.
-    for (const part of chunks(values, 5000)) await execText(trx, insertText('demand_peak', part, { onDuplicate: '`period_end` = COALESCE(VALUES(`period_end`), `period_end`)' }));
+    for (const part of chunks(values, 5000)) await insertRecords(trx, 'demand_peak', part, { onDuplicate: '`period_end` = COALESCE(VALUES(`period_end`), `period_end`)' });
   },
 };
 
@@ -104,7 +113,7 @@ export const rawObjectStep: WriteStep = {
       ),
       (v) => `${v.device_id}:${v.obis}:${v.value_hash.toString('hex')}`,
     );
-    for (const part of chunks(values, 2000)) await execText(trx, insertText('raw_object', part, { onDuplicate: RAW_OBJECT_SEEN }));
+    for (const part of chunks(values, 2000)) await insertRecords(trx, 'raw_object', part, { onDuplicate: RAW_OBJECT_SEEN });
   },
 };
 
@@ -134,7 +143,7 @@ export const deviceMeterStep: WriteStep = {
       first_seen_at: r.receivedAt,
       last_seen_at: r.receivedAt,
     }));
-    for (const part of chunks(values, 2000)) await execText(trx, insertText('device_meter', part, { onDuplicate: DEVICE_METER_SEEN }));
+    for (const part of chunks(values, 2000)) await insertRecords(trx, 'device_meter', part, { onDuplicate: DEVICE_METER_SEEN });
   },
 };
 
