@@ -47,6 +47,8 @@ export interface IngestConfig {
   readonly writeQueue: { readonly maxRows: number; readonly maxBatchRows: number; readonly lingerMs: number; readonly maxWaitMs: number; readonly concurrency: number };
   /** How often rollups held in memory are written (0: in each write transaction). */
   readonly rollupFlushMs: number;
+  /** Journal rows this old have no live writer (it stopped): any process replays them. */
+  readonly rollupOrphanAfterMs: number;
   /** Raw readings older than this many days are purged; rollups stay. */
   readonly rawRetentionDays: number;
   readonly logLevel: LogLevel;
@@ -70,6 +72,7 @@ export const ingestEnvSchema = z.object({
   SEM_WRITE_QUEUE_MAX_WAIT_MS: envInt(1, 600_000).default(2000),
   SEM_WRITE_CONCURRENCY: envInt(1, 8).default(2),
   SEM_ROLLUP_FLUSH_MS: envInt(0, 60_000).default(2000),
+  SEM_ROLLUP_ORPHAN_AFTER_MS: envInt(500, 3_600_000).optional(),
   SEM_RAW_RETENTION_DAYS: envInt(1, 36500).default(90),
   SEM_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
@@ -94,6 +97,8 @@ export function loadIngestConfig(env: Env): IngestConfig {
     maxReadingsPerRequest: e.SEM_MAX_READINGS_PER_REQUEST,
     writeQueue: { maxRows: e.SEM_WRITE_QUEUE_MAX, maxBatchRows: e.SEM_WRITE_BATCH_MAX, lingerMs: e.SEM_WRITE_LINGER_MS, maxWaitMs: e.SEM_WRITE_QUEUE_MAX_WAIT_MS, concurrency: e.SEM_WRITE_CONCURRENCY },
     rollupFlushMs: e.SEM_ROLLUP_FLUSH_MS,
+    // A minute and 20 flushes by default: another process's held rows are flushed within flushMs.
+    rollupOrphanAfterMs: e.SEM_ROLLUP_ORPHAN_AFTER_MS ?? Math.max(60_000, 20 * e.SEM_ROLLUP_FLUSH_MS),
     rawRetentionDays: e.SEM_RAW_RETENTION_DAYS,
     logLevel: e.SEM_LOG_LEVEL,
   });

@@ -20,7 +20,7 @@ import type { WriteStep } from './write/write-steps.ts';
 export interface IngestEngineOptions {
   /** The caller's pool: the engine never closes it. */
   db: Kysely<Database>;
-  config: Pick<IngestConfig, 'writeQueue' | 'rollupFlushMs' | 'deviceCacheTtlMs'>;
+  config: Pick<IngestConfig, 'writeQueue' | 'rollupFlushMs' | 'deviceCacheTtlMs'> & Partial<Pick<IngestConfig, 'rollupOrphanAfterMs'>>;
   log?: IngestLog;
   /** Where the engine's Prometheus series go (absent: not measured). */
   metrics?: Registry;
@@ -63,10 +63,11 @@ export function createIngest(options: IngestEngineOptions): IngestEngine {
   let rollups: DeferredRollups | undefined;
   if (config.rollupFlushMs === 0) writeQueue.addStep(rollupWriteStep);
   else {
+    // A journal row a minute old (and 20 flushes) has no live writer: another process's rows are flushed within flushMs.
+    const orphanAfterMs = config.rollupOrphanAfterMs ?? Math.max(60_000, 20 * config.rollupFlushMs);
     rollups = new DeferredRollups(
       db,
-      // A journal row a minute old (and 20 flushes) has no live writer: another process's rows are flushed within flushMs.
-      { flushMs: config.rollupFlushMs, orphanAfterMs: Math.max(60_000, 20 * config.rollupFlushMs), orphanCheckMs: 30_000, maxHeldRows: 50_000 },
+      { flushMs: config.rollupFlushMs, orphanAfterMs, orphanCheckMs: Math.min(30_000, orphanAfterMs), maxHeldRows: 50_000 },
       measured?.rollups,
       log,
     );

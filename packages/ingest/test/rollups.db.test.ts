@@ -176,7 +176,7 @@ describe('applyRollups', () => {
   });
 
   it('has the column defaults the upserts rely on when they leave a no-op column out', async () => {
-    const added = new Set([...REGISTER_COLUMNS, ...QUARTER_COLUMNS, 'rejects', ...Object.entries(STAT_MERGE).filter(([, m]) => m === 'add').map(([c]) => c)]);
+    const added = new Set([...REGISTER_COLUMNS, ...QUARTER_COLUMNS, 'rejects', ...Object.entries(STAT_MERGE).filter(([, m]) => m === 'add' || m.startsWith('add/')).map(([c]) => c)]);
     const extremes = new Set(Object.entries(STAT_MERGE).filter(([, m]) => m === 'min' || m === 'max').map(([c]) => c));
     const cols = await sql<{ TABLE_NAME: string; COLUMN_NAME: string; IS_NULLABLE: string; COLUMN_DEFAULT: string | null }>`
       SELECT TABLE_NAME, COLUMN_NAME, IS_NULLABLE, COLUMN_DEFAULT FROM information_schema.COLUMNS

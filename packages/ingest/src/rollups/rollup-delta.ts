@@ -1,5 +1,5 @@
 import { QUARTER_COLUMNS, REGISTER_COLUMNS } from '@sem/db';
-import type { Merge } from './rollup-upsert.ts';
+import { addAtResolution, sumScale, type Merge } from './rollup-upsert.ts';
 import { STAT_COLS, STAT_MERGE } from './stats-rollup.ts';
 
 /**
@@ -54,6 +54,8 @@ function rowKey(row: readonly unknown[]): string {
 
 function mergeValue(how: Merge | undefined, a: unknown, b: unknown): unknown {
   if (how === 'add') return (a as number) + (b as number);
+  const scale = sumScale(how);
+  if (scale !== undefined) return addAtResolution(a as number, b as number, scale);
   if (how === 'min' || how === 'max') {
     if (a === null || a === undefined) return b;
     if (b === null || b === undefined) return a;

@@ -1,8 +1,22 @@
 import { CompiledQuery, type Kysely } from 'kysely';
 import { insertText } from '../write/sql-literal.ts';
 
-/** How a column of an existing rollup row takes the new value. */
-export type Merge = 'add' | 'min' | 'max' | 'keep';
+/**
+ * How a column of an existing rollup row takes the new value. `add/<scale>`: a sum of values at a resolution of
+ * 1/scale (a DOUBLE), rounded back to that resolution after each addition, so the stored sum does not depend
+ * on the order or grouping in which writers added (float addition is not associative).
+ */
+export type Merge = 'add' | `add/${number}` | 'min' | 'max' | 'keep';
+
+/** `add/<scale>`'s scale, else undefined. */
+export function sumScale(how: Merge | undefined): number | undefined {
+  return how?.startsWith('add/') ? Number(how.slice(4)) : undefined;
+}
+
+/** a + b at the resolution 1/scale. */
+export function addAtResolution(a: number, b: number, scale: number): number {
+  return Math.round((a + b) * scale) / scale;
+}
 
 function mergeSql(col: string, how: Merge): string {
   const c = `\`${col}\``;
@@ -15,6 +29,8 @@ function mergeSql(col: string, how: Merge): string {
       return `${c} = GREATEST(COALESCE(${c}, VALUES(${c})), COALESCE(VALUES(${c}), ${c}))`;
     case 'keep':
       return `${c} = ${c}`;
+    default:
+      return `${c} = ROUND(${c} + VALUES(${c}), ${Math.round(Math.log10(sumScale(how)!))})`;
   }
 }
 
@@ -59,7 +75,7 @@ export async function upsertRows<R = Record<string, unknown>>(
  * (rollup columns merged by adding are NOT NULL DEFAULT 0, minima and maxima DEFAULT NULL; checked by a test).
  */
 function isNoOp(how: Merge | undefined, v: unknown): boolean {
-  if (how === 'add') return v === 0;
+  if (how === 'add' || sumScale(how) !== undefined) return v === 0;
   if (how === 'min' || how === 'max') return v === null || v === undefined;
   return false;
 }

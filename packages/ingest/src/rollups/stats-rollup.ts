@@ -1,5 +1,5 @@
 import { STAT_COLUMNS } from '@sem/db';
-import type { Merge } from './rollup-upsert.ts';
+import { addAtResolution, type Merge } from './rollup-upsert.ts';
 import type { InsertedReading } from './rollup.types.ts';
 
 interface Agg {
@@ -28,7 +28,7 @@ function aggregate(readings: readonly InsertedReading[], bucketMs: number): Map<
       const raw = r[s.source];
       if (raw === null || raw === undefined) return;
       const v = Number(raw) / s.scale;
-      a.sum[i]! += v;
+      a.sum[i] = addAtResolution(a.sum[i]!, v, s.scale);
       a.n[i]! += 1;
       a.min[i] = a.min[i] === null ? v : Math.min(a.min[i]!, v);
       a.max[i] = a.max[i] === null ? v : Math.max(a.max[i]!, v);
@@ -40,7 +40,7 @@ function aggregate(readings: readonly InsertedReading[], bucketMs: number): Map<
 export const STAT_COLS = STAT_COLUMNS.flatMap((s) => [`${s.col}_sum`, `${s.col}_n`, `${s.col}_min`, `${s.col}_max`]);
 export const STAT_MERGE: Record<string, Merge> = Object.fromEntries(
   STAT_COLUMNS.flatMap((s) => [
-    [`${s.col}_sum`, 'add'],
+    [`${s.col}_sum`, `add/${s.scale}`],
     [`${s.col}_n`, 'add'],
     [`${s.col}_min`, 'min'],
     [`${s.col}_max`, 'max'],

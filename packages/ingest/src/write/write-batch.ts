@@ -3,7 +3,7 @@ import { READING_VALUE_COLUMNS as VALUE_COLUMNS, type Database, type ReadingValu
 import type { PreparedReading } from './prepared-reading.ts';
 import { planMerge, readingKey, type RowOutcome } from './reading-merge.ts';
 import { deviceStates } from './device-states.ts';
-import { insertText, valuesText } from './sql-literal.ts';
+import { insertText, sqlLiteral, valuesText } from './sql-literal.ts';
 import { chunks } from './chunks.ts';
 import type { WriteStep } from './write-steps.ts';
 
@@ -60,7 +60,20 @@ async function insertReadings(trx: Transaction<Database>, rows: readonly Prepare
 }
 
 /**
- * Writes a batch in one transaction: its devices' state (zone, newest stored row), the stored rows of keys that
+ * Locks the batch's device rows, in id order, before anything is read: a writer in another process
+ * (another API replica, mqtt-ingest) that holds one of them commits first. This locking read opens no
+ * snapshot; the first plain read after it does, so everything below sees the other writer's rows
+ * (REPEATABLE READ takes its snapshot at the first consistent read).
+ */
+async function lockDevices(trx: Transaction<Database>, deviceIds: readonly number[]): Promise<void> {
+  const ids = [...deviceIds].sort((a, b) => a - b);
+  for (const part of chunks(ids, 1000)) {
+    await trx.executeQuery(CompiledQuery.raw(`SELECT id FROM device WHERE id IN (${part.map(sqlLiteral).join(', ')}) ORDER BY id FOR UPDATE`));
+  }
+}
+
+/**
+ * Writes a batch in one transaction: its devices' rows locked (one writer per device at a time, across processes), its devices' state (zone, newest stored row), the stored rows of keys that
  * may exist (not newer than a device's newest), then the reading rows (new keys inserted,
  * stored keys gaining only their NULL columns, one multi-row statement), then every step for the rows that added something;
  * after COMMIT each step's `committed` hook. Returns one outcome per input row, in order. Throws (and rolls back) on any error.
@@ -72,7 +85,9 @@ export async function writeBatch(
 ): Promise<{ outcomes: RowOutcome[]; inserted: number; merged: number }> {
   const ran: unknown[] = [];
   const result = await db.transaction().execute(async (trx) => {
-    const devices = await deviceStates(trx, [...new Set(rows.map((r) => r.deviceId))]);
+    const deviceIds = [...new Set(rows.map((r) => r.deviceId))];
+    await lockDevices(trx, deviceIds);
+    const devices = await deviceStates(trx, deviceIds);
     // A reading newer than its device's newest stored row cannot be stored yet: only the others are looked up.
     const maybeStored = rows.filter((r) => {
       const newest = devices.get(r.deviceId)?.newest;

@@ -95,20 +95,19 @@ const RAW_OBJECT_SEEN = '`first_seen_at` = LEAST(`first_seen_at`, VALUES(`first_
 export const rawObjectStep: WriteStep = {
   name: 'raw_object',
   async run(trx, rows) {
-    const values = uniqueBy(
-      rows.flatMap((r) =>
-        r.raw.map((o) => ({
-          device_id: r.deviceId,
-          obis: o.obis,
-          value_hash: createHash('sha256').update(o.value).digest(),
-          value: o.value,
-          first_seen_at: r.meterTime,
-          last_seen_at: r.meterTime,
-        })),
-      ),
-      (v) => `${v.device_id}:${v.obis}:${v.value_hash.toString('hex')}`,
-    );
-    for (const part of chunks(values, 2000)) await insertRecords(trx, 'raw_object', part, { onDuplicate: RAW_OBJECT_SEEN });
+    // One row per object and value, seen from the earliest to the latest meter time of the batch (rows come in any order).
+    const seen = new Map<string, { device_id: number; obis: string; value_hash: Buffer; value: string; first_seen_at: Date; last_seen_at: Date }>();
+    for (const r of rows) {
+      for (const o of r.raw) {
+        const value_hash = createHash('sha256').update(o.value).digest();
+        const key = `${r.deviceId}:${o.obis}:${value_hash.toString('hex')}`;
+        const v = seen.get(key);
+        if (!v) seen.set(key, { device_id: r.deviceId, obis: o.obis, value_hash, value: o.value, first_seen_at: r.meterTime, last_seen_at: r.meterTime });
+        else if (r.meterTime < v.first_seen_at) v.first_seen_at = r.meterTime;
+        else if (r.meterTime > v.last_seen_at) v.last_seen_at = r.meterTime;
+      }
+    }
+    for (const part of chunks([...seen.values()], 2000)) await insertRecords(trx, 'raw_object', part, { onDuplicate: RAW_OBJECT_SEEN });
   },
 };
 
