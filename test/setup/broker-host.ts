@@ -9,8 +9,11 @@ import { startRunContainer, type ProvidedBrokerHost } from '@sem/db/testing';
 import type { StartedTestContainer } from 'testcontainers';
 import { MOSQUITTO_IMAGE } from './pinned-images.ts';
 
-/** Listener ports a test file may claim inside the container; more files than this wait for one. */
-const CONTAINER_PORTS = Array.from({ length: 12 }, (_, i) => 18830 + i);
+/**
+ * Listener ports a test file may claim inside the container; more files than this wait for one.
+ * 1883 is among them because the image exposes it, and testcontainers waits until every exposed port is published.
+ */
+const CONTAINER_PORTS = [1883, ...Array.from({ length: 11 }, (_, i) => 18830 + i)];
 const READY = 'sem broker host ready';
 
 export interface BrokerHost {

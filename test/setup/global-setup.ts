@@ -12,7 +12,7 @@ import { randomBytes } from 'node:crypto';
 import { accessSync, constants, mkdirSync, mkdtempSync, realpathSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, join, resolve } from 'node:path';
-import { chooseTestServer, containerEngineReason, TEST_RUN_ENV, testDbMode, type BrokerChoice, type ChosenServer } from '@sem/db/testing';
+import { chooseTestServer, containerEngineReason, removeRunContainers, TEST_RUN_ENV, testDbMode, type BrokerChoice, type ChosenServer } from '@sem/db/testing';
 import type { TestProject } from 'vitest/node';
 import { startBrokerHost, type BrokerHost } from './broker-host.ts';
 import { checkLeaks } from './leak-check.ts';
@@ -72,6 +72,8 @@ export default async function setup(project: TestProject): Promise<() => Promise
     console.log(`test run ${runId}: MariaDB ${mariadb.source} ${s.host}:${s.port}; broker ${brokerSays}; temp ${runTmp}`);
   } catch (error) {
     await stopAll();
+    // A container whose start failed half-way is not in hand; its label finds it.
+    await removeRunContainers(runId).catch(() => []);
     throw error;
   }
 
