@@ -9,7 +9,7 @@
  */
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { accessSync, constants, mkdirSync, mkdtempSync, realpathSync } from 'node:fs';
+import { accessSync, constants, mkdirSync, mkdtempSync, realpathSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, join, resolve } from 'node:path';
 import { chooseTestServer, containerEngineReason, removeRunContainers, TEST_RUN_ENV, testDbMode, type BrokerChoice, type ChosenServer } from '@sem/db/testing';
@@ -55,11 +55,14 @@ export default async function setup(project: TestProject): Promise<() => Promise
   process.env['TMPDIR'] = runTmp;
   process.env[TEST_RUN_ENV] = runId;
 
+  const restoreTmp = () => {
+    if (previousTmp === undefined) delete process.env['TMPDIR'];
+    else process.env['TMPDIR'] = previousTmp;
+  };
   let mariadb: ChosenServer | undefined;
   let brokerHost: BrokerHost | undefined;
   const stopAll = async () => {
     await Promise.allSettled([brokerHost?.stop(), mariadb?.stop()]);
-    reaper.kill();
   };
   try {
     mariadb = await chooseTestServer(MARIADB_IMAGE, runId);
@@ -74,13 +77,16 @@ export default async function setup(project: TestProject): Promise<() => Promise
     await stopAll();
     // A container whose start failed half-way is not in hand; its label finds it.
     await removeRunContainers(runId).catch(() => []);
+    reaper.kill();
+    restoreTmp();
+    rmSync(runTmp, { recursive: true, force: true });
     throw error;
   }
 
   return async () => {
     await stopAll();
-    if (previousTmp === undefined) delete process.env['TMPDIR'];
-    else process.env['TMPDIR'] = previousTmp;
+    reaper.kill();
+    restoreTmp();
     const usedContainers = mariadb?.source === 'container' || brokerHost !== undefined;
     const leaks = await checkLeaks(runId, runTmp, bookkeeping, usedContainers);
     if (leaks.length === 0) return;
