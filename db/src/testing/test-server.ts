@@ -8,7 +8,6 @@
 import { createConnection } from 'mysql2/promise';
 import { parseMysqlUrl, type DbConnectionConfig } from '../connection.ts';
 import { TEST_RUN_LABEL, type ProvidedMariadb } from './provided-context.ts';
-import { startRunContainer } from './test-containers.ts';
 
 export const TEST_DB_MODES = ['url', 'local', 'container'] as const;
 export type TestDbMode = (typeof TEST_DB_MODES)[number];

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { corpusAbsent, needsCorpus, SHARED_CORPUS } from '../../../packages/meter-protocol/test/shared-corpus.ts';
+import { corpusAbsent, needsCorpus, SHARED_CORPUS } from '@sem/meter-protocol/testing';
 import { unitToItem } from '../src/post/unit-to-item.ts';
 import { loadCaptures } from '../src/sources/capture-files.ts';
 

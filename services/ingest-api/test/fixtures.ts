@@ -1,9 +1,9 @@
 /** Real captures: the shared corpus (../shared/fixtures) when present, plus the protocol package's copies. */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { SHARED_CORPUS } from '../../../packages/meter-protocol/test/shared-corpus.ts';
+import { SHARED_CORPUS } from '@sem/meter-protocol/testing';
 
-export { corpusAbsent, needsCorpus } from '../../../packages/meter-protocol/test/shared-corpus.ts';
+export { corpusAbsent, needsCorpus } from '@sem/meter-protocol/testing';
 
 const REPO = fileURLToPath(new URL('../../../', import.meta.url));
 const DIRS = {

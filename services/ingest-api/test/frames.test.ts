@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ChecksumError, decodeFrames, emptyReading, ProtocolError, type Reading } from '@sem/meter-protocol';
-import { expectedMeterTime, expectedValues, optionsFor } from '../../../packages/meter-protocol/test/han/han-expected.ts';
+import { expectedMeterTime, expectedValues, optionsFor } from '@sem/meter-protocol/testing';
 import { corpusAbsent, hanCaptures, hanNegativeCaptures, needsCorpus } from './fixtures.ts';
 import { expectStored } from './stored-reading.ts';
 import { jsonBody } from './json-client.ts';

@@ -1,11 +1,10 @@
 import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
 import { decodeFrames, type Reading } from '@sem/meter-protocol';
-import { optionsFor } from '../../../packages/meter-protocol/test/han/han-expected.ts';
+import { optionsFor } from '@sem/meter-protocol/testing';
 import { createConnection } from 'mysql2/promise';
-import { ROLLUP_TABLES } from '../src/rollups/index.ts';
-import { prepareReading } from '../src/write/prepared-reading.ts';
-import { WriteQueue } from '../src/write/write-queue.ts';
+import { ROLLUP_TABLES } from '@sem/db';
+import { prepareReading, WriteQueue } from '@sem/ingest';
 import { hanCaptures } from './fixtures.ts';
 import { jsonBody } from './json-client.ts';
 import { expectStored } from './stored-reading.ts';

@@ -1,5 +1,5 @@
 import { connect as tcpConnect } from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { deriveMqttPassword } from '../src/broker/device-credentials.ts';
 import { renderPasswordFile } from '../src/broker/password-file.ts';
 import { configTopic, uploadTopic } from '../src/topics/topic-route.ts';

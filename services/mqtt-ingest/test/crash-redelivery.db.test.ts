@@ -4,7 +4,7 @@
  * not acknowledged and every reading is in the database exactly once.
  */
 import { sql } from 'kysely';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, expect, it } from 'vitest';
 import type { TestDatabase } from '@sem/db/testing';
 import { uploadTopic } from '../src/topics/topic-route.ts';
 import { describeWithBroker, startBroker, type TestBroker } from './support/mosquitto-broker.ts';

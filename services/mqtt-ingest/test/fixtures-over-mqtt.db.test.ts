@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { TestDatabase } from '@sem/db/testing';
-import { corpusAbsent, SHARED_CORPUS } from '../../../packages/meter-protocol/test/shared-corpus.ts';
+import { corpusAbsent, SHARED_CORPUS } from '@sem/meter-protocol/testing';
 import { uploadTopic } from '../src/topics/topic-route.ts';
 import { describeWithBroker, startBroker, type TestBroker } from './support/mosquitto-broker.ts';
 import { ingestEnv, startIngestProcess, type IngestProcess } from './support/ingest-process.ts';

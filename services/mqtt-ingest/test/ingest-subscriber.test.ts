@@ -4,7 +4,7 @@
  * The handler here is a test double on purpose: database outages are the fault it stands for.
  */
 import pino from 'pino';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { IngestStats } from '../src/ingest/ingest-stats.ts';
 import { startIngestSubscriber } from '../src/ingest/ingest-subscriber.ts';
 import { TransientUploadError } from '../src/ingest/upload-handler.ts';
