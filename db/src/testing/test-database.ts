@@ -12,6 +12,7 @@ import { createKysely, type DbConnectionConfig } from '../connection.ts';
 import { DATA_TABLES, type Database } from '../database.types.ts';
 import { quoteIdent } from '../grants.ts';
 import { migrateToLatest } from '../migrate.ts';
+import type { ProvidedMariadb } from './provided-context.ts';
 import { localServer, testEnv, urlServer } from './test-server.ts';
 
 export interface TestDatabase {
@@ -44,9 +45,17 @@ export function workerId(): string {
   return testEnv('VITEST_POOL_ID') ?? testEnv('VITEST_WORKER_ID') ?? '0';
 }
 
+function injectedServer(): ProvidedMariadb | undefined {
+  try {
+    return inject('semTestMariadb');
+  } catch {
+    return undefined; // not inside a vitest worker
+  }
+}
+
 /** The run's server, chosen once by the global setup (test-server.ts) and injected into every worker. */
 export async function testServer(): Promise<DbConnectionConfig> {
-  const provided = inject('semTestMariadb');
+  const provided = injectedServer();
   if (provided) return provided.server;
   // Run without the repo's vitest.config.ts (no global setup): an explicit or local server only.
   const server = urlServer() ?? (await localServer());
