@@ -4,8 +4,8 @@
 # full suite. Arguments go to vitest.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-# Every test file that loads captures through a loader that also reads the corpus when present.
-mapfile -t files < <(grep -rlE "shared-corpus\.ts|p1-corpus\.ts|han-fixture-files\.ts|from '\./fixtures\.ts'" \
+# Every test file that names the corpus, or loads captures through a loader that also reads it when present.
+mapfile -t files < <(grep -rlE "corpusAbsent|SHARED_CORPUS|p1-corpus\.ts|han-fixture-files\.ts|from '\./fixtures\.ts'" \
   --include='*.test.ts' packages services db grafana test | sort)
 root=$(mktemp -d "${TMPDIR:-/tmp}/sem-bare-layout-XXXXXX")
 trap 'rm -rf "$root"' EXIT
