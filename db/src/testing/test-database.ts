@@ -1,17 +1,19 @@
 /**
  * One MariaDB database per vitest worker, migrated with the production migrations, cleared per test.
  *
- * Server: SEM_TEST_MARIADB_URL (e.g. mysql://root@127.0.0.1:3306) when set; otherwise a local server that
- * answers as root without password on 127.0.0.1:3306; otherwise a testcontainers `mariadb:11.4` container
- * (Docker or Podman). Database name: `<prefix>_<VITEST_POOL_ID>`; only that database is ever created,
- * cleared or dropped. Usage: see db/README.md.
+ * Server: the one the run's global setup chose (test-server.ts: SEM_TEST_DB, SEM_TEST_MARIADB_URL, the
+ * local server, or one container for the whole run). Database name: `<prefix>_<VITEST_POOL_ID>`; only
+ * that database is ever created, cleared or dropped. Usage: see db/README.md.
  */
 import { createConnection } from 'mysql2/promise';
 import { type Kysely, sql } from 'kysely';
-import { createKysely, parseMysqlUrl, type DbConnectionConfig } from '../connection.ts';
+import { inject } from 'vitest';
+import { createKysely, type DbConnectionConfig } from '../connection.ts';
 import { DATA_TABLES, type Database } from '../database.types.ts';
 import { quoteIdent } from '../grants.ts';
 import { migrateToLatest } from '../migrate.ts';
+import type { ProvidedMariadb } from './provided-context.ts';
+import { localServer, testEnv, urlServer } from './test-server.ts';
 
 export interface TestDatabase {
   /** The database name, `<prefix>_<pool id>`. */
@@ -34,14 +36,6 @@ export interface TestDatabaseOptions {
   migrate?: boolean;
 }
 
-let containerServer: Promise<DbConnectionConfig> | undefined;
-
-// Test-only environment lookup, kept in this one helper.
-function testEnv(name: string): string | undefined {
-  const v = process.env[name];
-  return v === undefined || v === '' ? undefined : v;
-}
-
 /** A suite's database prefix: `<SEM_TEST_DB_PREFIX>_<suite>` when set, so concurrent runs never share (or drop) one; else `sem_test_<suite>`. */
 export function testDbPrefix(suite: string): string {
   return `${testEnv('SEM_TEST_DB_PREFIX') ?? 'sem_test'}_${suite}`;
@@ -51,33 +45,22 @@ export function workerId(): string {
   return testEnv('VITEST_POOL_ID') ?? testEnv('VITEST_WORKER_ID') ?? '0';
 }
 
-async function startContainer(): Promise<DbConnectionConfig> {
-  const { MariaDbContainer } = await import('@testcontainers/mariadb');
-  const container = await new MariaDbContainer('mariadb:11.4').withRootPassword('test').start();
-  return { host: container.getHost(), port: container.getPort(), user: 'root', password: 'test' };
-}
-
-/** The server to test against: the env var wins; otherwise one container per worker process. */
-export async function testServer(): Promise<DbConnectionConfig> {
-  const url = testEnv('SEM_TEST_MARIADB_URL');
-  if (url) {
-    const { database: _ignored, ...server } = parseMysqlUrl(url);
-    return server;
-  }
-  containerServer ??= localServer().then((local) => local ?? startContainer());
-  return containerServer;
-}
-
-/** A developer machine's own MariaDB (root, empty password, 127.0.0.1:3306), when one answers. */
-async function localServer(): Promise<DbConnectionConfig | undefined> {
-  const local: DbConnectionConfig = { host: '127.0.0.1', port: 3306, user: 'root', password: '' };
+function injectedServer(): ProvidedMariadb | undefined {
   try {
-    const conn = await createConnection({ ...local, connectTimeout: 2000 });
-    await conn.end();
-    return local;
+    return inject('semTestMariadb');
   } catch {
-    return undefined;
+    return undefined; // not inside a vitest worker
   }
+}
+
+/** The run's server, chosen once by the global setup (test-server.ts) and injected into every worker. */
+export async function testServer(): Promise<DbConnectionConfig> {
+  const provided = injectedServer();
+  if (provided) return provided.server;
+  // Run without the repo's vitest.config.ts (no global setup): an explicit or local server only.
+  const server = urlServer() ?? (await localServer());
+  if (!server) throw new Error('no test MariaDB: run through the repo\'s vitest.config.ts (its global setup picks one), or set SEM_TEST_MARIADB_URL');
+  return server;
 }
 
 export async function createTestDatabase(prefix: string, options: TestDatabaseOptions = {}): Promise<TestDatabase> {

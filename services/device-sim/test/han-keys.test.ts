@@ -1,12 +1,14 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { corpusAbsent, needsCorpus, SHARED_CORPUS } from '@sem/meter-protocol/testing';
 import { unitToItem } from '../src/post/unit-to-item.ts';
 import { loadCaptures } from '../src/sources/capture-files.ts';
 
 /** An encrypted Austrian push decoded on the device with --han-key/--han-auth-key (shared corpus, read in place). */
-const SHARED = '/work/shared/fixtures/han/landisgyr_3p_enc_1';
+const SHARED = join(SHARED_CORPUS, 'han', 'landisgyr_3p_enc_1');
 
-describe.skipIf(!existsSync(`${SHARED}.hex`))('encrypted HAN frames', () => {
+describe.skipIf(corpusAbsent('han'))(needsCorpus('encrypted HAN frames', 'han'), () => {
   it('decode locally for json with the keys, and fail without them', () => {
     const expected = JSON.parse(readFileSync(`${SHARED}.expected.json`, 'utf8')) as {
       encryption: { encryption_key: string; authentication_key: string };

@@ -1,10 +1,19 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { createConnection } from 'mysql2/promise';
 import { freePort } from './api-process.ts';
+
+const MARIADBD = '/usr/sbin/mariadbd';
+
+/** Why this machine cannot run a throwaway server (no MariaDB binaries on the host), or undefined. */
+export function throwawayMariadbUnavailable(): string | undefined {
+  const installDb = ['/usr/bin', '/usr/local/bin', ...(process.env['PATH'] ?? '').split(':')].some((d) => d && existsSync(join(d, 'mariadb-install-db')));
+  if (existsSync(MARIADBD) && installDb) return undefined;
+  return `needs ${MARIADBD} and mariadb-install-db on this machine (a private server the test can freeze and kill; never the run's shared one)`;
+}
 
 /**
  * A private mariadbd for tests that stop, freeze or kill the database: the shared server is used by
@@ -47,7 +56,7 @@ export class ThrowawayMariadb {
       '--innodb-log-file-size=16M', '--skip-name-resolve',
       ...(process.getuid?.() === 0 ? ['--user=root'] : []),
     ];
-    this.child = spawn('/usr/sbin/mariadbd', args, { stdio: 'ignore' });
+    this.child = spawn(MARIADBD, args, { stdio: 'ignore' });
     const deadline = Date.now() + 30_000;
     for (;;) {
       try {

@@ -1,7 +1,7 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { ConfigError, loadConfig } from '../src/config.ts';
 
 describe('loadConfig', () => {
@@ -23,6 +23,7 @@ describe('loadConfig', () => {
 
   it('reads secrets from *_FILE and refuses both forms at once', () => {
     const dir = mkdtempSync(join(tmpdir(), 'sem-config-'));
+    onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
     writeFileSync(join(dir, 'pw'), 's3cret\n');
     writeFileSync(join(dir, 'admin'), 'a'.repeat(32));
     const c = loadConfig({ SEM_DB_PASSWORD_FILE: join(dir, 'pw'), SEM_ADMIN_TOKEN_FILE: join(dir, 'admin') });

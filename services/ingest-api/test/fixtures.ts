@@ -1,12 +1,15 @@
 /** Real captures: the shared corpus (../shared/fixtures) when present, plus the protocol package's copies. */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { SHARED_CORPUS } from '@sem/meter-protocol/testing';
+
+export { corpusAbsent, needsCorpus } from '@sem/meter-protocol/testing';
 
 const REPO = fileURLToPath(new URL('../../../', import.meta.url));
 const DIRS = {
-  p1: [`${REPO}../shared/fixtures/dsmr/`, `${REPO}packages/meter-protocol/fixtures/dsmr/`],
-  han: [`${REPO}../shared/fixtures/han/`, `${REPO}packages/meter-protocol/fixtures/han/`],
-  hanNegative: [`${REPO}../shared/fixtures/han/negative/`],
+  p1: [`${SHARED_CORPUS}/dsmr/`, `${REPO}packages/meter-protocol/fixtures/dsmr/`],
+  han: [`${SHARED_CORPUS}/han/`, `${REPO}packages/meter-protocol/fixtures/han/`],
+  hanNegative: [`${SHARED_CORPUS}/han/negative/`],
 };
 
 export interface Capture {

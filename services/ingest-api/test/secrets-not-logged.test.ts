@@ -8,7 +8,7 @@ import { promisify } from 'node:util';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestDatabase } from '@sem/db/testing';
-import { hanCaptures } from './fixtures.ts';
+import { corpusAbsent, hanCaptures, needsCorpus } from './fixtures.ts';
 import { ADMIN_TOKEN, bearer, openTestDatabase, testApp } from './test-app.ts';
 
 const run = promisify(execFile);
@@ -33,7 +33,7 @@ const encrypted = hanCaptures().find((c) => c.expected?.encryption?.encryption_k
 const spellings = (hex: string) => [hex.toLowerCase(), hex.toUpperCase()];
 
 describe('secrets stay out of responses and logs', () => {
-  it.skipIf(!encrypted)('admin API, frames route and CLI never show the HAN key, a device key or the admin token', async () => {
+  it.skipIf(corpusAbsent('han'))(needsCorpus('admin API, frames route and CLI never show the HAN key, a device key or the admin token', 'han'), async () => {
     const hanKey: string = encrypted!.expected.encryption.encryption_key;
     const authKey: string | undefined = encrypted!.expected.encryption.authentication_key ?? undefined;
     const wrongKey = '00112233445566778899aabbccddeeff';

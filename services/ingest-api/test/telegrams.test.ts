@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
 import { ChecksumError, crc16Arc, decodeTelegrams, ProtocolError, type Reading } from '@sem/meter-protocol';
-import { p1Captures } from './fixtures.ts';
+import { corpusAbsent, needsCorpus, p1Captures } from './fixtures.ts';
 import { expectStored } from './stored-reading.ts';
 import { p1ExpectedReading } from './capture-expected.ts';
 import { addDevice, bearer, useTestApp } from './test-app.ts';
@@ -140,7 +140,7 @@ describe('POST /api/v1/telegrams errors', () => {
   });
 
   const futureCapture = captures.find((x) => x.name === 'dr_edge_future_timestamp');
-  it.skipIf(!futureCapture)('refuses dr_edge_future_timestamp against the clock dsmr-reader tests it with, with its reason, on both P1 routes', async () => {
+  it.skipIf(corpusAbsent('dsmr'))(needsCorpus('refuses dr_edge_future_timestamp against the clock dsmr-reader tests it with, with its reason, on both P1 routes', 'dsmr'), async () => {
     // dsmr-reader's test mocks now = 2017-01-01 09:00 (UTC); the telegram says 2017-01-02 12:00 (W) = 11:00 UTC
     vi.useFakeTimers({ toFake: ['Date'], now: new Date('2017-01-01T09:00:00Z') });
     try {

@@ -1,9 +1,9 @@
 import { connect as tcpConnect } from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { deriveMqttPassword } from '../src/broker/device-credentials.ts';
 import { renderPasswordFile } from '../src/broker/password-file.ts';
 import { configTopic, uploadTopic } from '../src/topics/topic-route.ts';
-import { startBroker, type TestBroker } from './support/mosquitto-broker.ts';
+import { describeWithBroker, startBroker, type TestBroker } from './support/mosquitto-broker.ts';
 import { connectAs, refusedConnect } from './support/mqtt-clients.ts';
 
 const SECRET = 'test-secret-for-broker-access';
@@ -17,7 +17,7 @@ const accounts = () => [
   ingest,
 ];
 
-describe('broker access (TLS, per-device accounts, ACL)', () => {
+describeWithBroker('broker access (TLS, per-device accounts, ACL)', () => {
   let broker: TestBroker;
   beforeAll(async () => {
     broker = await startBroker(renderPasswordFile(accounts()));

@@ -4,14 +4,14 @@
  * not acknowledged and every reading is in the database exactly once.
  */
 import { sql } from 'kysely';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, expect, it } from 'vitest';
 import type { TestDatabase } from '@sem/db/testing';
 import { uploadTopic } from '../src/topics/topic-route.ts';
-import { startBroker, type TestBroker } from './support/mosquitto-broker.ts';
+import { describeWithBroker, startBroker, type TestBroker } from './support/mosquitto-broker.ts';
 import { ingestEnv, startIngestProcess, type IngestProcess } from './support/ingest-process.ts';
 import { addDevice, connectDevice, openTestDatabase, until, type TestDevice } from './support/mqtt-stack.ts';
 
-describe('ingest killed mid-stream', () => {
+describeWithBroker('ingest killed mid-stream', () => {
   let t: TestDatabase;
   let broker: TestBroker;
   let ingest: IngestProcess | undefined;

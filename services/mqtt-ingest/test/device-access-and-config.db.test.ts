@@ -8,12 +8,12 @@ import { resolve } from 'node:path';
 import { promisify } from 'node:util';
 import type { FastifyInstance } from 'fastify';
 import type { MqttClient } from 'mqtt';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { TestDatabase } from '@sem/db/testing';
 import { deriveMqttPassword } from '../src/broker/device-credentials.ts';
 import { revokeKeys, rotateKey } from '@sem/ingest-api';
 import { configTopic, uploadTopic } from '../src/topics/topic-route.ts';
-import { freePort, startBroker, type TestBroker } from './support/mosquitto-broker.ts';
+import { describeWithBroker, freePort, startBroker, type TestBroker } from './support/mosquitto-broker.ts';
 import { DEVICE_SECRET, ingestEnv, startIngestProcess, type IngestProcess } from './support/ingest-process.ts';
 import { refusedConnect } from './support/mqtt-clients.ts';
 import { addDevice, connectDevice, httpApp, openTestDatabase, until, type TestDevice } from './support/mqtt-stack.ts';
@@ -25,7 +25,7 @@ const CREDENTIALS_CLI = resolve(import.meta.dirname, '../src/cli/mqtt-credential
 const ADMIN_TOKEN = 'mqtt-test-admin-token-0123456789';
 const AUTH_REFUSED = [134, 135];
 
-describe('devices on the MQTT ingest', () => {
+describeWithBroker('devices on the MQTT ingest', () => {
   let t: TestDatabase;
   let broker: TestBroker;
   let ingest: IngestProcess;

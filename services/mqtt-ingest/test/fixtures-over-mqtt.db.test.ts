@@ -5,16 +5,17 @@
  * redelivery after a crash amounts to) adds nothing.
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { TestDatabase } from '@sem/db/testing';
+import { corpusAbsent, SHARED_CORPUS } from '@sem/meter-protocol/testing';
 import { uploadTopic } from '../src/topics/topic-route.ts';
-import { startBroker, type TestBroker } from './support/mosquitto-broker.ts';
+import { describeWithBroker, startBroker, type TestBroker } from './support/mosquitto-broker.ts';
 import { ingestEnv, startIngestProcess, type IngestProcess } from './support/ingest-process.ts';
 import { addDevice, connectDevice, httpApp, openTestDatabase, until, type TestDevice } from './support/mqtt-stack.ts';
 
-const FIXTURES = resolve(import.meta.dirname, '../../../../shared/fixtures');
+const FIXTURES = SHARED_CORPUS;
 
 interface Capture {
   name: string;
@@ -56,7 +57,7 @@ async function rowsOf(t: TestDatabase, deviceId: number) {
   }));
 }
 
-describe.skipIf(!existsSync(FIXTURES))('every capture over MQTT', () => {
+describeWithBroker('every capture over MQTT', () => {
   let t: TestDatabase;
   let broker: TestBroker;
   let ingest: IngestProcess;
@@ -142,4 +143,4 @@ describe.skipIf(!existsSync(FIXTURES))('every capture over MQTT', () => {
     expect(second.reduce((n, l) => n + Number(l['readings']), 0)).toBe(timeless);
     expect(second.reduce((n, l) => n + Number(l['duplicates']), 0)).toBeGreaterThan(30);
   }, 120_000);
-});
+}, corpusAbsent());

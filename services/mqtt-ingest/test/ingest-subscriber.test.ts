@@ -4,14 +4,14 @@
  * The handler here is a test double on purpose: database outages are the fault it stands for.
  */
 import pino from 'pino';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { IngestStats } from '../src/ingest/ingest-stats.ts';
 import { startIngestSubscriber } from '../src/ingest/ingest-subscriber.ts';
 import { TransientUploadError } from '../src/ingest/upload-handler.ts';
 import type { UploadHandler } from '../src/ingest/upload-outcome.ts';
 import { renderPasswordFile } from '../src/broker/password-file.ts';
 import { uploadTopic } from '../src/topics/topic-route.ts';
-import { startBroker, type TestBroker } from './support/mosquitto-broker.ts';
+import { describeWithBroker, startBroker, type TestBroker } from './support/mosquitto-broker.ts';
 import { connectAs } from './support/mqtt-clients.ts';
 import { until } from './support/mqtt-stack.ts';
 import { readFileSync } from 'node:fs';
@@ -19,7 +19,7 @@ import { readFileSync } from 'node:fs';
 const ingestAccount = { username: 'sem-ingest', password: 'subscriber-test-password' };
 const device = { username: 'dev-1', password: 'dev-1-password' };
 
-describe('ingest subscriber', () => {
+describeWithBroker('ingest subscriber', () => {
   let broker: TestBroker;
   beforeAll(async () => {
     broker = await startBroker(renderPasswordFile([ingestAccount, device]));

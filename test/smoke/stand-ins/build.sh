@@ -2,6 +2,7 @@
 # STAND-INS, for machines that cannot reach a container registry. Builds local images from local
 # material and tags them with the official names pod.yaml/compose.yaml use, so those files stay
 # unchanged. Each image is built once and reused (podman's store is the cache); --rebuild redoes them.
+# Names after the options build only those (node, mariadb, mosquitto; `npm run test:containers` needs two).
 #   localhost/debian:bookworm                 debootstrap --variant=minbase bookworm, podman import
 #   docker.io/library/node:24-bookworm-slim   that base + the node binary of the repo's `node` devDependency + npm
 #   docker.io/library/mariadb:11.4            that base + Debian's mariadb-server behind an entrypoint that
@@ -17,11 +18,16 @@ mirror="${DEBIAN_MIRROR:-http://deb.debian.org/debian}"
 
 BASE_IMAGE=localhost/debian:bookworm
 NODE_IMAGE=docker.io/library/node:24-bookworm-slim
-MARIADB_IMAGE=docker.io/library/mariadb:11.4
-MOSQUITTO_IMAGE=docker.io/library/eclipse-mosquitto:2.0
+# The versions pod.yaml pins (the tests read them from there too).
+pod_image() { sed -nE "s#^[[:space:]]*image:[[:space:]]*(\S*/$1:\S+)[[:space:]]*\$#\1#p" "$repo/pod.yaml" | head -n 1; }
+MARIADB_IMAGE=$(pod_image mariadb)
+MOSQUITTO_IMAGE=$(pod_image eclipse-mosquitto)
+[ -n "$MARIADB_IMAGE" ] && [ -n "$MOSQUITTO_IMAGE" ] || { echo "stand-ins: pod.yaml names no mariadb or eclipse-mosquitto image" >&2; exit 1; }
 
 rebuild=0
-[ "${1:-}" = "--rebuild" ] && rebuild=1
+[ "${1:-}" = "--rebuild" ] && rebuild=1 && shift
+wanted=" ${*:-node mariadb mosquitto} "
+want() { [[ $wanted == *" $1 "* ]]; }
 
 have_image() { [ "$rebuild" = 0 ] && podman image exists "$1"; }
 # An image is one of ours only when it carries the stand-in label; never overwrite a real one.
@@ -65,6 +71,7 @@ build_stand_in() {
   podman build --network host --layers -q -t "$name" "$@" "$dir" >/dev/null
 }
 
+build_node() {
 # The node stand-in needs the binary beside its Containerfile; a hard link costs no space.
 node_bin="$repo/node_modules/node/bin/node"
 [ -x "$node_bin" ] || { echo "stand-ins: $node_bin missing: run npm ci first" >&2; exit 1; }
@@ -81,5 +88,7 @@ if ! have_image "$NODE_IMAGE"; then
   cp "${NODE_EXTRA_CA_CERTS:-/etc/ssl/certs/ca-certificates.crt}" "$ctx/host-ca.crt"
 fi
 build_stand_in "$NODE_IMAGE" "$ctx"
-build_stand_in "$MARIADB_IMAGE" "$here/mariadb"
-build_stand_in "$MOSQUITTO_IMAGE" "$here/mosquitto"
+}
+if want node; then build_node; fi
+if want mariadb; then build_stand_in "$MARIADB_IMAGE" "$here/mariadb"; fi
+if want mosquitto; then build_stand_in "$MOSQUITTO_IMAGE" "$here/mosquitto"; fi

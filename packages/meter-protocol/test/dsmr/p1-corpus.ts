@@ -4,6 +4,7 @@
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { SHARED_CORPUS } from '../shared-corpus.ts';
 
 export interface Capture {
   /** 'package' or 'shared', then the file name without extension. */
@@ -28,7 +29,7 @@ export interface ExpectedJson {
 export type ObisEntry = Record<string, unknown> & { raw: string };
 
 export const PACKAGE_DIR = fileURLToPath(new URL('../../fixtures/dsmr/', import.meta.url));
-export const SHARED_DIR = fileURLToPath(new URL('../../../../../shared/fixtures/dsmr/', import.meta.url));
+export const SHARED_DIR = `${SHARED_CORPUS}/dsmr/`;
 
 function load(dir: string, origin: string): Capture[] {
   if (!existsSync(dir)) return [];

@@ -2,11 +2,11 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { SHARED_CORPUS } from '../shared-corpus.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 export const PACKAGE_FIXTURES = resolve(here, '../../fixtures/han');
-const REPO_ROOT = resolve(here, '../../../..');
-export const SHARED_FIXTURES = resolve(REPO_ROOT, '../shared/fixtures/han');
+export const SHARED_FIXTURES = join(SHARED_CORPUS, 'han');
 
 export interface HanFixture {
   name: string;

@@ -1,7 +1,7 @@
 /** The MQTT ingest service as a child process (the real server.ts), so tests can SIGKILL it. */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { resolve } from 'node:path';
-import type { TestDatabase } from '@sem/db/testing';
+import { TEST_RUN_ENV, type TestDatabase } from '@sem/db/testing';
 import type { TestBroker } from './mosquitto-broker.ts';
 
 const SERVER = resolve(import.meta.dirname, '../../src/server.ts');
@@ -39,9 +39,14 @@ export function ingestEnv(db: TestDatabase, broker: TestBroker, extra: Record<st
   };
 }
 
+function pick(env: NodeJS.ProcessEnv, names: string[]): Record<string, string> {
+  return Object.fromEntries(names.flatMap((n) => (env[n] === undefined ? [] : [[n, env[n]!]])));
+}
+
 export async function startIngestProcess(env: Record<string, string>): Promise<IngestProcess> {
   const child = spawn(process.execPath, [SERVER], {
-    env: { PATH: process.env['PATH'] ?? '', ...env },
+    // PATH, and the run's temp folder and marker, so the end-of-run check sees a service left running.
+    env: { ...pick(process.env, ['PATH', 'TMPDIR', TEST_RUN_ENV]), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const lines: Record<string, unknown>[] = [];

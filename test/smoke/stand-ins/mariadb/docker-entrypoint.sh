@@ -32,6 +32,14 @@ if [ "${1:-}" = "mariadbd" ] || [ "${1:-}" = "mysqld" ] || [ "${1#-}" != "${1:-}
   datadir=/var/lib/mysql
   socket=/run/mysqld/mysqld.sock
   if [ ! -d "$datadir/mysql" ]; then
+    # The official image still accepts the MYSQL_* names (and their _FILE forms) where no MARIADB_* one is set.
+    for name in ROOT_PASSWORD DATABASE USER PASSWORD ROOT_HOST RANDOM_ROOT_PASSWORD INITDB_SKIP_TZINFO; do
+      maria="MARIADB_$name" maria_file="MARIADB_${name}_FILE" mysql="MYSQL_$name" mysql_file="MYSQL_${name}_FILE"
+      [ -n "${!maria:-}" ] || [ -n "${!maria_file:-}" ] && continue
+      if [ -n "${!mysql:-}" ]; then export "$maria"="${!mysql}"; fi
+      if [ -n "${!mysql_file:-}" ]; then export "$maria_file"="${!mysql_file}"; fi
+    done
+    [ -z "${MARIADB_ALLOW_EMPTY_ROOT_PASSWORD:-}" ] && [ -n "${MYSQL_ALLOW_EMPTY_PASSWORD:-}" ] && export MARIADB_ALLOW_EMPTY_ROOT_PASSWORD="$MYSQL_ALLOW_EMPTY_PASSWORD"
     file_env MARIADB_ROOT_PASSWORD
     file_env MARIADB_DATABASE
     file_env MARIADB_USER
@@ -40,6 +48,13 @@ if [ "${1:-}" = "mariadbd" ] || [ "${1:-}" = "mysqld" ] || [ "${1#-}" != "${1:-}
     if [ -z "$MARIADB_ROOT_PASSWORD" ] && [ -z "${MARIADB_ALLOW_EMPTY_ROOT_PASSWORD:-}" ] && [ -z "${MARIADB_RANDOM_ROOT_PASSWORD:-}" ]; then
       log "database is uninitialized and no root password option is set (MARIADB_ROOT_PASSWORD[_FILE], MARIADB_ALLOW_EMPTY_ROOT_PASSWORD, MARIADB_RANDOM_ROOT_PASSWORD)"
       exit 1
+    fi
+    if [ "$MARIADB_USER" = root ]; then
+      log "MARIADB_USER=root: the root user exists already; set MARIADB_ROOT_PASSWORD instead"
+      exit 1
+    fi
+    if [ -n "$MARIADB_USER" ] && [ -z "$MARIADB_PASSWORD" ]; then
+      log "MARIADB_USER is set without MARIADB_PASSWORD[_FILE]; the user is not created"
     fi
     if [ -n "${MARIADB_RANDOM_ROOT_PASSWORD:-}" ]; then
       MARIADB_ROOT_PASSWORD="$(head -c 24 /dev/urandom | base64 | tr -d '/+=')"
@@ -79,9 +94,11 @@ if [ "${1:-}" = "mariadbd" ] || [ "${1:-}" = "mysqld" ] || [ "${1#-}" != "${1:-}
       fi
       echo "FLUSH PRIVILEGES;"
     } | mariadb --protocol=socket --socket="$socket" -uroot
-    # Time zone tables, as the official image loads them (CONVERT_TZ needs them).
-    mariadb-tzinfo-to-sql /usr/share/zoneinfo 2>/dev/null \
-      | MYSQL_PWD="$MARIADB_ROOT_PASSWORD" mariadb --protocol=socket --socket="$socket" -uroot mysql
+    # Time zone tables, as the official image loads them (CONVERT_TZ needs them) unless told to skip.
+    if [ -z "${MARIADB_INITDB_SKIP_TZINFO:-}" ]; then
+      mariadb-tzinfo-to-sql /usr/share/zoneinfo 2>/dev/null \
+        | MYSQL_PWD="$MARIADB_ROOT_PASSWORD" mariadb --protocol=socket --socket="$socket" -uroot mysql
+    fi
     printf '[mariadb-client]\nuser=healthcheck\npassword="%s"\nsocket=%s\nprotocol=socket\n' \
       "$hc_password" "$socket" >"$datadir/.my-healthcheck.cnf"
     chmod 0600 "$datadir/.my-healthcheck.cnf"
