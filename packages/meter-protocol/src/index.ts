@@ -11,3 +11,4 @@ export { decodeFrame, decodeFrames, type HanDecodeOptions } from './dlms/han-dec
 export { assertTimeZone, zoneWallTime, type ZoneWallTime } from './zone-offset.ts';
 export { standardOffsetMs } from './dlms/zone-time.ts';
 export { decodeEncryptedTelegrams, decryptP1Frames, isEncryptedP1, SMARTY_AUTHENTICATION_KEY, type EncryptedP1Keys } from './dsmr/encrypted-p1.ts';
+export { withTariffTotals } from './tariff-totals.ts';

@@ -89,6 +89,10 @@ describe('every decodable P1 capture as JSON and as the SEM firmware form', () =
       for (const [field, , , , column, factor] of SEM_FORM) {
         if (column !== null) want[column] = fields[field]!.startsWith('-1.') ? null : Math.round(Number(fields[field]) * factor);
       }
+      // as the P1 routes do, the totals are the sums of the two tariff registers (item 7 of issue #15)
+      for (const [total, t1, t2] of [['energy_import_wh', 'energy_import_t1_wh', 'energy_import_t2_wh'], ['energy_export_wh', 'energy_export_t1_wh', 'energy_export_t2_wh']] as const) {
+        if (want[t1] != null && want[t2] != null) want[total] = want[t1]! + want[t2]!;
+      }
       expect(Object.fromEntries(Object.keys(want).map((k) => [k, row[k]]))).toEqual(want);
       expect(row.meter_time).toEqual(row.received_at);
       const mbus = await ctx.t.db.selectFrom('mbus_reading').select(['channel', 'value']).where('device_id', '=', d.id).orderBy('channel').execute();
