@@ -28,6 +28,12 @@ export async function startMqttIngest(app: FastifyInstance, config: MqttIngestCo
     registers: [app.metrics.registry],
   });
   const stats = new IngestStats((kind, counter, n) => messages.inc({ kind, outcome: counter }, n));
+  const ignored = new Counter({
+    name: 'sem_mqtt_ignored_total',
+    help: 'MQTT uploads acknowledged without a reading, by topic kind and reason (AmsReader system info, prices, temperatures, ...).',
+    labelNames: ['kind', 'reason'],
+    registers: [app.metrics.registry],
+  });
   const registry = new RegistrySync({
     db: app.db,
     log,
@@ -59,7 +65,13 @@ export async function startMqttIngest(app: FastifyInstance, config: MqttIngestCo
       return device;
     },
   });
-  const subscriber = await startIngestSubscriber({ broker: config.broker, handler, stats, log });
+  const subscriber = await startIngestSubscriber({
+    broker: config.broker,
+    handler,
+    stats,
+    log,
+    onIgnored: (kind, reason) => ignored.inc({ kind, reason }),
+  });
   registry.attachClient(subscriber.client);
   await registry.syncOnce();
   const stopSync = registry.start(config.registryPollMs);

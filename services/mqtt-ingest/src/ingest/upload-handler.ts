@@ -58,6 +58,10 @@ export function createUploadHandler(deps: UploadHandlerDeps): UploadHandler {
         const parsed = parseAmsReaderJson(payload);
         if (parsed.kind === 'malformed') return { status: 'rejected', code: 'bad_request', reason: parsed.reason };
         if (parsed.kind === 'not-a-reading') return { status: 'ignored', reason: parsed.what };
+        // AmsReader's raw mode forwards the meter's own bytes: decoded as the frame and telegram topics are
+        if (parsed.kind === 'meter-bytes') {
+          return parsed.framing === 'hdlc' ? decodeFramePayload(app, parsed.bytes, device) : decodeTelegramPayload(parsed.bytes, device);
+        }
         return [parsed.reading];
       }
     }
