@@ -32,6 +32,22 @@ export interface DeviceHanKeyTable {
   updated_at: Timestamp;
 }
 
+export interface DeviceP1KeyTable {
+  device_id: number;
+  encryption_key: Buffer;
+  authentication_key: Nullable<Buffer>;
+  updated_at: Timestamp;
+}
+
+/** Per-device meter settings; NULL columns take the country/vendor default. */
+export interface DeviceMeterConfigTable {
+  device_id: number;
+  kamstrup_energy_scaler: Nullable<number>;
+  kamstrup_current_scaler: Nullable<number>;
+  clock_policy: Nullable<'deviation' | 'local' | 'standard'>;
+  updated_at: Timestamp;
+}
+
 /** Integer columns of reading, one per quantity (see quantity-columns.ts for names, units and scales). */
 export type ReadingValueColumns = Record<ReadingValueColumn, Nullable<number>>;
 
@@ -94,6 +110,8 @@ export interface Database {
   device: DeviceTable;
   device_key: DeviceKeyTable;
   device_han_key: DeviceHanKeyTable;
+  device_p1_key: DeviceP1KeyTable;
+  device_meter_config: DeviceMeterConfigTable;
   reading: ReadingTable;
   mbus_reading: MbusReadingTable;
   power_failure_event: PowerFailureEventTable;
@@ -122,6 +140,8 @@ export const DATA_TABLES = [
   'power_failure_event',
   'mbus_reading',
   'reading',
+  'device_meter_config',
+  'device_p1_key',
   'device_han_key',
   'device_key',
   'device',

@@ -1,6 +1,6 @@
 import { expect } from 'vitest';
 import type { Reading } from '@sem/meter-protocol';
-import { QUANTITY_COLUMNS, toStored } from '@sem/db';
+import { QUANTITY_COLUMNS, toStored, toStoredRest } from '@sem/db';
 import type { TestDatabase } from '@sem/db/testing';
 
 type TestDatabaseLike = Pick<TestDatabase, 'db'>;
@@ -16,6 +16,8 @@ export async function expectStored(t: TestDatabaseLike, deviceId: number, r: Rea
   for (const [name, spec] of Object.entries(QUANTITY_COLUMNS)) {
     const v = r.values[name as keyof typeof r.values];
     expect(row[spec.column], name).toBe(v === undefined ? null : toStored(name as never, v));
+    const rest = (spec as { rest?: { column: string } }).rest;
+    if (rest) expect(row[rest.column], `${name} rest`).toBe(v === undefined ? null : toStoredRest(name as never, v));
   }
   for (const m of r.mbus.filter((x) => x.value !== null)) {
     const captured = m.capturedAt ?? row.meter_time;

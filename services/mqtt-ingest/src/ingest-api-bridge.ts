@@ -13,7 +13,7 @@ export { type AuthDevice } from '@sem/ingest-api/devices/devices.repository.ts';
 export { fromJson, type JsonReading } from '@sem/ingest-api/readings/json-reading.ts';
 export { jsonReadingSchema, postReadingsSchema } from '@sem/ingest-api/readings/readings.schemas.ts';
 export { AJV_CUSTOM_OPTIONS } from '@sem/ingest-api/http/ajv-options.ts';
-export { decodeP1 } from '@sem/ingest-api/telegrams/telegrams.routes.ts';
+export { decodeP1Body } from '@sem/ingest-api/telegrams/telegrams.routes.ts';
 export { decodeHan } from '@sem/ingest-api/frames/han-decode.ts';
 export { buildApp } from '@sem/ingest-api/app.ts';
 export { pingDatabase } from '@sem/ingest-api/write/write-batch.ts';

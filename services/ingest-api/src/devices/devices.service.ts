@@ -5,10 +5,14 @@ import { isCountryCode, isTimeZone, COUNTRY_CODES, COUNTRY_PROFILES, type Countr
 import { generateKey, hashKey, keyHint, type KeyFormat } from './device-keys.ts';
 import { deviceSettings, type DeviceSettings } from './devices.repository.ts';
 import { deviceChanged } from './device-changes.ts';
+import { CLOCK_POLICIES, countryMeterDefaults, type ClockPolicy } from './meter-settings.ts';
 
-/** A device as shown to admins and to itself: never a key, never a HAN key. */
+/** A device as shown to admins and to itself: never a key, never a HAN or P1 key. */
 export interface DeviceView extends DeviceSettings {
   hasHanKey: boolean;
+  hasP1Key: boolean;
+  /** What decoding uses: the device's settings, else the country/vendor default; `overrides` names the device's own. */
+  meter: { kamstrupEnergyScaler: number; kamstrupCurrentScaler: number; clockPolicy: ClockPolicy | null; overrides: string[] };
   createdAt: string;
   keys: { id: number; format: KeyFormat; hint: string; createdAt: string; revokedAt: string | null }[];
 }
@@ -28,7 +32,19 @@ export interface DeviceConfigInput {
   /** Hex; null removes the HAN keys. */
   hanEncryptionKey?: string | null | undefined;
   hanAuthenticationKey?: string | null | undefined;
+  /** Encrypted P1 (Luxembourg Smarty): hex; null removes the P1 keys. */
+  p1EncryptionKey?: string | null | undefined;
+  /** AAD key of the encrypted P1 frames; unset: the Smarty one. */
+  p1AuthenticationKey?: string | null | undefined;
+  /** Kamstrup registers: 1 = 10 Wh, 0 = Wh; null: the country default. */
+  kamstrupEnergyScaler?: number | null | undefined;
+  /** Kamstrup currents: -2 = 0.01 A, -3 = mA (current-transformer meters); null: the country default. */
+  kamstrupCurrentScaler?: number | null | undefined;
+  /** HAN clock rule; null: the vendor's rule. */
+  clockPolicy?: ClockPolicy | null | undefined;
 }
+
+const METER_FIELDS = ['kamstrupEnergyScaler', 'kamstrupCurrentScaler', 'clockPolicy'] as const;
 
 function hexKey(field: string, hex: string): Buffer {
   if (!/^(?:[0-9a-fA-F]{32}|[0-9a-fA-F]{64})$/.test(hex)) {
@@ -53,6 +69,21 @@ function validate(input: DeviceConfigInput): void {
   }
   if (input.hanAuthenticationKey && !input.hanEncryptionKey && input.hanEncryptionKey !== undefined) {
     throw new ApiError('bad_request', 'an authentication key needs an encryption key', { details: { path: 'hanAuthenticationKey' } });
+  }
+  if (input.p1AuthenticationKey && !input.p1EncryptionKey) {
+    throw new ApiError('bad_request', 'a P1 authentication key needs a P1 encryption key', { details: { path: 'p1AuthenticationKey' } });
+  }
+  if (input.p1EncryptionKey && !/^[0-9a-fA-F]{32}$/.test(input.p1EncryptionKey)) {
+    throw new ApiError('bad_request', 'p1EncryptionKey must be 32 hex digits (AES-128)', { details: { path: 'p1EncryptionKey' } });
+  }
+  for (const [field, allowed] of [['kamstrupEnergyScaler', [0, 1]], ['kamstrupCurrentScaler', [-2, -3]]] as const) {
+    const v = input[field];
+    if (v !== undefined && v !== null && !(allowed as readonly number[]).includes(v)) {
+      throw new ApiError('bad_request', `${field} must be one of ${allowed.join(', ')} or null`, { details: { path: field } });
+    }
+  }
+  if (input.clockPolicy !== undefined && input.clockPolicy !== null && !CLOCK_POLICIES.includes(input.clockPolicy)) {
+    throw new ApiError('bad_request', `clockPolicy must be one of ${CLOCK_POLICIES.join(', ')} or null`, { details: { path: 'clockPolicy' } });
   }
 }
 
@@ -84,6 +115,41 @@ async function setHanKeys(db: Kysely<Database>, deviceId: number, input: DeviceC
     .execute();
 }
 
+async function setP1Keys(db: Kysely<Database>, deviceId: number, input: DeviceConfigInput): Promise<void> {
+  if (input.p1EncryptionKey === undefined) return;
+  if (input.p1EncryptionKey === null) {
+    await db.deleteFrom('device_p1_key').where('device_id', '=', deviceId).execute();
+    return;
+  }
+  const values = {
+    device_id: deviceId,
+    encryption_key: hexKey('p1EncryptionKey', input.p1EncryptionKey),
+    authentication_key: input.p1AuthenticationKey ? hexKey('p1AuthenticationKey', input.p1AuthenticationKey) : null,
+    updated_at: new Date(),
+  };
+  await db
+    .insertInto('device_p1_key')
+    .values(values)
+    .onDuplicateKeyUpdate({ encryption_key: values.encryption_key, authentication_key: values.authentication_key, updated_at: values.updated_at })
+    .execute();
+}
+
+/** Writes the meter settings the input names (null: back to the default); the others stay. */
+async function setMeterConfig(db: Kysely<Database>, deviceId: number, input: DeviceConfigInput): Promise<void> {
+  const patch = {
+    ...(input.kamstrupEnergyScaler !== undefined ? { kamstrup_energy_scaler: input.kamstrupEnergyScaler } : {}),
+    ...(input.kamstrupCurrentScaler !== undefined ? { kamstrup_current_scaler: input.kamstrupCurrentScaler } : {}),
+    ...(input.clockPolicy !== undefined ? { clock_policy: input.clockPolicy } : {}),
+  };
+  if (Object.keys(patch).length === 0) return;
+  const now = new Date();
+  await db
+    .insertInto('device_meter_config')
+    .values({ device_id: deviceId, kamstrup_energy_scaler: null, kamstrup_current_scaler: null, clock_policy: null, ...patch, updated_at: now })
+    .onDuplicateKeyUpdate({ ...patch, updated_at: now })
+    .execute();
+}
+
 export async function getDevice(db: Kysely<Database>, idOrName: number | string): Promise<DeviceView> {
   const row = await db
     .selectFrom('device')
@@ -91,13 +157,24 @@ export async function getDevice(db: Kysely<Database>, idOrName: number | string)
     .where(typeof idOrName === 'number' ? 'id' : 'name', '=', idOrName)
     .executeTakeFirst();
   if (!row) throw new ApiError('not_found', `no device ${idOrName}`);
-  const [keys, han] = await Promise.all([
+  const [keys, han, p1, meter] = await Promise.all([
     db.selectFrom('device_key').select(['id', 'format', 'hint', 'created_at', 'revoked_at']).where('device_id', '=', row.id).orderBy('id').execute(),
     db.selectFrom('device_han_key').select('device_id').where('device_id', '=', row.id).executeTakeFirst(),
+    db.selectFrom('device_p1_key').select('device_id').where('device_id', '=', row.id).executeTakeFirst(),
+    db.selectFrom('device_meter_config').selectAll().where('device_id', '=', row.id).executeTakeFirst(),
   ]);
+  const defaults = countryMeterDefaults(row.country);
+  const own = { kamstrupEnergyScaler: meter?.kamstrup_energy_scaler ?? null, kamstrupCurrentScaler: meter?.kamstrup_current_scaler ?? null, clockPolicy: meter?.clock_policy ?? null };
   return {
     ...deviceSettings(row),
     hasHanKey: han !== undefined,
+    hasP1Key: p1 !== undefined,
+    meter: {
+      kamstrupEnergyScaler: own.kamstrupEnergyScaler ?? defaults.kamstrupEnergyScaler,
+      kamstrupCurrentScaler: own.kamstrupCurrentScaler ?? defaults.kamstrupCurrentScaler,
+      clockPolicy: own.clockPolicy,
+      overrides: METER_FIELDS.filter((f) => own[f] !== null),
+    },
     createdAt: row.created_at.toISOString(),
     keys: keys.map((k) => ({ id: k.id, format: k.format, hint: k.hint, createdAt: k.created_at.toISOString(), revokedAt: k.revoked_at?.toISOString() ?? null })),
   };
@@ -131,6 +208,8 @@ export async function createDevice(
       .executeTakeFirstOrThrow();
     const id = Number(res.insertId);
     await setHanKeys(trx, id, input);
+    await setP1Keys(trx, id, input);
+    await setMeterConfig(trx, id, input);
     return { id, key: await issueKey(trx, id, input.keyFormat ?? 'token') };
   });
   return { device: await getDevice(db, deviceId.id), key: deviceId.key };
@@ -148,6 +227,8 @@ export async function setDeviceConfig(db: Kysely<Database>, deviceId: number, in
   await db.transaction().execute(async (trx) => {
     await trx.updateTable('device').set({ ...patch, updated_at: new Date() }).where('id', '=', deviceId).execute();
     await setHanKeys(trx, deviceId, input);
+    await setP1Keys(trx, deviceId, input);
+    await setMeterConfig(trx, deviceId, input);
   });
   deviceChanged(deviceId);
   return getDevice(db, deviceId);

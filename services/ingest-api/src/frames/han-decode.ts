@@ -3,23 +3,19 @@ import type { Database } from '@sem/db';
 import { decodeFrames, ProtocolError, type Reading } from '@sem/meter-protocol';
 import { ApiError } from '../errors/api-error.ts';
 import { fromProtocolError } from '../errors/error-handler.ts';
-import { findHanKeys, type DeviceSettings } from '../devices/devices.repository.ts';
+import type { DeviceSettings } from '../devices/devices.repository.ts';
+import { findMeterSettings, hanOptions } from '../devices/meter-settings.ts';
 
 /**
- * Raw HAN bytes (HDLC frames back to back) to readings for one device: its HAN keys, time zone and
- * country. Shared by POST /api/v1/frames and mqtt-ingest; protocol errors become ApiErrors.
+ * Raw HAN bytes (HDLC frames back to back) to readings for one device: its HAN keys, time zone,
+ * Kamstrup scalers and clock rule (device settings over country defaults). Shared by POST
+ * /api/v1/frames and mqtt-ingest; protocol errors become ApiErrors.
  */
 export async function decodeHan(db: Kysely<Database>, device: DeviceSettings, bytes: Uint8Array): Promise<Reading[]> {
-  const keys = await findHanKeys(db, device.id);
+  const settings = await findMeterSettings(db, device.id);
   let readings: Reading[];
   try {
-    readings = decodeFrames(bytes, {
-      encryptionKey: keys?.encryptionKey,
-      authenticationKey: keys?.authenticationKey,
-      timeZone: device.timeZone,
-      // Swedish Kamstrup meters count energy in Wh where Norwegian ones use 10 Wh (no scaler on the wire).
-      ...(device.country === 'SE' ? { kamstrupEnergyScaler: 0 } : {}),
-    });
+    readings = decodeFrames(bytes, hanOptions(device, settings));
   } catch (err) {
     if (err instanceof ProtocolError) throw fromProtocolError(err);
     throw err;

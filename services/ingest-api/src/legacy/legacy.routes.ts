@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { ApiError, errorResponses } from '../errors/api-error.ts';
 import { acceptOnly } from '../http/content-types.ts';
-import { decodeP1 } from '../telegrams/telegrams.routes.ts';
+import { decodeP1Body } from '../telegrams/telegrams.routes.ts';
 import { ingestReadings } from '../write/ingest.ts';
 import { fromSemForm, SEM_FIELDS, type SemField } from './sem-form.ts';
 
@@ -57,7 +57,7 @@ export async function legacyRoutes(app: FastifyInstance): Promise<void> {
       const receivedAt = new Date();
       const device = request.device!;
       // dsmr-reader answers 500 when a telegram does not parse; its script only looks at the status class.
-      const readings = decodeP1(request.body.telegram, device.timeZone, 500);
+      const readings = await decodeP1Body(app.db, device, request.body.telegram, 500);
       try {
         return reply.code(201).send(await ingestReadings(app, device, readings, 'dsmr-reader', receivedAt));
       } catch (err) {

@@ -1,5 +1,5 @@
 import type { QuantityName, Reading } from '@sem/meter-protocol';
-import { QUANTITY_COLUMNS, toStored, type ReadingValueColumn } from '@sem/db';
+import { QUANTITY_COLUMNS, toStored, toStoredRest, type QuantityColumn, type ReadingValueColumn } from '@sem/db';
 
 /** Where a reading came from; stored as a tinyint in reading.source. Add new sources at the end. */
 export const READING_SOURCES = { json: 1, p1: 2, han: 3, sem: 4, 'dsmr-reader': 5, mqtt: 6, simulator: 7 } as const;
@@ -75,6 +75,9 @@ export function prepareReading(
     const stored = toStored(name, value);
     if (typeof stored === 'string') return { rejected: { code: 'out_of_range', message: stored } };
     columns[spec.column] = stored;
+    // digits finer than the column's resolution (Kaifa mA, Q3D 0.1 mWh): kept in the rest column
+    const rest = toStoredRest(name, value);
+    if (rest !== null) columns[(spec as QuantityColumn).rest!.column as ReadingValueColumn] = rest;
   }
   const mbus: PreparedMbus[] = [];
   for (const m of reading.mbus) {

@@ -1,13 +1,13 @@
 import type { FastifyInstance } from 'fastify';
 import type { Reading } from '@sem/meter-protocol';
-import { bytesToText, decodeHan, decodeP1, type AuthDevice } from '../ingest-api-bridge.ts';
+import { bytesToText, decodeHan, decodeP1Body, type AuthDevice } from '../ingest-api-bridge.ts';
 import type { UploadOutcome } from './upload-outcome.ts';
 
 const HDLC_FLAG = 0x7e;
 
-/** As POST /api/v1/telegrams: the bytes to text as HTTP does (UTF-8, else Latin-1), the device's zone. */
-export function decodeTelegramPayload(payload: Buffer, device: AuthDevice): Reading[] {
-  return decodeP1(bytesToText(payload), device.timeZone);
+/** As POST /api/v1/telegrams: the bytes to text as HTTP does (UTF-8, else Latin-1), the device's zone and P1 key. */
+export function decodeTelegramPayload(app: FastifyInstance, payload: Buffer, device: AuthDevice): Promise<Reading[]> {
+  return decodeP1Body(app.db, device, bytesToText(payload));
 }
 
 /** Raw HDLC bytes start with the 0x7E flag; anything else must be the same bytes as hex text. */

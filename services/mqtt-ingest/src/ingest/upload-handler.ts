@@ -51,7 +51,7 @@ export function createUploadHandler(deps: UploadHandlerDeps): UploadHandler {
       case 'readings':
         return parseReadingsJson(payload);
       case 'telegram':
-        return decodeTelegramPayload(payload, device);
+        return decodeTelegramPayload(app, payload, device);
       case 'frame':
         return decodeFramePayload(app, payload, device);
       case 'amsreader': {
@@ -60,7 +60,7 @@ export function createUploadHandler(deps: UploadHandlerDeps): UploadHandler {
         if (parsed.kind === 'not-a-reading') return { status: 'ignored', reason: parsed.what };
         // AmsReader's raw mode forwards the meter's own bytes: decoded as the frame and telegram topics are
         if (parsed.kind === 'meter-bytes') {
-          return parsed.framing === 'hdlc' ? decodeFramePayload(app, parsed.bytes, device) : decodeTelegramPayload(parsed.bytes, device);
+          return parsed.framing === 'hdlc' ? decodeFramePayload(app, parsed.bytes, device) : decodeTelegramPayload(app, parsed.bytes, device);
         }
         return [parsed.reading];
       }
