@@ -86,6 +86,28 @@ export interface DemandPeakTable {
   first_seen_at: Timestamp;
 }
 
+/** 0-0:98.1.0 history: one row per month boundary; peak_at NULL for a month without a peak. */
+export interface DemandPeakMonthTable {
+  device_id: number;
+  period_end: Timestamp;
+  peak_at: Nullable<Date>;
+  demand_w: number;
+  first_seen_at: Timestamp;
+}
+
+/** Each distinct identity a device's meter showed (header, version, list id, vendor, equipment id when sent). */
+export interface DeviceIdentityTable {
+  device_id: number;
+  identity_hash: Buffer;
+  protocol: 'json' | 'p1' | 'han';
+  meter_id: Nullable<string>;
+  header: Nullable<string>;
+  version: Nullable<string>;
+  vendor: Nullable<string>;
+  first_seen_at: Timestamp;
+  last_seen_at: Timestamp;
+}
+
 export interface RawObjectTable {
   device_id: number;
   obis: string;
@@ -116,6 +138,8 @@ export interface Database {
   mbus_reading: MbusReadingTable;
   power_failure_event: PowerFailureEventTable;
   demand_peak: DemandPeakTable;
+  demand_peak_month: DemandPeakMonthTable;
+  device_identity: DeviceIdentityTable;
   raw_object: RawObjectTable;
   device_meter: DeviceMeterTable;
 }
@@ -134,8 +158,10 @@ export const ROLLUP_TABLES = [
 /** Tables that hold data (cleared between tests, children first; granted to the API user). */
 export const DATA_TABLES = [
   ...ROLLUP_TABLES,
+  'device_identity',
   'device_meter',
   'raw_object',
+  'demand_peak_month',
   'demand_peak',
   'power_failure_event',
   'mbus_reading',
