@@ -62,7 +62,7 @@ describe('meter settings through the admin API and the CLI', () => {
     const reset = await cli('set-config', '--device', 'ct-meter', '--kamstrup-current-scaler', 'default', '--p1-key', 'none', '--clock-policy', 'default');
     expect(reset).toMatchObject({ hasP1Key: false, meter: { kamstrupCurrentScaler: -2, clockPolicy: null, overrides: [] } });
     await expect(cli('set-config', '--device', 'ct-meter', '--kamstrup-current-scaler', 'mA')).rejects.toThrow(/kamstrup-current-scaler/);
-  });
+  }, 90_000); // four CLI processes: each starts Node and a pool (slow on a busy 2-core host)
 });
 
 describe('the settings reach the decoders', () => {

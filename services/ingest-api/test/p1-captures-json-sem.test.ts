@@ -9,7 +9,7 @@ import { decodeTelegrams } from '@sem/meter-protocol';
 import { QUANTITY_COLUMNS } from '@sem/db';
 import { p1Captures } from './fixtures.ts';
 import { obisText, p1ExpectedReading } from './capture-expected.ts';
-import { expectStored } from './stored-reading.ts';
+import { expectReadBack, expectStored } from './stored-reading.ts';
 import { jsonBody } from './json-client.ts';
 import { addDevice, bearer, useTestApp } from './test-app.ts';
 
@@ -73,6 +73,7 @@ describe('every decodable P1 capture as JSON and as the SEM firmware form', () =
       // JSON carries the values, the clock and the M-Bus channels (events and peaks come with raw telegrams)
       const want = { ...p1ExpectedReading(c.expected), powerFailureLog: [], demandMonthPeak: null, demandPeakHistory: [], raw: [] };
       await expectStored(ctx.t, d.id, want, new Date(res.json().results[0].meterTime));
+      await expectReadBack(ctx.app, d.key, want, new Date(res.json().results[0].meterTime));
     });
 
     it(`${c.name} via POST /post-data.php`, async () => {

@@ -1,3 +1,4 @@
+import type { FastifyInstance } from 'fastify';
 import { expect } from 'vitest';
 import type { Reading } from '@sem/meter-protocol';
 import { QUANTITY_COLUMNS, toStored, toStoredRest } from '@sem/db';
@@ -43,4 +44,20 @@ export async function expectStored(t: TestDatabaseLike, deviceId: number, r: Rea
     const orow = await t.db.selectFrom('raw_object').select('value').where('device_id', '=', deviceId).where('obis', '=', o.obis.slice(0, 32)).execute();
     expect(orow.map((x) => x.value)).toContain(o.value);
   }
+}
+
+/**
+ * Reads the reading back through GET /api/v1/readings (raw) and asserts every quantity equals the
+ * reading's value exactly, and that the answer carries no quantity the reading lacks.
+ */
+export async function expectReadBack(app: FastifyInstance, key: string, r: Reading, fallbackTime?: Date): Promise<void> {
+  const time = r.meterTime ?? fallbackTime;
+  if (!time) throw new Error('expectReadBack needs the reading time');
+  const to = new Date(time.getTime() + 1);
+  const res = await app.inject({ method: 'GET', url: `/api/v1/readings?from=${time.toISOString()}&to=${to.toISOString()}`, headers: { authorization: `Bearer ${key}` } });
+  expect(res.statusCode, res.body).toBe(200);
+  const rows = res.json().readings as Record<string, unknown>[];
+  expect(rows.length, `one reading at ${time.toISOString()}`).toBe(1);
+  const { time: _time, ...values } = rows[0]!;
+  expect(values).toEqual(r.values);
 }

@@ -31,6 +31,10 @@ export interface PreparedReading {
   peaks: { peakAt: Date; demandW: number; periodEnd: Date | null }[];
   raw: { obis: string; value: string }[];
   meter: { meterId: string; protocol: 'json' | 'p1' | 'han'; header: string | null; version: string | null; vendor: string | null } | null;
+  /** Who the meter says it is, with or without an equipment id (P1 header, version, HAN list id, vendor). */
+  identity?: { meterId: string | null; protocol: 'json' | 'p1' | 'han'; header: string | null; version: string | null; vendor: string | null } | null;
+  /** 0-0:98.1.0 by month boundary, months without a peak included (peakAt null, 0 W). */
+  peakMonths?: { periodEnd: Date; peakAt: Date | null; demandW: number }[];
 }
 
 export interface Rejection {
@@ -104,6 +108,13 @@ export function prepareReading(
     if (p.at === null || !Number.isFinite(w) || w < 0 || w > 16_777_215) continue;
     peaks.push({ peakAt: p.at, demandW: w, periodEnd: p.periodEnd ?? null });
   }
+  const peakMonths: NonNullable<PreparedReading['peakMonths']> = [];
+  for (const p of reading.demandPeakHistory) {
+    const w = Math.round(p.kw * 1000);
+    // a month without a peak: the meter's invalid date 632525252525W (at null) and 0.000 kW, a zero peak
+    if (!p.periodEnd || !Number.isFinite(w) || w < 0 || w > 16_777_215) continue;
+    peakMonths.push({ periodEnd: p.periodEnd, peakAt: p.at, demandW: w });
+  }
   const raw = [
     ...reading.raw.map((r) => ({ obis: r.obis.slice(0, 32), value: r.value })),
     ...reading.messages.map((m) => ({ obis: '0-0:96.13.0', value: m })),
@@ -117,6 +128,11 @@ export function prepareReading(
         vendor: clip(reading.vendor, 64),
       }
     : null;
+  const protocol = ctx.source === 'json' ? ('json' as const) : reading.protocol;
+  const identity =
+    reading.meterId || reading.header || reading.version || reading.vendor
+      ? { meterId: clip(reading.meterId, 96), protocol, header: clip(reading.header, 96), version: clip(reading.version, 32), vendor: clip(reading.vendor, 64) }
+      : null;
   return {
     ok: {
       deviceId: ctx.deviceId,
@@ -129,6 +145,8 @@ export function prepareReading(
       peaks,
       raw,
       meter,
+      identity,
+      peakMonths,
     },
   };
 }
