@@ -6,19 +6,12 @@ import { describe, expect, it } from 'vitest';
 import { decodeEncryptedTelegrams, decodeTelegrams, decryptP1Frames, DecryptionError, FrameError, isEncryptedP1 } from '../../src/index.ts';
 import { decodableCaptures } from './p1-corpus.ts';
 import { smartyFrame } from './smarty-frame-builder.ts';
+import { errorOf } from '../error-of.ts';
 
 const key = Uint8Array.from(Buffer.from('000102030405060708090a0b0c0d0e0f', 'hex'));
 const otherKey = Uint8Array.from(Buffer.from('0f0e0d0c0b0a09080706050403020100', 'hex'));
 const captures = decodableCaptures();
 
-function errorOf(f: () => unknown): unknown {
-  try {
-    f();
-  } catch (e) {
-    return e;
-  }
-  return undefined;
-}
 
 describe('encrypted P1 (Smarty, AES-128-GCM)', () => {
   it('has plaintext captures to encrypt', () => expect(captures.length).toBeGreaterThan(10));

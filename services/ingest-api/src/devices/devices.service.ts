@@ -96,42 +96,36 @@ async function issueKey(db: Kysely<Database>, deviceId: number, format: KeyForma
   return { id: Number(res.insertId), format, key };
 }
 
-async function setHanKeys(db: Kysely<Database>, deviceId: number, input: DeviceConfigInput): Promise<void> {
-  if (input.hanEncryptionKey === undefined) return;
-  if (input.hanEncryptionKey === null) {
-    await db.deleteFrom('device_han_key').where('device_id', '=', deviceId).execute();
+/** The HAN or P1 key pair of a device: `undefined` leaves it, null removes it, a hex key sets it. */
+async function setKeyPair(
+  db: Kysely<Database>,
+  deviceId: number,
+  table: 'device_han_key' | 'device_p1_key',
+  fields: readonly [string, string],
+  encryption: string | null | undefined,
+  authentication: string | null | undefined,
+): Promise<void> {
+  if (encryption === undefined) return;
+  if (encryption === null) {
+    await db.deleteFrom(table).where('device_id', '=', deviceId).execute();
     return;
   }
   const values = {
     device_id: deviceId,
-    encryption_key: hexKey('hanEncryptionKey', input.hanEncryptionKey),
-    authentication_key: input.hanAuthenticationKey ? hexKey('hanAuthenticationKey', input.hanAuthenticationKey) : null,
+    encryption_key: hexKey(fields[0], encryption),
+    authentication_key: authentication ? hexKey(fields[1], authentication) : null,
     updated_at: new Date(),
   };
   await db
-    .insertInto('device_han_key')
+    .insertInto(table)
     .values(values)
     .onDuplicateKeyUpdate({ encryption_key: values.encryption_key, authentication_key: values.authentication_key, updated_at: values.updated_at })
     .execute();
 }
 
-async function setP1Keys(db: Kysely<Database>, deviceId: number, input: DeviceConfigInput): Promise<void> {
-  if (input.p1EncryptionKey === undefined) return;
-  if (input.p1EncryptionKey === null) {
-    await db.deleteFrom('device_p1_key').where('device_id', '=', deviceId).execute();
-    return;
-  }
-  const values = {
-    device_id: deviceId,
-    encryption_key: hexKey('p1EncryptionKey', input.p1EncryptionKey),
-    authentication_key: input.p1AuthenticationKey ? hexKey('p1AuthenticationKey', input.p1AuthenticationKey) : null,
-    updated_at: new Date(),
-  };
-  await db
-    .insertInto('device_p1_key')
-    .values(values)
-    .onDuplicateKeyUpdate({ encryption_key: values.encryption_key, authentication_key: values.authentication_key, updated_at: values.updated_at })
-    .execute();
+async function setKeys(db: Kysely<Database>, deviceId: number, input: DeviceConfigInput): Promise<void> {
+  await setKeyPair(db, deviceId, 'device_han_key', ['hanEncryptionKey', 'hanAuthenticationKey'], input.hanEncryptionKey, input.hanAuthenticationKey);
+  await setKeyPair(db, deviceId, 'device_p1_key', ['p1EncryptionKey', 'p1AuthenticationKey'], input.p1EncryptionKey, input.p1AuthenticationKey);
 }
 
 /** Writes the meter settings the input names (null: back to the default); the others stay. */
@@ -207,8 +201,7 @@ export async function createDevice(
       })
       .executeTakeFirstOrThrow();
     const id = Number(res.insertId);
-    await setHanKeys(trx, id, input);
-    await setP1Keys(trx, id, input);
+    await setKeys(trx, id, input);
     await setMeterConfig(trx, id, input);
     return { id, key: await issueKey(trx, id, input.keyFormat ?? 'token') };
   });
@@ -226,8 +219,7 @@ export async function setDeviceConfig(db: Kysely<Database>, deviceId: number, in
   };
   await db.transaction().execute(async (trx) => {
     await trx.updateTable('device').set({ ...patch, updated_at: new Date() }).where('id', '=', deviceId).execute();
-    await setHanKeys(trx, deviceId, input);
-    await setP1Keys(trx, deviceId, input);
+    await setKeys(trx, deviceId, input);
     await setMeterConfig(trx, deviceId, input);
   });
   deviceChanged(deviceId);
