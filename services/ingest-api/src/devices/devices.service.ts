@@ -2,10 +2,18 @@ import type { Kysely } from 'kysely';
 import type { Database } from '@sem/db';
 import { ApiError } from '../errors/api-error.ts';
 import { isCountryCode, isTimeZone, COUNTRY_CODES, COUNTRY_PROFILES, type CountryCode } from './country-profiles.ts';
-import { generateKey, hashKey, keyHint, type KeyFormat } from './device-keys.ts';
-import { deviceSettings, type DeviceSettings } from './devices.repository.ts';
-import { deviceChanged } from './device-changes.ts';
-import { CLOCK_POLICIES, countryMeterDefaults, type ClockPolicy } from './meter-settings.ts';
+import {
+  CLOCK_POLICIES,
+  countryMeterDefaults,
+  deviceChanged,
+  deviceSettings,
+  generateKey,
+  hashKey,
+  keyHint,
+  type ClockPolicy,
+  type DeviceSettings,
+  type KeyFormat,
+} from '@sem/ingest';
 
 /** A device as shown to admins and to itself: never a key, never a HAN or P1 key. */
 export interface DeviceView extends DeviceSettings {
