@@ -6,3 +6,4 @@ export { migrateToLatest, pendingMigrations, MIGRATIONS_DIR } from './migrate.ts
 export { applyTableGrants, API_TABLES, MIGRATION_TABLE, READONLY_TABLES, quoteIdent } from './grants.ts';
 export { bootstrapDatabase, type BootstrapOptions, type DbUser } from './bootstrap.ts';
 export { secretFromEnv, type Env } from './env-secrets.ts';
+export { readDbCliEnv } from './cli/db-cli.env.ts';

@@ -1,6 +1,6 @@
 // The stack's migrate step: wait for MariaDB, then run db's migrate CLI (schema owner; refreshes grants).
 // One-shot: exits 0 when the schema is current, non-zero otherwise (the restart policy retries).
-import { readDbCliEnv } from '../../db/src/cli/db-cli.env.ts';
+import { readDbCliEnv } from '@sem/db';
 import { waitForDb } from './wait-for-db.ts';
 
 const env = readDbCliEnv();
@@ -10,4 +10,4 @@ try {
   console.error(err instanceof Error ? err.message : String(err));
   process.exit(1);
 }
-await import('../../db/src/cli/migrate.cli.ts');
+await import('@sem/db/migrate-cli');

@@ -1,5 +1,5 @@
 import { createConnection } from 'mysql2/promise';
-import type { DbConnectionConfig } from '../../db/src/connection.ts';
+import type { DbConnectionConfig } from '@sem/db';
 
 // Pods and podman-compose start containers together, not in health order: steps that need the
 // database wait for it themselves, with backoff, before doing any work.

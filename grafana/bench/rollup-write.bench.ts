@@ -7,7 +7,7 @@
  */
 import { createConnection } from 'mysql2/promise';
 import { createKysely, migrateToLatest, parseMysqlUrl } from '@sem/db';
-import { DEFAULT_WRITE_STEPS, READING_SOURCES, rollupWriteStep, writeBatch, type PreparedReading, type WriteStep } from '@sem/ingest';
+import { DEFAULT_WRITE_STEPS, READING_SOURCES, rollupWriteStep, writeBatch, type PreparedReading } from '@sem/ingest';
 
 const DB = 'sem_bench_rollup_write';
 const DEVICES = 100;

@@ -5,7 +5,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { createConnection, type RowDataPacket } from 'mysql2/promise';
-import { expandQuery, interpolateVariables, type TimeRange, type VariableValue } from '../../grafana/src/grafana-macros.ts';
+import { expandQuery, interpolateVariables, type TimeRange, type VariableValue } from '@sem/grafana';
 
 interface Target { rawSql?: string; hide?: boolean }
 interface Panel { title?: string; targets?: Target[]; panels?: Panel[]; maxDataPoints?: number; interval?: string }

@@ -4,7 +4,7 @@
  * the corpus and not against the decoder that produced them.
  */
 import { emptyReading, type Reading } from '@sem/meter-protocol';
-import { expectedReading } from '../../../packages/meter-protocol/test/dsmr/p1-expected.ts';
+import { expectedReading } from '@sem/meter-protocol/testing';
 
 const date = (iso: string | null | undefined): Date | null => (iso ? new Date(iso) : null);
 

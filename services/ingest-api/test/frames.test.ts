@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ChecksumError, decodeFrames, emptyReading, ProtocolError, type Reading } from '@sem/meter-protocol';
-import { expectedMeterTime, expectedValues, optionsFor } from '../../../packages/meter-protocol/test/han/han-expected.ts';
+import { expectedMeterTime, expectedValues, optionsFor } from '@sem/meter-protocol/testing';
 import { hanCaptures, hanNegativeCaptures } from './fixtures.ts';
 import { expectReadBack, expectStored } from './stored-reading.ts';
 import { jsonBody } from './json-client.ts';

@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
 import { decodeFrames, type Reading } from '@sem/meter-protocol';
-import { optionsFor } from '../../../packages/meter-protocol/test/han/han-expected.ts';
+import { optionsFor } from '@sem/meter-protocol/testing';
 import { createConnection } from 'mysql2/promise';
 import { ROLLUP_TABLES } from '@sem/db';
 import { prepareReading, WriteQueue } from '@sem/ingest';

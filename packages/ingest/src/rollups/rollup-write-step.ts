@@ -5,11 +5,9 @@ import type { WrittenReading } from '../write/reading-merge.ts';
 import type { DeviceState } from '../write/device-states.ts';
 import { chunks } from '../write/chunks.ts';
 import type { WriteStep } from '../write/write-steps.ts';
-import type { ReadingValueColumn } from '@sem/db';
 import { rollupDelta } from './apply-rollups.ts';
 import type { RollupDelta } from './rollup-delta.ts';
 import { writeRollupDelta } from './write-rollup-delta.ts';
-import { READING_REGISTER_SOURCES } from '@sem/db';
 import type { InsertedMbusReading, InsertedReading } from './rollup.types.ts';
 
 type Candidate = InsertedMbusReading & { received_at: Date };

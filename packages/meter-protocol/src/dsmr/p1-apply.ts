@@ -15,7 +15,7 @@ import {
 } from './p1-number.ts';
 import { parseP1TimeAt } from './p1-time.ts';
 import { buildValues } from './quantity-values.ts';
-import { ID_FIELDS, type BodyContext } from './telegram-body.ts';
+import { ID_FIELDS, type BodyContext } from './body-context.ts';
 
 const NO_UNIT = -1000;
 

@@ -131,7 +131,7 @@ type Entry = ObisEntry & { value?: string | null; unit?: string | null; timestam
 
 const ID_PRIORITY = ['0-0:96.1.1', '0-0:96.1.0', '1-0:0.0.0', '0-0:0.0.0'];
 
-function rawValue(entry: Entry, obis: string): string {
+function rawValue(entry: Entry, _obis: string): string {
   // the text after the code and its optional `*255` F group
   return entry.raw.slice(entry.raw.indexOf('('));
 }
