@@ -4,13 +4,12 @@
  * encrypted Luxembourg Smarty meter (frames encrypted here from a plaintext capture with node:crypto).
  */
 import { execFile } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { decodeFrame, decodeTelegrams } from '@sem/meter-protocol';
-import { ctMeter } from '../../../packages/meter-protocol/test/han/kamstrup-danish-lists.ts';
-import { smartyFrame } from '../../../packages/meter-protocol/test/dsmr/smarty-frame-builder.ts';
+import { ctMeter, smartyFrame } from '@sem/meter-protocol/testing';
+import { p1Captures } from './fixtures.ts';
 import { expectStored } from './stored-reading.ts';
 import { ADMIN_TOKEN, addDevice, bearer, useTestApp } from './test-app.ts';
 
@@ -19,7 +18,7 @@ const run = promisify(execFile);
 const CLI = fileURLToPath(new URL('../src/cli/devices.ts', import.meta.url));
 const admin = { authorization: `Bearer ${ADMIN_TOKEN}` };
 const P1_KEY = '00112233445566778899aabbccddeeff'.split('').reverse().join('');
-const PLAIN = readFileSync(fileURLToPath(new URL('../../../packages/meter-protocol/fixtures/dsmr/athom_iskra_am550_dsmr50.txt', import.meta.url)));
+const PLAIN = p1Captures().find((c) => c.name === 'athom_iskra_am550_dsmr50')!.bytes;
 
 async function cli(...args: string[]): Promise<any> {
   const c = ctx.t.connection;

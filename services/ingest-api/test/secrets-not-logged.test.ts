@@ -8,7 +8,7 @@ import { promisify } from 'node:util';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestDatabase } from '@sem/db/testing';
-import { smartyFrame } from '../../../packages/meter-protocol/test/dsmr/smarty-frame-builder.ts';
+import { smartyFrame } from '@sem/meter-protocol/testing';
 import { hanCaptures, p1Captures } from './fixtures.ts';
 import { ADMIN_TOKEN, bearer, openTestDatabase, testApp } from './test-app.ts';
 
