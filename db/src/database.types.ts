@@ -32,6 +32,22 @@ export interface DeviceHanKeyTable {
   updated_at: Timestamp;
 }
 
+export interface DeviceP1KeyTable {
+  device_id: number;
+  encryption_key: Buffer;
+  authentication_key: Nullable<Buffer>;
+  updated_at: Timestamp;
+}
+
+/** Per-device meter settings; NULL columns take the country/vendor default. */
+export interface DeviceMeterConfigTable {
+  device_id: number;
+  kamstrup_energy_scaler: Nullable<number>;
+  kamstrup_current_scaler: Nullable<number>;
+  clock_policy: Nullable<'deviation' | 'local' | 'standard'>;
+  updated_at: Timestamp;
+}
+
 /** Integer columns of reading, one per quantity (see quantity-columns.ts for names, units and scales). */
 export type ReadingValueColumns = Record<ReadingValueColumn, Nullable<number>>;
 
@@ -70,6 +86,28 @@ export interface DemandPeakTable {
   first_seen_at: Timestamp;
 }
 
+/** 0-0:98.1.0 history: one row per month boundary; peak_at NULL for a month without a peak. */
+export interface DemandPeakMonthTable {
+  device_id: number;
+  period_end: Timestamp;
+  peak_at: Nullable<Date>;
+  demand_w: number;
+  first_seen_at: Timestamp;
+}
+
+/** Each distinct identity a device's meter showed (header, version, list id, vendor, equipment id when sent). */
+export interface DeviceIdentityTable {
+  device_id: number;
+  identity_hash: Buffer;
+  protocol: 'json' | 'p1' | 'han';
+  meter_id: Nullable<string>;
+  header: Nullable<string>;
+  version: Nullable<string>;
+  vendor: Nullable<string>;
+  first_seen_at: Timestamp;
+  last_seen_at: Timestamp;
+}
+
 export interface RawObjectTable {
   device_id: number;
   obis: string;
@@ -94,10 +132,14 @@ export interface Database {
   device: DeviceTable;
   device_key: DeviceKeyTable;
   device_han_key: DeviceHanKeyTable;
+  device_p1_key: DeviceP1KeyTable;
+  device_meter_config: DeviceMeterConfigTable;
   reading: ReadingTable;
   mbus_reading: MbusReadingTable;
   power_failure_event: PowerFailureEventTable;
   demand_peak: DemandPeakTable;
+  demand_peak_month: DemandPeakMonthTable;
+  device_identity: DeviceIdentityTable;
   raw_object: RawObjectTable;
   device_meter: DeviceMeterTable;
 }
@@ -116,12 +158,16 @@ export const ROLLUP_TABLES = [
 /** Tables that hold data (cleared between tests, children first; granted to the API user). */
 export const DATA_TABLES = [
   ...ROLLUP_TABLES,
+  'device_identity',
   'device_meter',
   'raw_object',
+  'demand_peak_month',
   'demand_peak',
   'power_failure_event',
   'mbus_reading',
   'reading',
+  'device_meter_config',
+  'device_p1_key',
   'device_han_key',
   'device_key',
   'device',

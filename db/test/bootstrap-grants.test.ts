@@ -77,6 +77,7 @@ describe('db bootstrap: three users with least privilege', () => {
     await expect(ro.query('DROP TABLE reading')).rejects.toThrow(DENIED);
     await expect(ro.query('SELECT * FROM device_key')).rejects.toThrow(DENIED);
     await expect(ro.query('SELECT * FROM device_han_key')).rejects.toThrow(DENIED);
+    await expect(ro.query('SELECT * FROM device_p1_key')).rejects.toThrow(DENIED);
   });
 
   it('lets the owner run DDL and re-grant', async () => {

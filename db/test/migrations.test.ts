@@ -35,6 +35,8 @@ describe('migrations', () => {
     for (const q of QUANTITIES) {
       const col = QUANTITY_COLUMNS[q].column;
       expect(types.get(col), `${q} -> ${col}`).toMatch(/int$/);
+      const rest = (QUANTITY_COLUMNS[q] as { rest?: { column: string } }).rest;
+      if (rest) expect(types.get(rest.column), `${q} -> ${rest.column}`).toMatch(/^(tiny|small)int$/);
     }
     expect(types.get('meter_time')).toBe('datetime');
   });

@@ -19,7 +19,7 @@ export {
 
 // Payloads every adapter decodes the same way.
 export { bytesToText } from './payloads/payload-text.ts';
-export { decodeP1Text } from './payloads/p1-payload.ts';
+export { decodeP1Payload, decodeP1Text } from './payloads/p1-payload.ts';
 export { decodeHanBytes } from './payloads/han-payload.ts';
 export { fromJson, type JsonMbus, type JsonReading } from './payloads/json-reading.ts';
 export { ISO_WITH_OFFSET, JSON_SCHEMA_OPTIONS, jsonReadingSchema, jsonReadingsSchema, QUANTITY_NAMES } from './payloads/json-reading.schema.ts';
@@ -29,7 +29,8 @@ export { DeviceDirectory } from './devices/device-directory.ts';
 export { DeviceKeyCache } from './devices/device-key.cache.ts';
 export { deviceChanged, onDeviceChanged } from './devices/device-changes.ts';
 export { generateKey, hashKey, keyHint, LEGACY_KEY_LENGTH, secretsEqual, type KeyFormat } from './devices/device-keys.ts';
-export { deviceSettings, findDeviceByKey, findDeviceByKeyHash, findHanKeys, type AuthDevice, type DeviceSettings } from './devices/devices.repository.ts';
+export { CLOCK_POLICIES, countryMeterDefaults, findMeterSettings, hanOptions, type ClockPolicy, type MeterDefaults, type MeterSettings } from './devices/meter-settings.ts';
+export { deviceSettings, findDeviceByKey, findDeviceByKeyHash, type AuthDevice, type DeviceSettings } from './devices/devices.repository.ts';
 
 // The write path, for tools that drive it below the engine (bench, tests).
 export type { IngestDevice, IngestObserver, IngestResult, ReadingResult } from './write/ingest.ts';

@@ -8,6 +8,7 @@ import { DeviceDirectory } from './devices/device-directory.ts';
 import type { DeviceSettings } from './devices/devices.repository.ts';
 import { engineMetrics } from './metrics/engine-metrics.ts';
 import { decodeHanBytes } from './payloads/han-payload.ts';
+import { decodeP1Payload } from './payloads/p1-payload.ts';
 import { DeferredRollups } from './rollups/deferred-rollups.ts';
 import { RejectCounter } from './rollups/reject-counter.ts';
 import { rollupWriteStep } from './rollups/rollup-write-step.ts';
@@ -45,8 +46,10 @@ export interface IngestEngine {
    * database-unavailable when nothing was stored and the same request may be sent again).
    */
   ingest(device: IngestDevice, readings: readonly Reading[], source: ReadingSource, receivedAt: Date): Promise<IngestResult>;
-  /** HAN bytes to readings with the device's HAN keys, zone and country. */
+  /** HAN bytes to readings with the device's HAN keys, zone, Kamstrup scalers and clock rule. */
   decodeHan(device: Pick<DeviceSettings, 'id' | 'timeZone' | 'country'>, bytes: Uint8Array): Promise<Reading[]>;
+  /** P1 text to readings in the device's zone; encrypted P1 (Smarty, 0xDB) with the device's P1 key. */
+  decodeP1(device: Pick<DeviceSettings, 'id' | 'timeZone'>, text: string): Promise<Reading[]>;
   /** Resolves when the database answers a trivial query. */
   ping(): Promise<void>;
   /** Refuses new writes, drains the accepted ones, writes the held rollups and rejects. The pool stays open. */
@@ -91,6 +94,7 @@ export function createIngest(options: IngestEngineOptions): IngestEngine {
     devices,
     ingest: (device, readings, source, receivedAt) => ingestReadings(writeQueue, device, readings, source, receivedAt, observer),
     decodeHan: (device, bytes) => decodeHanBytes(db, device, bytes),
+    decodeP1: (device, text) => decodeP1Payload(db, device, text),
     ping: () => pingDatabase(db),
     close() {
       closed ??= (async () => {

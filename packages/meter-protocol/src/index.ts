@@ -10,3 +10,5 @@ export { HdlcFrameReader, type HdlcFrame } from './dlms/hdlc-frame-reader.ts';
 export { decodeFrame, decodeFrames, type HanDecodeOptions } from './dlms/han-decoder.ts';
 export { assertTimeZone, zoneWallTime, type ZoneWallTime } from './zone-offset.ts';
 export { standardOffsetMs } from './dlms/zone-time.ts';
+export { decodeEncryptedTelegrams, decryptP1Frames, isEncryptedP1, SMARTY_AUTHENTICATION_KEY, type EncryptedP1Keys } from './dsmr/encrypted-p1.ts';
+export { withTariffTotals } from './tariff-totals.ts';

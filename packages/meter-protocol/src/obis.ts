@@ -23,6 +23,12 @@ export const ENERGY_EXPORT_T1 = '1-0:2.8.1'; // export tariff 1
 export const ENERGY_EXPORT_T2 = '1-0:2.8.2'; // export tariff 2
 export const ENERGY_REACTIVE_IMPORT = '1-0:3.8.0'; // reactive import, kvarh
 export const ENERGY_REACTIVE_EXPORT = '1-0:4.8.0'; // reactive export, kvarh
+export const ENERGY_IMPORT_L1 = '1-0:21.8.0'; // active import L1
+export const ENERGY_IMPORT_L2 = '1-0:41.8.0'; // active import L2
+export const ENERGY_IMPORT_L3 = '1-0:61.8.0'; // active import L3
+export const ENERGY_EXPORT_L1 = '1-0:22.8.0'; // active export L1
+export const ENERGY_EXPORT_L2 = '1-0:42.8.0'; // active export L2
+export const ENERGY_EXPORT_L3 = '1-0:62.8.0'; // active export L3
 
 // instantaneous power, kW on P1, W on HAN
 export const POWER_IMPORT = '1-0:1.7.0'; // active import

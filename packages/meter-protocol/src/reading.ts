@@ -62,6 +62,13 @@ export const QUANTITIES = [
   'powerReactiveExportL1Var',
   'powerReactiveExportL2Var',
   'powerReactiveExportL3Var',
+  // per-phase active energy registers (HAN: Danish Kamstrup 1-1:21/41/61.8.0 and 22/42/62.8.0, AmsReader list 4)
+  'energyImportL1Kwh',
+  'energyImportL2Kwh',
+  'energyImportL3Kwh',
+  'energyExportL1Kwh',
+  'energyExportL2Kwh',
+  'energyExportL3Kwh',
 ] as const;
 
 export type QuantityName = (typeof QUANTITIES)[number];

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ChecksumError, decodeFrames, emptyReading, ProtocolError, type Reading } from '@sem/meter-protocol';
 import { expectedMeterTime, expectedValues, optionsFor } from '@sem/meter-protocol/testing';
 import { corpusAbsent, hanCaptures, hanNegativeCaptures, needsCorpus } from './fixtures.ts';
-import { expectStored } from './stored-reading.ts';
+import { expectReadBack, expectStored } from './stored-reading.ts';
 import { jsonBody } from './json-client.ts';
 import { addDevice, bearer, useTestApp } from './test-app.ts';
 
@@ -80,6 +80,9 @@ describe('every HAN capture through POST /api/v1/frames, as bytes and as hex tex
         const received = keys[0];
         const corpus = corpusReading(c.expected);
         if (corpus) await expectStored(ctx.t, dev.id, corpus, received);
+        // read back through the API: the decoder's values and the corpus' values, exactly
+        for (const [i, r] of ref.readings.entries()) await expectReadBack(ctx.app, dev.key, r, keys[i]);
+        if (corpus && ref.readings.length === 1) await expectReadBack(ctx.app, dev.key, corpus, received);
       }
     });
   }
@@ -122,6 +125,7 @@ describe('every decodable HAN capture as JSON (a reader that decodes the frame i
       expect(res.statusCode, res.body).toBe(201);
       expect(res.json()).toMatchObject({ accepted: 1, rejected: 0 });
       await expectStored(ctx.t, d.id, c.corpus, new Date(res.json().results[0].meterTime));
+      await expectReadBack(ctx.app, d.key, c.corpus, new Date(res.json().results[0].meterTime));
     });
   }
 });

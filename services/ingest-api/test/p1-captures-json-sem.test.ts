@@ -9,7 +9,7 @@ import { decodeTelegrams } from '@sem/meter-protocol';
 import { QUANTITY_COLUMNS } from '@sem/db';
 import { p1Captures } from './fixtures.ts';
 import { obisText, p1ExpectedReading } from './capture-expected.ts';
-import { expectStored } from './stored-reading.ts';
+import { expectReadBack, expectStored } from './stored-reading.ts';
 import { jsonBody } from './json-client.ts';
 import { addDevice, bearer, useTestApp } from './test-app.ts';
 
@@ -73,6 +73,7 @@ describe('every decodable P1 capture as JSON and as the SEM firmware form', () =
       // JSON carries the values, the clock and the M-Bus channels (events and peaks come with raw telegrams)
       const want = { ...p1ExpectedReading(c.expected), powerFailureLog: [], demandMonthPeak: null, demandPeakHistory: [], raw: [] };
       await expectStored(ctx.t, d.id, want, new Date(res.json().results[0].meterTime));
+      await expectReadBack(ctx.app, d.key, want, new Date(res.json().results[0].meterTime));
     });
 
     it(`${c.name} via POST /post-data.php`, async () => {
@@ -88,6 +89,10 @@ describe('every decodable P1 capture as JSON and as the SEM firmware form', () =
       const want: Record<string, number | null> = Object.fromEntries(Object.values(QUANTITY_COLUMNS).map((s) => [s.column, null]));
       for (const [field, , , , column, factor] of SEM_FORM) {
         if (column !== null) want[column] = fields[field]!.startsWith('-1.') ? null : Math.round(Number(fields[field]) * factor);
+      }
+      // as the P1 routes do, the totals are the sums of the two tariff registers (item 7 of issue #15)
+      for (const [total, t1, t2] of [['energy_import_wh', 'energy_import_t1_wh', 'energy_import_t2_wh'], ['energy_export_wh', 'energy_export_t1_wh', 'energy_export_t2_wh']] as const) {
+        if (want[t1] != null && want[t2] != null) want[total] = want[t1]! + want[t2]!;
       }
       expect(Object.fromEntries(Object.keys(want).map((k) => [k, row[k]]))).toEqual(want);
       expect(row.meter_time).toEqual(row.received_at);

@@ -1,5 +1,5 @@
 /**
- * The HAN decryption key, the device keys and the admin token never appear in a response or in the
+ * The HAN and P1 decryption keys, the device keys and the admin token never appear in a response or in the
  * log, with the production logger at its most verbose, through the admin API, the frames route and the CLI.
  */
 import { execFile } from 'node:child_process';
@@ -8,7 +8,8 @@ import { promisify } from 'node:util';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestDatabase } from '@sem/db/testing';
-import { corpusAbsent, hanCaptures, needsCorpus } from './fixtures.ts';
+import { smartyFrame } from '@sem/meter-protocol/testing';
+import { corpusAbsent, hanCaptures, needsCorpus, p1Captures } from './fixtures.ts';
 import { ADMIN_TOKEN, bearer, openTestDatabase, testApp } from './test-app.ts';
 
 const run = promisify(execFile);
@@ -81,5 +82,23 @@ describe('secrets stay out of responses and logs', () => {
     for (const secret of [...spellings(hanKey), ...(authKey ? spellings(authKey) : []), ...spellings(wrongKey)]) {
       expect(withCreations.includes(secret), `a HAN key (${secret.slice(0, 4)}…) leaked`).toBe(false);
     }
+  });
+
+  it('the encrypted P1 key (Smarty) stays out of answers and logs, also when a frame does not decrypt', async () => {
+    const p1Key = '0f1e2d3c4b5a69788796a5b4c3d2e1f0';
+    const plain = p1Captures().find((c) => c.name === 'athom_iskra_am550_dsmr50')!.bytes;
+    const created = await app.inject({ method: 'POST', url: '/api/v1/admin/devices', headers: bearer(ADMIN_TOKEN), payload: { name: 'smarty', country: 'LU', p1EncryptionKey: p1Key } });
+    expect(created.statusCode, created.body).toBe(201);
+    const { device, key } = created.json();
+    const post = (frame: Uint8Array) =>
+      app.inject({ method: 'POST', url: '/api/v1/telegrams', headers: { ...bearer(key.key), 'content-type': 'application/octet-stream' }, payload: Buffer.from(frame) });
+    const ok = await post(smartyFrame(plain, { key: Buffer.from(p1Key, 'hex') }));
+    expect(ok.statusCode, ok.body).toBe(201);
+    const wrong = await post(smartyFrame(plain, { key: Buffer.alloc(16, 9), frameCounter: 2 }));
+    expect(wrong.json().error.code).toBe('decryption_failed');
+    const shown = await app.inject({ method: 'GET', url: `/api/v1/admin/devices/${device.id}`, headers: bearer(ADMIN_TOKEN) });
+    expect(shown.json().hasP1Key).toBe(true);
+    const everything = [created.body, ok.body, wrong.body, shown.body, logLines.join('')].join('\n');
+    for (const secret of spellings(p1Key)) expect(everything.includes(secret), 'the P1 key leaked').toBe(false);
   });
 });

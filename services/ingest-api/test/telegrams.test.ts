@@ -1,7 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import { ChecksumError, crc16Arc, decodeTelegrams, ProtocolError, type Reading } from '@sem/meter-protocol';
 import { corpusAbsent, needsCorpus, p1Captures } from './fixtures.ts';
-import { expectStored } from './stored-reading.ts';
+import { expectReadBack, expectStored } from './stored-reading.ts';
 import { p1ExpectedReading } from './capture-expected.ts';
 import { addDevice, bearer, useTestApp } from './test-app.ts';
 
@@ -75,6 +75,11 @@ describe('every P1 capture through POST /api/v1/telegrams and the dsmr-reader da
         for (const r of storable) await expectStored(ctx.t, dev.id, r, received);
         // and against the corpus itself: every quantity, M-Bus value, power failure and demand peak
         if (storable.length === 1) await expectStored(ctx.t, dev.id, p1ExpectedReading(c.expected), received);
+        // read back through the API: the decoder's values and the corpus' values, exactly
+        if (storable.length === 1) {
+          await expectReadBack(ctx.app, dev.key, storable[0]!, received);
+          await expectReadBack(ctx.app, dev.key, p1ExpectedReading(c.expected), received);
+        }
       }
     });
   }

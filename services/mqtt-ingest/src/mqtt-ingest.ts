@@ -37,6 +37,12 @@ export async function startMqttIngest({ engine, metrics, config, log }: MqttInge
     registers: [metrics],
   });
   const stats = new IngestStats((kind, counter, n) => messages.inc({ kind, outcome: counter }, n));
+  const ignored = new Counter({
+    name: 'sem_mqtt_ignored_total',
+    help: 'MQTT uploads acknowledged without a reading, by topic kind and reason (AmsReader system info, prices, temperatures, ...).',
+    labelNames: ['kind', 'reason'],
+    registers: [metrics],
+  });
   const registry = new RegistrySync({
     db: engine.db,
     log,
@@ -68,7 +74,13 @@ export async function startMqttIngest({ engine, metrics, config, log }: MqttInge
       return device;
     },
   });
-  const subscriber = await startIngestSubscriber({ broker: config.broker, handler, stats, log });
+  const subscriber = await startIngestSubscriber({
+    broker: config.broker,
+    handler,
+    stats,
+    log,
+    onIgnored: (kind, reason) => ignored.inc({ kind, reason }),
+  });
   registry.attachClient(subscriber.client);
   await registry.syncOnce();
   const stopSync = registry.start(config.registryPollMs);

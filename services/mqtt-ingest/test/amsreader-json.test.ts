@@ -68,6 +68,53 @@ describe('AmsReader JSON', () => {
     expect(parseAmsReaderJson('{"temperatures":{"28ff":21.5}}')).toEqual({ kind: 'not-a-reading', what: 'temperatures' });
   });
 
+  it('reads the meter id from data.meterId (v2.3+) and from data.id (older releases)', () => {
+    const newer = parseAmsReaderJson(JSON.stringify({ id: 'A4:CF', t: 1732201210, data: { lv: 'KFM_001', meterId: '6970631400000001', P: 10 } }));
+    expect(newer.kind === 'reading' && newer.reading.meterId).toBe('6970631400000001');
+    const older = parseAmsReaderJson(JSON.stringify({ id: 'A4:CF', t: 1732201210, data: { id: '6970631400000002', P: 10 } }));
+    expect(older.kind === 'reading' && older.reading.meterId).toBe('6970631400000002');
+  });
+
+  it('reads "JSON (flat)": values at the top level, the top-level id is the MAC and never the meter id', () => {
+    const flat = JSON.parse(LIST3);
+    const { data, realtime, ...header } = flat;
+    delete data.id;
+    const r = parseAmsReaderJson(JSON.stringify({ ...header, ...data, meterId: '5706567000000000', rt_h: 0.41, rt_d: 7.3, peaks: [1.5] }));
+    const nested = parseAmsReaderJson(LIST3);
+    if (r.kind !== 'reading' || nested.kind !== 'reading') throw new Error('not readings');
+    expect(r.reading).toEqual(nested.reading);
+    expect(r.deviceMac).toBe('A4:CF:12:00:11:22');
+    const noMeterId = parseAmsReaderJson(JSON.stringify({ id: 'A4:CF:12:00:11:22', t: 1732201210, P: 5 }));
+    expect(noMeterId.kind === 'reading' && noMeterId.reading.meterId).toBeNull();
+  });
+
+  it('maps the tariff registers and list 4 per-phase energy; their all-zero groups mean "not sent"', () => {
+    const r = parseAmsReaderJson(JSON.stringify({ t: 1732201210, data: { P: 1, tPI: 0, tPIT1: 100.001, tPIT2: 200.002, tPO: 0, tPOT1: 0, tPOT2: 0, tPI1: 1.5, tPI2: 0, tPI3: 2.25, tPO1: 0, tPO2: 0, tPO3: 0 } }));
+    if (r.kind !== 'reading') throw new Error(r.kind);
+    expect(r.reading.values).toEqual({
+      powerImportW: 1, energyImportKwh: 0, energyExportKwh: 0,
+      energyImportT1Kwh: 100.001, energyImportT2Kwh: 200.002,
+      energyImportL1Kwh: 1.5, energyImportL2Kwh: 0, energyImportL3Kwh: 2.25,
+    });
+    const tariffsOnly = parseAmsReaderJson(JSON.stringify({ t: 1732201210, data: { P: 1, tPIT1: 0.1, tPIT2: 0.2 } }));
+    // no total sent: the exact T1 + T2, as a P1 meter's telegram gives it
+    expect(tariffsOnly.kind === 'reading' && tariffsOnly.reading.values.energyImportKwh).toBe(0.3);
+  });
+
+  it('passes the raw meter bytes of its /data topic on as a frame or telegram', () => {
+    expect(parseAmsReaderJson('{"data":"7ea0"}')).toEqual({ kind: 'meter-bytes', bytes: Buffer.from('7ea0', 'hex'), framing: 'hdlc' });
+    expect(parseAmsReaderJson(`{"data":"${Buffer.from('/ISK5').toString('hex')}"}`)).toMatchObject({ kind: 'meter-bytes', framing: 'p1' });
+    expect(parseAmsReaderJson('{"data":"6868"}')).toEqual({ kind: 'not-a-reading', what: 'raw meter bytes of unknown framing' });
+    expect(parseAmsReaderJson('{"data":"xyz"}').kind).toBe('malformed');
+  });
+
+  it('names every message without meter values by what it is', () => {
+    expect(parseAmsReaderJson('{"id":"x","prices":{"import":[0.1]}}')).toEqual({ kind: 'not-a-reading', what: 'prices' });
+    expect(parseAmsReaderJson('{"id":"x","pr_0":0.1,"pr_min":0.1}')).toEqual({ kind: 'not-a-reading', what: 'prices' });
+    expect(parseAmsReaderJson('{"installed_version":"v2.5.1","latest_version":"v2.5.2"}')).toEqual({ kind: 'not-a-reading', what: 'firmware notice' });
+    expect(parseAmsReaderJson('{"id":"x"}')).toEqual({ kind: 'not-a-reading', what: 'unknown message' });
+  });
+
   it('calls broken payloads malformed without throwing', () => {
     expect(parseAmsReaderJson('{"data":').kind).toBe('malformed');
     expect(parseAmsReaderJson('[1,2]').kind).toBe('malformed');

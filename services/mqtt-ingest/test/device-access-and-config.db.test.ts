@@ -153,11 +153,36 @@ describeWithBroker('devices on the MQTT ingest', () => {
       uploadTopic('alice', 'amsreader'),
       JSON.stringify({ id: 'A4:CF:12:00:11:22', name: 'ams-1', up: 121, t: t0, vcc: 3.29, rssi: -60, temp: 21, data: { lv: 'AIDON_V0001', id: '7359992890941742', type: '6525', P: 1843, Q: 0, PO: 0, QO: 257, I1: 8.1, I2: 0, I3: 4.2, U1: 233.1, U2: 0, U3: 232.8, tPI: 12345.67, tPO: 0, tQI: 10.2, tQO: 3456.78, rtc: t0 - 10 }, realtime: { h: 0.3, d: 5.1, t: 5, x: 1.2, he: 0, de: 0 } }),
     );
+    // "JSON (flat)": the same values at the top level, meterId (v2.3+), tariff registers and list 4 per-phase energy
+    const t1 = t0 + 10;
+    await client.publishAsync(
+      uploadTopic('alice', 'amsreader'),
+      JSON.stringify({ id: 'A4:CF:12:00:11:22', name: 'ams-1', up: 131, t: t1, vcc: 3.29, rssi: -60, temp: 21, lv: 'AIDON_V0001', meterId: '7359992890941742', type: '6525', P: 1850, P1: 600, P2: 0, P3: 1250, Q: 0, PO: 0, PO1: 0, PO2: 0, PO3: 0, QO: 250, I1: 8.2, I2: 0, I3: 4.3, U1: 233.2, U2: 0, U3: 232.9, PF: 0.99, PF1: 0.98, PF2: 0, PF3: 0.99, tPI: 12345.68, tPIT1: 10000.18, tPIT2: 2345.5, tPO: 0, tPOT1: 0, tPOT2: 0, tQI: 10.2, tQO: 3456.79, tPI1: 4000.1, tPI2: 0.5, tPI3: 8345.08, tPO1: 0, tPO2: 0, tPO3: 0, rtc: t1 - 10, rt_h: 0.3, rt_d: 5.1, rt_m: 100.2, rt_t: 5, rt_x: 1.2, rt_he: 0, rt_de: 0, rt_me: 0, peaks: [1.2] }),
+    );
+    // a second system message within the hour: counted, not warned again
+    await client.publishAsync(uploadTopic('alice', 'amsreader'), '{"id":"A4:CF:12:00:11:22","name":"ams-1","up":180,"vcc":3.29,"rssi":-60,"temp":21.0,"version":"v2.3.0"}');
     await client.endAsync();
-    const lines = await outcome('alice', 3);
-    expect(lines.slice(-2).map((l) => l['msg'])).toEqual(['upload without readings ignored', 'upload stored']);
-    const row = (await readingsOf(alice.id)).find((r) => r.meter_time.getTime() === t0 * 1000);
+    const lines = await outcome('alice', 5);
+    expect(lines.slice(-4).map((l) => [l['msg'], l['level']])).toEqual([
+      ['upload without readings ignored', 40],
+      ['upload stored', 20],
+      ['upload stored', 20],
+      ['upload without readings ignored', 20],
+    ]);
+    expect(lines.at(-4)).toMatchObject({ reason: 'system info', ignoredSinceLastWarn: 1 });
+    const rows = await readingsOf(alice.id);
+    const row = rows.find((r) => r.meter_time.getTime() === t0 * 1000);
     expect(row).toMatchObject({ power_import_w: 1843, power_reactive_export_var: 257, current_l1_ca: 810, voltage_l3_dv: 2328, energy_import_wh: 12345670, energy_reactive_export_varh: 3456780, source: 6 });
+    const flat = rows.find((r) => r.meter_time.getTime() === t1 * 1000);
+    expect(flat).toMatchObject({
+      power_import_w: 1850, power_import_l1_w: 600, power_import_l3_w: 1250, energy_import_wh: 12345680,
+      energy_import_t1_wh: 10000180, energy_import_t2_wh: 2345500, energy_export_t1_wh: null,
+      energy_import_l1_wh: 4000100, energy_import_l2_wh: 500, energy_import_l3_wh: 8345080, energy_export_l1_wh: null,
+    });
+    const meter = await t.db.selectFrom('device_meter').selectAll().where('device_id', '=', alice.id).execute();
+    expect(meter.map((m) => m.meter_id)).toContain('7359992890941742');
+    const metrics = await (await fetch(`http://127.0.0.1:${opsPort}/metrics`)).text();
+    expect(metrics).toContain('sem_mqtt_ignored_total{kind="amsreader",reason="system info"} 2');
   });
 
   it('sends the retained config on subscribe and again when the CLI or the admin API changes the interval', async () => {

@@ -43,13 +43,3 @@ export async function findDeviceByKeyHash(db: Kysely<Database>, keyHash: Buffer)
     keyFormat: row.format,
   };
 }
-
-/** HAN AES-GCM keys of a device, for decoding only (never logged or returned). */
-export async function findHanKeys(
-  db: Kysely<Database>,
-  deviceId: number,
-): Promise<{ encryptionKey: Uint8Array; authenticationKey: Uint8Array | undefined } | undefined> {
-  const row = await db.selectFrom('device_han_key').select(['encryption_key', 'authentication_key']).where('device_id', '=', deviceId).executeTakeFirst();
-  if (!row) return undefined;
-  return { encryptionKey: new Uint8Array(row.encryption_key), authenticationKey: row.authentication_key ? new Uint8Array(row.authentication_key) : undefined };
-}

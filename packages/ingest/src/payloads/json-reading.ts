@@ -1,4 +1,4 @@
-import { emptyReading, type QuantityName, type Reading } from '@sem/meter-protocol';
+import { emptyReading, withTariffTotals, type QuantityName, type Reading } from '@sem/meter-protocol';
 import { QUANTITY_NAMES } from './json-reading.schema.ts';
 
 export interface JsonMbus {
@@ -25,6 +25,8 @@ export function fromJson(body: JsonReading): Reading {
     const v = body[name];
     if (typeof v === 'number') reading.values[name] = v;
   }
+  // the same columns as a raw telegram with these tariff registers would fill
+  reading.values = withTariffTotals(reading.values);
   reading.mbus = (body.mbus ?? []).map((m) => ({
     channel: m.channel,
     deviceType: m.deviceType ?? null,

@@ -1,5 +1,5 @@
 import type { QuantityName, Reading } from '@sem/meter-protocol';
-import { QUANTITY_COLUMNS, toStored, type ReadingValueColumn } from '@sem/db';
+import { QUANTITY_COLUMNS, toStored, toStoredRest, type QuantityColumn, type ReadingValueColumn } from '@sem/db';
 
 /** Where a reading came from; stored as a tinyint in reading.source. Add new sources at the end. */
 export const READING_SOURCES = { json: 1, p1: 2, han: 3, sem: 4, 'dsmr-reader': 5, mqtt: 6, simulator: 7 } as const;
@@ -31,6 +31,10 @@ export interface PreparedReading {
   peaks: { peakAt: Date; demandW: number; periodEnd: Date | null }[];
   raw: { obis: string; value: string }[];
   meter: { meterId: string; protocol: 'json' | 'p1' | 'han'; header: string | null; version: string | null; vendor: string | null } | null;
+  /** Who the meter says it is, with or without an equipment id (P1 header, version, HAN list id, vendor). */
+  identity?: { meterId: string | null; protocol: 'json' | 'p1' | 'han'; header: string | null; version: string | null; vendor: string | null } | null;
+  /** 0-0:98.1.0 by month boundary, months without a peak included (peakAt null, 0 W). */
+  peakMonths?: { periodEnd: Date; peakAt: Date | null; demandW: number }[];
 }
 
 export interface Rejection {
@@ -75,6 +79,9 @@ export function prepareReading(
     const stored = toStored(name, value);
     if (typeof stored === 'string') return { rejected: { code: 'out_of_range', message: stored } };
     columns[spec.column] = stored;
+    // digits finer than the column's resolution (Kaifa mA, Q3D 0.1 mWh): kept in the rest column
+    const rest = toStoredRest(name, value);
+    if (rest !== null) columns[(spec as QuantityColumn).rest!.column as ReadingValueColumn] = rest;
   }
   const mbus: PreparedMbus[] = [];
   for (const m of reading.mbus) {
@@ -101,6 +108,13 @@ export function prepareReading(
     if (p.at === null || !Number.isFinite(w) || w < 0 || w > 16_777_215) continue;
     peaks.push({ peakAt: p.at, demandW: w, periodEnd: p.periodEnd ?? null });
   }
+  const peakMonths: NonNullable<PreparedReading['peakMonths']> = [];
+  for (const p of reading.demandPeakHistory) {
+    const w = Math.round(p.kw * 1000);
+    // a month without a peak: the meter's invalid date 632525252525W (at null) and 0.000 kW, a zero peak
+    if (!p.periodEnd || !Number.isFinite(w) || w < 0 || w > 16_777_215) continue;
+    peakMonths.push({ periodEnd: p.periodEnd, peakAt: p.at, demandW: w });
+  }
   const raw = [
     ...reading.raw.map((r) => ({ obis: r.obis.slice(0, 32), value: r.value })),
     ...reading.messages.map((m) => ({ obis: '0-0:96.13.0', value: m })),
@@ -114,6 +128,11 @@ export function prepareReading(
         vendor: clip(reading.vendor, 64),
       }
     : null;
+  const protocol = ctx.source === 'json' ? ('json' as const) : reading.protocol;
+  const identity =
+    reading.meterId || reading.header || reading.version || reading.vendor
+      ? { meterId: clip(reading.meterId, 96), protocol, header: clip(reading.header, 96), version: clip(reading.version, 32), vendor: clip(reading.vendor, 64) }
+      : null;
   return {
     ok: {
       deviceId: ctx.deviceId,
@@ -126,6 +145,8 @@ export function prepareReading(
       peaks,
       raw,
       meter,
+      identity,
+      peakMonths,
     },
   };
 }

@@ -141,5 +141,55 @@ export const deviceMeterStep: WriteStep = {
   },
 };
 
+/** 0-0:98.1.0 by month boundary: a month without a peak is stored as its zero peak, not dropped. */
+export const demandPeakMonthStep: WriteStep = {
+  name: 'demand_peak_month',
+  async run(trx, rows) {
+    const values = uniqueBy(
+      rows.flatMap((r) =>
+        (r.peakMonths ?? []).map((p) => ({ device_id: r.deviceId, period_end: p.periodEnd, peak_at: p.peakAt, demand_w: p.demandW, first_seen_at: r.receivedAt })),
+      ),
+      (v) => `${v.device_id}:${v.period_end.getTime()}`,
+    );
+    // a closed month does not change: the first sighting stays
+    for (const part of chunks(values, 5000)) await insertRecords(trx, 'demand_peak_month', part, { ignore: true });
+  },
+};
+
+const IDENTITY_SEEN = '`first_seen_at` = LEAST(`first_seen_at`, VALUES(`first_seen_at`)), `last_seen_at` = GREATEST(`last_seen_at`, VALUES(`last_seen_at`))';
+
+/** Every distinct identity a device's meter shows, with or without an equipment id. */
+export const deviceIdentityStep: WriteStep = {
+  name: 'device_identity',
+  async run(trx, rows) {
+    const byKey = new Map<string, Record<string, unknown>>();
+    for (const r of rows) {
+      const id = r.identity;
+      if (!id) continue;
+      const hash = createHash('sha256').update(JSON.stringify([id.protocol, id.meterId, id.header, id.version, id.vendor])).digest();
+      const key = `${r.deviceId}:${hash.toString('hex')}`;
+      const prev = byKey.get(key);
+      if (prev) {
+        if (r.receivedAt < (prev.first_seen_at as Date)) prev.first_seen_at = r.receivedAt;
+        if (r.receivedAt > (prev.last_seen_at as Date)) prev.last_seen_at = r.receivedAt;
+        continue;
+      }
+      byKey.set(key, {
+        device_id: r.deviceId, identity_hash: hash, protocol: id.protocol, meter_id: id.meterId, header: id.header, version: id.version, vendor: id.vendor,
+        first_seen_at: r.receivedAt, last_seen_at: r.receivedAt,
+      });
+    }
+    for (const part of chunks([...byKey.values()], 2000)) await insertRecords(trx, 'device_identity', part, { onDuplicate: IDENTITY_SEEN });
+  },
+};
+
 /** The steps after the reading rows themselves, in order. */
-export const DEFAULT_WRITE_STEPS: readonly WriteStep[] = [mbusStep, powerFailureStep, demandPeakStep, rawObjectStep, deviceMeterStep];
+export const DEFAULT_WRITE_STEPS: readonly WriteStep[] = [
+  mbusStep,
+  powerFailureStep,
+  demandPeakStep,
+  demandPeakMonthStep,
+  rawObjectStep,
+  deviceMeterStep,
+  deviceIdentityStep,
+];

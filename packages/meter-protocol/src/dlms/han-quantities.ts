@@ -54,6 +54,12 @@ export const QUANTITY_BY_CDE: ReadonlyMap<string, QuantityTarget> = new Map([
   [cde(O.ENERGY_EXPORT_T2), T('energyExportT2Kwh', 'Wh', -3)],
   [cde(O.ENERGY_REACTIVE_IMPORT), T('energyReactiveImportKvarh', 'varh', -3)],
   [cde(O.ENERGY_REACTIVE_EXPORT), T('energyReactiveExportKvarh', 'varh', -3)],
+  [cde(O.ENERGY_IMPORT_L1), T('energyImportL1Kwh', 'Wh', -3)],
+  [cde(O.ENERGY_IMPORT_L2), T('energyImportL2Kwh', 'Wh', -3)],
+  [cde(O.ENERGY_IMPORT_L3), T('energyImportL3Kwh', 'Wh', -3)],
+  [cde(O.ENERGY_EXPORT_L1), T('energyExportL1Kwh', 'Wh', -3)],
+  [cde(O.ENERGY_EXPORT_L2), T('energyExportL2Kwh', 'Wh', -3)],
+  [cde(O.ENERGY_EXPORT_L3), T('energyExportL3Kwh', 'Wh', -3)],
 ]);
 
 /** Implicit scaler and unit of a value a vendor sends without scaler_unit, by C.D.E. */

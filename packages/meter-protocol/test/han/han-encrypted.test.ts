@@ -8,6 +8,7 @@ import { DecryptionError, UnsupportedError } from '../../src/errors.ts';
 import { decodeFrame, decodeFrames } from '../../src/dlms/han-decoder.ts';
 import { buildFrame, buildSegments, concat, encryptApdu, infoOf, LLC } from './hdlc-frame-builder.ts';
 import { hanFixtures, ownFixture } from './han-fixture-files.ts';
+import { errorOf } from '../error-of.ts';
 
 const key = Uint8Array.from(Buffer.from('000102030405060708090a0b0c0d0e0f', 'hex'));
 const otherKey = Uint8Array.from(Buffer.from('f0e0d0c0b0a090807060504030201000', 'hex'));
@@ -23,14 +24,6 @@ function encryptedFrame(frame: Uint8Array, sc: 0x20 | 0x30, tag: 0xdb | 0xdf = 0
   return buildFrame(concat(LLC, ciphered), { destination: [0x41], source: [0x03] });
 }
 
-function errorOf(f: () => unknown): unknown {
-  try {
-    f();
-  } catch (e) {
-    return e;
-  }
-  return undefined;
-}
 
 describe('AES-GCM encrypted frames', () => {
   for (const frame of [kamstrup, aidon]) {

@@ -98,12 +98,12 @@ describe('Kamstrup lists', () => {
   const body = concat(u8(0x02, danish.length), ...danish);
   const frame = frameOf(body, u8(0x0f, 0, 0, 0, 0, 0x0c, ...Buffer.from('07e6060104100000ff800080', 'hex')));
 
-  it('applies the default implicit scalers, PF in 0.01, and keeps unmapped registers in raw', () => {
+  it('applies the default implicit scalers, PF in 0.01, and maps the per-phase energy registers', () => {
     const r = decodeFrame(frame);
     expect(r.vendor).toBe('Kamstrup');
     expect(r.meterId).toBe('5706567000000000');
-    expect(r.values).toMatchObject({ powerImportW: 1500, currentL1A: 12.34, powerFactor: 0.97, powerFactorL1: 0.95, powerImportL1W: 500, energyImportKwh: 1234.56 });
-    expect(r.raw).toContainEqual({ obis: '1-1:21.8.0.255', value: '40000 Wh' });
+    expect(r.values).toMatchObject({ powerImportW: 1500, currentL1A: 12.34, powerFactor: 0.97, powerFactorL1: 0.95, powerImportL1W: 500, energyImportKwh: 1234.56, energyImportL1Kwh: 40 });
+    expect(r.raw.map((o) => o.obis)).not.toContain('1-1:21.8.0.255');
     // Kamstrup sends CET all year: 16:00 in June is 15:00Z, not 14:00Z
     expect(r.meterTime?.toISOString()).toBe('2022-06-01T15:00:00.000Z');
   });

@@ -19,11 +19,16 @@ import {
 
 const USAGE = `usage: devices <command> [options]
   add --name NAME [--legacy-key] [--time-zone ZONE] [--country BE|NL|NO|SE|DK|AT|...]
-      [--send-interval 60|30s|5m] [--han-key HEX] [--han-auth-key HEX]
+      [--send-interval 60|30s|5m] [--han-key HEX] [--han-auth-key HEX] [meter options]
   list
   show --device ID|NAME
   set-config --device ID|NAME [--name NAME] [--time-zone ZONE] [--country CC] [--send-interval N]
-      [--han-key HEX|none] [--han-auth-key HEX]
+      [--han-key HEX|none] [--han-auth-key HEX] [meter options]
+  meter options (value "default" goes back to the country/vendor default):
+      [--p1-key HEX|none] [--p1-auth-key HEX]      encrypted P1 (Luxembourg Smarty)
+      [--kamstrup-energy-scaler 1|0|default]      Kamstrup registers in 10 Wh (1) or Wh (0)
+      [--kamstrup-current-scaler=-2|-3|default]   Kamstrup currents in 0.01 A (-2) or mA (-3, CT meters)
+      [--clock-policy deviation|local|standard|default]
   rotate-key --device ID|NAME [--legacy-key | --token] [--keep-old]
   revoke --device ID|NAME [--key-id N]      (without --key-id: every key of the device)
   delete --device ID|NAME
@@ -42,6 +47,11 @@ const { values: o, positionals } = parseArgs({
     'send-interval': { type: 'string' },
     'han-key': { type: 'string' },
     'han-auth-key': { type: 'string' },
+    'p1-key': { type: 'string' },
+    'p1-auth-key': { type: 'string' },
+    'kamstrup-energy-scaler': { type: 'string' },
+    'kamstrup-current-scaler': { type: 'string' },
+    'clock-policy': { type: 'string' },
     'key-id': { type: 'string' },
     json: { type: 'boolean' },
     help: { type: 'boolean', short: 'h' },
@@ -57,7 +67,20 @@ function configInput(): DeviceConfigInput {
     if (sendIntervalSeconds === undefined) throw new UsageError('--send-interval must be 1-3600 seconds, e.g. 10s or 5m');
   }
   const hanKey = o['han-key'] === 'none' ? null : o['han-key'];
+  const p1Key = o['p1-key'] === 'none' ? null : o['p1-key'];
+  const orDefault = (v: string | undefined) => (v === undefined ? undefined : v === 'default' ? null : v);
+  const scaler = (flag: 'kamstrup-energy-scaler' | 'kamstrup-current-scaler') => {
+    const v = orDefault(o[flag]);
+    if (v === undefined || v === null) return v;
+    if (!/^-?\d$/.test(v)) throw new UsageError(`--${flag} must be a number or default`);
+    return Number(v);
+  };
   return {
+    p1EncryptionKey: p1Key,
+    p1AuthenticationKey: p1Key === null ? null : o['p1-auth-key'],
+    kamstrupEnergyScaler: scaler('kamstrup-energy-scaler'),
+    kamstrupCurrentScaler: scaler('kamstrup-current-scaler'),
+    clockPolicy: orDefault(o['clock-policy']) as DeviceConfigInput['clockPolicy'],
     name: o.name,
     timeZone: o['time-zone'],
     country: o.country?.toUpperCase(),
@@ -70,7 +93,8 @@ function configInput(): DeviceConfigInput {
 function describe(d: DeviceView): string {
   const keys = d.keys.map((k) => `    key ${k.id} ${k.format} ${k.hint}… created ${k.createdAt}${k.revokedAt ? ` REVOKED ${k.revokedAt}` : ''}`);
   return [
-    `device ${d.id} ${d.name}: zone ${d.timeZone}, country ${d.country}, send every ${d.sendIntervalSeconds}s, HAN key ${d.hasHanKey ? 'set' : 'none'}`,
+    `device ${d.id} ${d.name}: zone ${d.timeZone}, country ${d.country}, send every ${d.sendIntervalSeconds}s, HAN key ${d.hasHanKey ? 'set' : 'none'}, P1 key ${d.hasP1Key ? 'set' : 'none'}`,
+    `    meter: Kamstrup energy scaler ${d.meter.kamstrupEnergyScaler}, current scaler ${d.meter.kamstrupCurrentScaler}, clock ${d.meter.clockPolicy ?? 'vendor rule'}${d.meter.overrides.length ? ` (set on the device: ${d.meter.overrides.join(', ')})` : ' (country defaults)'}`,
     ...keys,
   ].join('\n');
 }

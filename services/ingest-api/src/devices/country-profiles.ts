@@ -1,8 +1,10 @@
 /**
  * Country profiles for tariff naming. The meter's tariff 1/2 (1-0:1.8.1 / 1.8.2, 0-0:96.14.0) mean
  * opposite things in Belgium (1 = day/high) and the Netherlands (1 = low). Nordic and Austrian HAN
- * meters report a single register, so T1/T2 rarely occur there.
+ * meters report a single register, so T1/T2 rarely occur there. The meter defaults per country
+ * (Kamstrup scalers) live with the decoders: packages/ingest/src/devices/meter-settings.ts.
  */
+
 export const COUNTRY_PROFILES = {
   BE: { t1: 'day', t2: 'night', defaultTimeZone: 'Europe/Brussels' },
   NL: { t1: 'low', t2: 'normal', defaultTimeZone: 'Europe/Amsterdam' },

@@ -3,7 +3,7 @@ import { bytesToText } from '@sem/ingest';
 import { parseForm } from './body-text.ts';
 
 /** Replaces this plugin's parsers with exactly the given ones; anything else answers 415. */
-export function acceptOnly(app: FastifyInstance, kinds: readonly ('text' | 'octets-as-hex' | 'form')[]): void {
+export function acceptOnly(app: FastifyInstance, kinds: readonly ('text' | 'octets-as-hex' | 'octets-as-latin1' | 'form')[]): void {
   app.removeAllContentTypeParsers();
   for (const kind of kinds) {
     if (kind === 'text') {
@@ -11,6 +11,9 @@ export function acceptOnly(app: FastifyInstance, kinds: readonly ('text' | 'octe
     } else if (kind === 'octets-as-hex') {
       // Raw bytes become hex text so one schema (a string) covers both frame encodings.
       app.addContentTypeParser('application/octet-stream', { parseAs: 'buffer' }, (_req, body, done) => done(null, (body as Buffer).toString('hex')));
+    } else if (kind === 'octets-as-latin1') {
+      // One character per byte: binary P1 (an encrypted Smarty frame) reaches the text decoder unchanged.
+      app.addContentTypeParser('application/octet-stream', { parseAs: 'buffer' }, (_req, body, done) => done(null, (body as Buffer).toString('latin1')));
     } else {
       app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'buffer' }, (_req, body, done) => done(null, parseForm(body as Buffer)));
     }

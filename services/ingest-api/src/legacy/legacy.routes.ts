@@ -58,7 +58,7 @@ export async function legacyRoutes(app: FastifyInstance): Promise<void> {
       const receivedAt = new Date();
       const device = request.device!;
       // dsmr-reader answers 500 when a telegram does not parse; its script only looks at the status class.
-      const readings = decodeP1(request.body.telegram, device.timeZone, 500);
+      const readings = await decodeP1(app, device, request.body.telegram, 500);
       try {
         return reply.code(201).send(await app.ingest.ingest(device, readings, 'dsmr-reader', receivedAt));
       } catch (err) {

@@ -1,4 +1,4 @@
-import { emptyReading, type QuantityName, type Reading } from '@sem/meter-protocol';
+import { emptyReading, withTariffTotals, type QuantityName, type Reading } from '@sem/meter-protocol';
 
 /** Numeric fields of the SEM ESP32 body, in the order the firmware prints them. */
 export const SEM_FIELDS = ['UL1', 'UL2', 'UL3', 'IL1', 'IL2', 'IL3', 'Pcl', 'Pch', 'Ppl', 'Pph', 'Pc', 'Pp', 'Vg', 'Vw'] as const;
@@ -38,6 +38,8 @@ export function fromSemForm(form: Partial<Record<SemField, string>>): Reading {
     // kW with 3 decimals times 1000 is a whole number of W; round away the float error.
     if (v !== undefined) reading.values[quantity] = factor === 1 ? v : Math.round(v * factor * 1000) / 1000;
   }
+  // the firmware prints the two tariff registers only; the P1 routes store their sum as the total too
+  reading.values = withTariffTotals(reading.values);
   const gas = present(form.Vg);
   if (gas !== undefined) reading.mbus.push({ channel: 1, deviceType: 3, equipmentId: null, value: gas, unit: 'm3', capturedAt: null });
   const water = present(form.Vw);

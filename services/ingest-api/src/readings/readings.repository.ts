@@ -1,5 +1,5 @@
 import { sql, type Kysely } from 'kysely';
-import { fromStored, QUANTITY_COLUMNS, type Database } from '@sem/db';
+import { fromStored, QUANTITY_COLUMNS, type Database, type QuantityColumn, type ReadingValueColumn } from '@sem/db';
 import type { QuantityName } from '@sem/meter-protocol';
 import { localDayStartAt, QUANTITY_NAMES } from '@sem/ingest';
 import { RESOLUTIONS, type Resolution } from './readings.schemas.ts';
@@ -26,8 +26,11 @@ async function rawReadings(db: Kysely<Database>, deviceId: number, from: Date, t
   return rows.map((row) => {
     const out: ReadingOut = { time: row.meter_time.toISOString() };
     for (const name of QUANTITY_NAMES) {
-      const v = row[QUANTITY_COLUMNS[name].column];
-      if (v !== null && v !== undefined) out[name] = fromStored(name, Number(v));
+      const spec: QuantityColumn = QUANTITY_COLUMNS[name];
+      const v = row[spec.column as ReadingValueColumn];
+      // the rest column carries the digits a meter sent beyond the base column's resolution
+      const rest = spec.rest ? row[spec.rest.column as ReadingValueColumn] : null;
+      if (v !== null && v !== undefined) out[name] = fromStored(name, Number(v), rest === null || rest === undefined ? null : Number(rest));
     }
     return out;
   });

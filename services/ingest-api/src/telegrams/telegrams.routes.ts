@@ -1,15 +1,18 @@
 import { DEVICE_SECURITY } from '../http/security.ts';
 import type { FastifyInstance } from 'fastify';
 import { ProtocolError, type Reading } from '@sem/meter-protocol';
-import { decodeP1Text, IngestError } from '@sem/ingest';
+import { IngestError, type DeviceSettings } from '@sem/ingest';
 import { errorResponses } from '../errors/api-error.ts';
 import { fromIngestError, fromProtocolError } from '../errors/error-handler.ts';
 import { acceptOnly } from '../http/content-types.ts';
 
-/** Decodes P1 text with the device's zone; undecodable text becomes 422 (or the given status). */
-export function decodeP1(text: string, timeZone: string, statusOnError?: number): Reading[] {
+/**
+ * Decodes a P1 body for the device (its zone; encrypted Smarty frames with its P1 key); undecodable
+ * input becomes 422 (or the given status).
+ */
+export async function decodeP1(app: FastifyInstance, device: Pick<DeviceSettings, 'id' | 'timeZone'>, text: string, statusOnError?: number): Promise<Reading[]> {
   try {
-    return decodeP1Text(text, timeZone);
+    return await app.ingest.decodeP1(device, text);
   } catch (err) {
     if (err instanceof ProtocolError) throw fromProtocolError(err, statusOnError);
     if (err instanceof IngestError) throw fromIngestError(err, statusOnError);
@@ -18,7 +21,7 @@ export function decodeP1(text: string, timeZone: string, statusOnError?: number)
 }
 
 export async function telegramsRoutes(app: FastifyInstance): Promise<void> {
-  acceptOnly(app, ['text']);
+  acceptOnly(app, ['text', 'octets-as-latin1']);
   app.post<{ Body: string }>(
     '/api/v1/telegrams',
     {
@@ -26,8 +29,12 @@ export async function telegramsRoutes(app: FastifyInstance): Promise<void> {
         summary: 'Store raw P1 telegrams (DSMR / e-MUCS), decoded with the device time zone',
         tags: ['ingest'],
         security: DEVICE_SECURITY,
-        consumes: ['text/plain'],
-        body: { type: 'string', minLength: 1, description: 'one or more telegrams, / through !CRC, CRLF or LF' },
+        consumes: ['text/plain', 'application/octet-stream'],
+        body: {
+          type: 'string',
+          minLength: 1,
+          description: 'one or more telegrams, / through !CRC, CRLF or LF; or encrypted P1 frames (Smarty, 0xDB ...) as bytes or hex',
+        },
         response: { 201: { $ref: 'IngestResult#' }, ...errorResponses(400, 401, 413, 415, 422, 429, 503) },
       },
       preValidation: app.authenticateDevice('bearer'),
@@ -35,7 +42,7 @@ export async function telegramsRoutes(app: FastifyInstance): Promise<void> {
     async (request, reply) => {
       const receivedAt = new Date();
       const device = request.device!;
-      const readings = decodeP1(request.body, device.timeZone);
+      const readings = await decodeP1(app, device, request.body);
       return reply.code(201).send(await app.ingest.ingest(device, readings, 'p1', receivedAt));
     },
   );

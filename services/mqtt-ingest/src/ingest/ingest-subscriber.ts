@@ -2,6 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import mqtt, { type IClientOptions, type IPublishPacket, type MqttClient, type Packet } from 'mqtt';
 import type { Logger } from 'pino';
 import { INGEST_SUBSCRIPTIONS, parseUploadTopic, type UploadRoute } from '../topics/topic-route.ts';
+import { IgnoredLog } from './ignored-log.ts';
 import type { IngestStats } from './ingest-stats.ts';
 import type { UploadHandler, UploadOutcome } from './upload-outcome.ts';
 
@@ -22,6 +23,10 @@ export interface IngestSubscriberOptions {
   log: Logger;
   /** Backoff between retries of a message whose handler threw (database unavailable). */
   retryDelayMs?: { first: number; max: number };
+  /** Called for every message acknowledged without a reading, with its reason (the Prometheus counter). */
+  onIgnored?: (kind: UploadRoute['kind'], reason: string) => void;
+  /** Warn about ignored messages at most this often per device and reason (default one hour). */
+  ignoredWarnIntervalMs?: number;
 }
 
 export interface IngestSubscriber {
@@ -70,6 +75,7 @@ export async function startIngestSubscriber(options: IngestSubscriberOptions): P
   let closing = false;
   const stop = new AbortController();
   let current: Promise<void> = Promise.resolve();
+  const ignoredLog = new IgnoredLog(options.ignoredWarnIntervalMs);
 
   const clientOptions: IClientOptions = {
     clientId: broker.clientId,
@@ -123,7 +129,12 @@ export async function startIngestSubscriber(options: IngestSubscriberOptions): P
     stats.outcome(route.kind, outcome);
     const fields = { topic: packet.topic, device: route.device, kind: route.kind, bytes: packet.payload.length, dup: packet.dup };
     if (outcome.status === 'rejected') log.warn({ ...fields, code: outcome.code, reason: outcome.reason }, 'upload rejected and dropped');
-    else if (outcome.status === 'ignored') log.debug({ ...fields, reason: outcome.reason }, 'upload without readings ignored');
+    else if (outcome.status === 'ignored') {
+      options.onIgnored?.(route.kind, outcome.reason);
+      const count = ignoredLog.note(route.device, outcome.reason);
+      if (count !== null) log.warn({ ...fields, reason: outcome.reason, ignoredSinceLastWarn: count }, 'upload without readings ignored');
+      else log.debug({ ...fields, reason: outcome.reason }, 'upload without readings ignored');
+    }
     else log.debug({ ...fields, readings: outcome.readings, duplicates: outcome.duplicates }, 'upload stored');
     return outcome;
   }

@@ -1,12 +1,12 @@
 import type { Reading } from '@sem/meter-protocol';
-import { bytesToText, decodeP1Text, type DeviceSettings, type IngestEngine } from '@sem/ingest';
+import { bytesToText, type DeviceSettings, type IngestEngine } from '@sem/ingest';
 import type { UploadOutcome } from './upload-outcome.ts';
 
 const HDLC_FLAG = 0x7e;
 
-/** As POST /api/v1/telegrams: the bytes to text as HTTP does (UTF-8, else Latin-1), the device's zone. */
-export function decodeTelegramPayload(payload: Buffer, device: Pick<DeviceSettings, 'timeZone'>): Reading[] {
-  return decodeP1Text(bytesToText(payload), device.timeZone);
+/** As POST /api/v1/telegrams: the bytes to text as HTTP does (UTF-8, else Latin-1), the device's zone and P1 key. */
+export function decodeTelegramPayload(engine: IngestEngine, payload: Buffer, device: Pick<DeviceSettings, 'id' | 'timeZone'>): Promise<Reading[]> {
+  return engine.decodeP1(device, bytesToText(payload));
 }
 
 /** Raw HDLC bytes start with the 0x7E flag; anything else must be the same bytes as hex text. */

@@ -50,13 +50,17 @@ export function createUploadHandler(deps: UploadHandlerDeps): UploadHandler {
       case 'readings':
         return parseReadingsJson(payload);
       case 'telegram':
-        return decodeTelegramPayload(payload, device);
+        return decodeTelegramPayload(engine, payload, device);
       case 'frame':
         return decodeFramePayload(engine, payload, device);
       case 'amsreader': {
         const parsed = parseAmsReaderJson(payload);
         if (parsed.kind === 'malformed') return { status: 'rejected', code: 'bad_request', reason: parsed.reason };
         if (parsed.kind === 'not-a-reading') return { status: 'ignored', reason: parsed.what };
+        // AmsReader's raw mode forwards the meter's own bytes: decoded as the frame and telegram topics are
+        if (parsed.kind === 'meter-bytes') {
+          return parsed.framing === 'hdlc' ? decodeFramePayload(engine, parsed.bytes, device) : decodeTelegramPayload(engine, parsed.bytes, device);
+        }
         return [parsed.reading];
       }
     }
