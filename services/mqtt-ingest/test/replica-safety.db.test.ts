@@ -58,8 +58,8 @@ const METERS: Meter[] = [
   { name: 'replica-be-2', zone: 'Europe/Brussels', country: 'BE', template: readFileSync(`${FIXTURES}/athom_emucs_p1_v211_spec_example_1.txt`, 'latin1').replace('1-0:1.7.0(00.000*kW)', '1-0:1.7.0(03.200*kW)') },
   { name: 'replica-nl', zone: 'Europe/Amsterdam', country: 'NL', template: readFileSync(`${FIXTURES}/athom_iskra_am550_dsmr50.txt`, 'latin1').replace('1-0:1.7.0(00.000*kW)', '1-0:1.7.0(00.800*kW)') },
 ];
-const TELEGRAMS_PER_METER = 40;
-const STEP_MS = 20_000;
+const TELEGRAMS_PER_METER = 30;
+const STEP_MS = 30_000;
 
 interface Upload {
   meter: number;
@@ -68,7 +68,7 @@ interface Upload {
   door: 'a' | 'b' | 'mqtt';
 }
 
-/** Telegrams every 20 s over ~13 minutes ending two hours ago (minute, quarter and hour rollups, an hour boundary). */
+/** Telegrams every 30 s over 15 minutes ending two hours ago (minute, quarter and hour rollups, an hour boundary). */
 function uploads(rnd: () => number): Upload[] {
   const end = Math.floor((Date.now() - 2 * 3_600_000) / 3_600_000) * 3_600_000 + 5 * 60_000;
   const start = end - TELEGRAMS_PER_METER * STEP_MS;
