@@ -119,7 +119,8 @@ async function startApi(t: TestDatabase, port: number, env: Record<string, strin
   process.once('exit', reap);
   child.once('exit', () => process.off('exit', reap));
   const url = `http://127.0.0.1:${port}`;
-  await until('the API answers', async () => (await fetch(`${url}/healthz`).catch(() => undefined))?.ok, 30_000);
+  // Starting takes seconds on an idle machine; a loaded CI runner may need far longer.
+  await until('the API answers', async () => (await fetch(`${url}/healthz`).catch(() => undefined))?.ok, 90_000);
   return { url, child, exited };
 }
 
@@ -148,7 +149,7 @@ describe('three writer processes on one database', () => {
     t = await openTestDatabase();
     reference = await createTestDatabase(testDbPrefix('replica_ref'), { fresh: true });
     broker = await startBroker('', { entrypoint: true });
-  }, 120_000);
+  }, 300_000);
   afterAll(async () => {
     for (const c of clients) await c.endAsync().catch(() => undefined);
     for (const a of apis) a.child.kill('SIGKILL');
@@ -248,5 +249,5 @@ describe('three writer processes on one database', () => {
     expect(expected['demand_peak']!.length).toBeGreaterThan(0);
     expect(expected['rollup_quarter']!.length).toBeGreaterThan(0);
     for (const table of COMPARED_TABLES) expect(got[table], table).toEqual(expected[table]);
-  }, 120_000);
+  }, 300_000);
 });
