@@ -4,18 +4,7 @@ export { IngestError, RETRYABLE_KINDS, type IngestErrorKind } from './errors/ing
 export { rejectReason, type RejectReason } from './errors/reject-reason.ts';
 export { DB_RETRY_AFTER_S, dbUnavailable, isDbUnavailable, isDeadlock } from './errors/db-errors.ts';
 export type { IngestLog } from './ingest-log.ts';
-export {
-  ConfigError,
-  deepFreeze,
-  envBool,
-  envInt,
-  envSecret,
-  ingestEnvSchema,
-  loadIngestConfig,
-  parseEnv,
-  type IngestConfig,
-  type LogLevel,
-} from './config.ts';
+export { ingestEnvSchema, loadIngestConfig, type IngestConfig, type LogLevel } from './config.ts';
 
 // Payloads every adapter decodes the same way.
 export { bytesToText } from './payloads/payload-text.ts';

@@ -31,6 +31,10 @@ export interface BuildOptions {
   logStream?: { write(line: string): void };
 }
 
+const HTTP_REQUEST_TIMEOUT_MS = 30_000;
+const HTTP_HEADERS_TIMEOUT_MS = 10_000;
+const HTTP_KEEP_ALIVE_TIMEOUT_MS = 72_000;
+
 /** Builds the app without listening: tests use inject(), server.ts listens. */
 export async function buildApp(config: AppConfig, options: BuildOptions = {}): Promise<FastifyInstance> {
   const app = Fastify({
@@ -40,10 +44,17 @@ export async function buildApp(config: AppConfig, options: BuildOptions = {}): P
       ...(options.logStream ? { stream: options.logStream } : {}),
     },
     bodyLimit: config.bodyLimitBytes,
+    // A slow or stalled client cannot hold a socket for ever: headers within 10 s, the whole request within 30 s;
+    // an idle keep-alive connection is kept 72 s (longer than the usual 60 s of proxies and device stacks).
+    requestTimeout: HTTP_REQUEST_TIMEOUT_MS,
+    keepAliveTimeout: HTTP_KEEP_ALIVE_TIMEOUT_MS,
     trustProxy: config.http.trustProxy,
     requestIdHeader: 'x-request-id',
     ajv: { customOptions: JSON_SCHEMA_OPTIONS },
   });
+
+  // Fastify has no option for it: set on the Node server it created.
+  app.server.headersTimeout = HTTP_HEADERS_TIMEOUT_MS;
 
   // On shutdown, answers still in flight close their keep-alive connection so close() does not wait for idle sockets.
   let closing = false;

@@ -1,8 +1,9 @@
 import { z } from 'zod';
 import type { Env } from '@sem/db';
-import { ConfigError, deepFreeze, envBool, envInt, envSecret, loadIngestConfig, parseEnv, type IngestConfig } from '@sem/ingest';
+import { loadIngestConfig, type IngestConfig } from '@sem/ingest';
+import { ConfigError, deepFreeze, envBool, envInt, envSecret, parseEnv } from '@sem/service-kit';
 
-export { ConfigError } from '@sem/ingest';
+export { ConfigError } from '@sem/service-kit';
 
 /** Everything the service needs, parsed once at boot from the environment and frozen: the engine's settings and the HTTP ones. */
 export interface AppConfig extends IngestConfig {

@@ -1,30 +1,25 @@
-// Entry point: parse config, wait for the database, optionally migrate, listen; drain and close on SIGTERM/SIGINT.
-import { setTimeout as sleep } from 'node:timers/promises';
+// Entry point: parse config, wait for the database, optionally migrate, listen; drain and close on
+// SIGTERM/SIGINT or an uncaught error (forced exit after the grace period).
 import { migrateToLatest } from '@sem/db';
+import { onShutdown, waitForDatabase } from '@sem/service-kit';
 import { buildApp } from './app.ts';
 import { loadConfigOrExit } from './config.ts';
-import { pingDatabase } from '@sem/ingest';
 import { retentionPlugin } from './plugins/retention.plugin.ts';
 
 const config = loadConfigOrExit(process.env);
 
 const app = await buildApp(config);
 
-// The pod does not order container starts: retry the database with capped exponential backoff.
-for (let attempt = 0; ; attempt++) {
-  try {
-    await pingDatabase(app.db);
-    break;
-  } catch (err) {
-    if (attempt >= config.dbConnect.retries) {
-      app.log.fatal({ err }, 'database unreachable, giving up');
-      await app.close();
-      process.exit(1);
-    }
-    const delay = Math.min(config.dbConnect.maxDelayMs, 250 * 2 ** attempt);
-    app.log.warn({ attempt: attempt + 1, delayMs: delay, code: (err as { code?: string }).code }, 'database not ready, retrying');
-    await sleep(delay);
-  }
+try {
+  await waitForDatabase(() => app.ingest.ping(), {
+    retries: config.dbConnect.retries,
+    maxDelayMs: config.dbConnect.maxDelayMs,
+    onWait: ({ attempt, delayMs, reason }) => app.log.warn({ attempt, delayMs, code: reason }, 'database not ready, retrying'),
+  });
+} catch (err) {
+  app.log.fatal({ err }, 'database unreachable, giving up');
+  await app.close();
+  process.exit(1);
 }
 
 if (config.migrateOnStart) {
@@ -35,20 +30,7 @@ if (config.migrateOnStart) {
 // Raw rows expire; rollups stay (@sem/ingest retention). Not part of buildApp, so tests never purge.
 await app.register(retentionPlugin, { rawRetentionDays: config.rawRetentionDays });
 
-let closing = false;
-for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-  process.once(signal, () => {
-    if (closing) return;
-    closing = true;
-    app.log.info({ signal }, 'shutting down: draining the write queue');
-    app.close().then(
-      () => process.exit(0),
-      (err) => {
-        app.log.error({ err }, 'error during shutdown');
-        process.exit(1);
-      },
-    );
-  });
-}
+// app.close(): answers in flight finish, the write engine drains and writes what it holds, the pool closes.
+onShutdown(app.log, () => app.close());
 
 await app.listen({ host: config.http.host, port: config.http.port });

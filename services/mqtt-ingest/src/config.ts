@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import type { Env } from '@sem/db';
-import { ConfigError, deepFreeze, envInt, envSecret, loadIngestConfig, parseEnv, type IngestConfig, type LogLevel } from '@sem/ingest';
+import { loadIngestConfig, type IngestConfig, type LogLevel } from '@sem/ingest';
+import { ConfigError, deepFreeze, envInt, envSecret, parseEnv } from '@sem/service-kit';
 
 /** The MQTT ingest service's settings, parsed once at boot from the environment and frozen. */
 export interface MqttIngestConfig {

@@ -4,7 +4,7 @@ import type { PreparedReading } from '../write/prepared-reading.ts';
 import type { WrittenReading } from '../write/reading-merge.ts';
 import type { DeviceState } from '../write/device-states.ts';
 import { chunks } from '../write/chunks.ts';
-import type { WriteStep } from '../write/write-steps.ts';
+import { captureKey, capturesInserted, type WriteStep } from '../write/write-steps.ts';
 import { rollupDelta } from './apply-rollups.ts';
 import type { RollupDelta } from './rollup-delta.ts';
 import { writeRollupDelta } from './write-rollup-delta.ts';
@@ -13,10 +13,10 @@ import type { InsertedMbusReading, InsertedReading } from './rollup.types.ts';
 type Candidate = InsertedMbusReading & { received_at: Date };
 
 /**
- * The M-Bus captures this transaction stored. The mbus step inserts with IGNORE because every
- * telegram repeats the last capture; a row is new when it carries this batch's receive time.
+ * The M-Bus captures this transaction stored: as the mbus step found them (exact), or, where that step did not
+ * run in this transaction, the stored rows that carry this batch's receive time.
  */
-async function insertedMbus(db: Kysely<any>, rows: readonly PreparedReading[]): Promise<InsertedMbusReading[]> {
+async function insertedMbus(db: Kysely<any>, rows: readonly WrittenReading[]): Promise<InsertedMbusReading[]> {
   const candidates = new Map<string, Candidate>();
   for (const r of rows) {
     for (const m of r.mbus) {
@@ -27,6 +27,12 @@ async function insertedMbus(db: Kysely<any>, rows: readonly PreparedReading[]): 
     }
   }
   if (candidates.size === 0) return [];
+  const known = capturesInserted(rows);
+  if (known) {
+    return [...candidates.values()]
+      .filter((c) => known.has(captureKey(c.device_id, c.channel, c.captured_at)))
+      .map((c) => ({ device_id: c.device_id, channel: c.channel, captured_at: c.captured_at, device_type: c.device_type, value: c.value }));
+  }
   const list = [...candidates.values()];
   const out: InsertedMbusReading[] = [];
   for (const part of chunks(list, 500)) {

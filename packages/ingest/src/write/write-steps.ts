@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { CompiledQuery, type Transaction } from 'kysely';
 import type { Database } from '@sem/db';
 import type { DeviceState } from './device-states.ts';
-import { insertText } from './sql-literal.ts';
+import { insertText, valuesText } from './sql-literal.ts';
 import { chunks } from './chunks.ts';
 import type { PreparedReading } from './prepared-reading.ts';
 import type { WrittenReading } from './reading-merge.ts';
@@ -42,6 +42,23 @@ function uniqueBy<T>(items: T[], key: (t: T) => string): T[] {
   return [...seen.values()];
 }
 
+/** `device|channel|capture ms`: an M-Bus capture's key. */
+export function captureKey(deviceId: number, channel: number, capturedAt: Date): string {
+  return `${deviceId}|${channel}|${capturedAt.getTime()}`;
+}
+
+// The captures each batch's mbus step inserted, for the rollup step of the same transaction (same rows array).
+const insertedCaptures = new WeakMap<readonly WrittenReading[], ReadonlySet<string>>();
+
+/** The M-Bus captures this batch's mbus step stored (undefined: the step did not run). */
+export function capturesInserted(rows: readonly WrittenReading[]): ReadonlySet<string> | undefined {
+  return insertedCaptures.get(rows);
+}
+
+/**
+ * Every telegram repeats the last capture: a capture is stored once. Which ones are new is read before the
+ * insert; the batch holds its devices' row locks (write-batch.ts), so no other writer adds one meanwhile.
+ */
 export const mbusStep: WriteStep = {
   name: 'mbus_reading',
   async run(trx, rows) {
@@ -59,9 +76,19 @@ export const mbusStep: WriteStep = {
           valve_position: m.valvePosition,
         })),
       ),
-      (v) => `${v.device_id}:${v.channel}:${v.captured_at.getTime()}`,
+      (v) => captureKey(v.device_id, v.channel, v.captured_at),
     );
-    for (const part of chunks(values, 2000)) await insertRecords(trx, 'mbus_reading', part, { ignore: true });
+    const stored = new Set<string>();
+    for (const part of chunks(values, 2000)) {
+      const keys = valuesText(part.map((v) => [v.device_id, v.channel, v.captured_at]));
+      const found = await trx.executeQuery<{ device_id: number; channel: number; captured_at: Date }>(
+        CompiledQuery.raw(`SELECT device_id, channel, captured_at FROM mbus_reading WHERE (device_id, channel, captured_at) IN (${keys})`),
+      );
+      for (const f of found.rows) stored.add(captureKey(f.device_id, f.channel, f.captured_at));
+    }
+    const fresh = values.filter((v) => !stored.has(captureKey(v.device_id, v.channel, v.captured_at)));
+    insertedCaptures.set(rows, new Set(fresh.map((v) => captureKey(v.device_id, v.channel, v.captured_at))));
+    for (const part of chunks(fresh, 2000)) await insertRecords(trx, 'mbus_reading', part, { ignore: true });
   },
 };
 
