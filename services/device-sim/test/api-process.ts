@@ -50,8 +50,15 @@ export async function spawnApi(db: DbConnectionConfig, port: number): Promise<Ap
     err = (err + d.toString()).slice(-4000);
   });
   const url = `http://127.0.0.1:${port}`;
-  await waitForHealth(url, child);
-  return { url, child, stderr: () => err };
+  const started: ApiProcess = { url, child, stderr: () => err };
+  try {
+    await waitForHealth(url, child);
+  } catch (error) {
+    // An API that never answered is still running: never leave it behind.
+    await killHard(started);
+    throw error;
+  }
+  return started;
 }
 
 export async function killHard(p: ApiProcess): Promise<void> {
