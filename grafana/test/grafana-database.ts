@@ -2,9 +2,8 @@
 import { randomBytes } from 'node:crypto';
 import { createConnection, type Connection } from 'mysql2/promise';
 import type { Kysely } from 'kysely';
-import { READONLY_TABLES } from '@sem/db';
+import { READONLY_TABLES, ROLLUP_TABLES } from '@sem/db';
 import { createTestDatabase, testDbPrefix, type TestDatabase } from '@sem/db/testing';
-import { ROLLUP_TABLES } from '../../services/ingest-api/src/rollups/index.ts';
 import { GrafanaRunner } from './grafana-runner.ts';
 
 export interface GrafanaDatabase {

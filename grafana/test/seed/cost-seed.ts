@@ -11,8 +11,8 @@
  * 2026-10-28 at 3 kW of power (1.5 kW by its registers), 205 V on L1 and a power failure at 11:25.
  */
 import type { Kysely } from 'kysely';
-import type { InsertedReading } from '../../../services/ingest-api/src/rollups/index.ts';
-import { writeReadings } from '../../../services/ingest-api/test/rollups.write-path.ts';
+import type { InsertedReading } from '@sem/ingest';
+import { writeReadings } from '@sem/ingest/testing';
 import { MeterStory } from './meter-story.ts';
 
 const T1 = 'energy_import_t1_wh';

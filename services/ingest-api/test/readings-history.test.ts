@@ -4,7 +4,7 @@
  * in turn, the import register +1 Wh a reading; then the retention job cuts raw rows before 11:00.
  */
 import { describe, expect, it } from 'vitest';
-import { purgeRawReadings } from '../src/retention/index.ts';
+import { purgeRawReadings } from '@sem/ingest';
 import { addDevice, bearer, useTestApp } from './test-app.ts';
 
 const ctx = useTestApp({}, ['rollup_minute', 'rollup_quarter', 'rollup_hour', 'rollup_day', 'rollup_purge']);

@@ -211,5 +211,5 @@ describe('tariffs CLI', () => {
     expect(imported.stderr).toContain(`[2/2] ${csv}: 2 prices, 2 quarter-hours`);
     expect(Number((await ctx.t.db.selectFrom('energy_price').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n)).toBe(94);
     await expect(cli('import-prices', '--series', 'BE', csv, '--format', 'entsoe-xml')).rejects.toMatchObject({ code: 1 });
-  });
+  }, 180_000); // six CLI processes: each starts Node and loads the app's modules
 });

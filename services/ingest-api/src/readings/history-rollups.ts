@@ -5,11 +5,10 @@
  * rollup_hour by local date and takes the registers from rollup_day.
  */
 import { sql, type Kysely } from 'kysely';
-import { QUANTITY_COLUMNS, type Database } from '@sem/db';
+import { MBUS_REGISTERS, QUANTITY_COLUMNS, READING_REGISTERS, STAT_COLUMNS, type Database } from '@sem/db';
+import { localDayStart, QUANTITY_NAMES } from '@sem/ingest';
 import type { QuantityName } from '@sem/meter-protocol';
-import { MBUS_REGISTERS, READING_REGISTERS, STAT_COLUMNS } from '../rollups/rollup-columns.ts';
-import { localDayStart } from '../time/local-time.ts';
-import { QUANTITY_NAMES, type Resolution } from './readings.schemas.ts';
+import type { Resolution } from './readings.schemas.ts';
 import type { ReadingOut } from './reading-out.ts';
 
 const quantityOf = (column: string): QuantityName => QUANTITY_NAMES.find((n) => QUANTITY_COLUMNS[n].column === column)!;

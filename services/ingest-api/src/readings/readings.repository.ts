@@ -1,8 +1,8 @@
 import { sql, type Kysely } from 'kysely';
 import { fromStored, QUANTITY_COLUMNS, type Database } from '@sem/db';
 import type { QuantityName } from '@sem/meter-protocol';
-import { QUANTITY_NAMES, RESOLUTIONS, type Resolution } from './readings.schemas.ts';
-import { localDate, localDayStart, localDayStartAt, nextDate } from '../time/local-time.ts';
+import { localDate, localDayStart, localDayStartAt, nextDate, QUANTITY_NAMES } from '@sem/ingest';
+import { RESOLUTIONS, type Resolution } from './readings.schemas.ts';
 import { rollupReadings } from './history-rollups.ts';
 import type { ReadingOut } from './reading-out.ts';
 

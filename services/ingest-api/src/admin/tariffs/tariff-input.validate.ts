@@ -1,11 +1,11 @@
 /** The PUT body's JSON schema, compiled as Fastify compiles it, for callers outside HTTP (the CLI). */
 import AjvCompiler from '@fastify/ajv-compiler';
 import { ApiError } from '../../errors/api-error.ts';
-import { AJV_CUSTOM_OPTIONS } from '../../http/ajv-options.ts';
+import { JSON_SCHEMA_OPTIONS } from '@sem/ingest';
 import { tariffInputSchema } from './tariffs.schemas.ts';
 import type { TariffInput } from './tariffs.service.ts';
 
-const compile = AjvCompiler()({}, { customOptions: AJV_CUSTOM_OPTIONS });
+const compile = AjvCompiler()({}, { customOptions: JSON_SCHEMA_OPTIONS });
 // At run time the compiler takes Fastify's route definition (its .d.ts says a bare schema).
 const route = { schema: tariffInputSchema, method: 'PUT', url: '/api/v1/admin/devices/:id/tariffs/:validFrom', httpPart: 'body' };
 const validate = compile(route as unknown as Parameters<typeof compile>[0]);

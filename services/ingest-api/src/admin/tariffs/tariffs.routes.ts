@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { ApiError, errorResponses } from '../../errors/api-error.ts';
-import { bytesToText } from '../../http/body-text.ts';
+import { bytesToText } from '@sem/ingest';
 import { listPrices, upsertPrices } from './energy-prices.repository.ts';
 import { parsePriceFile, type PriceFileOptions } from './price-file.ts';
 import { PriceFileError } from './price-point.ts';
