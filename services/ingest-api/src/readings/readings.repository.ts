@@ -117,7 +117,7 @@ function alignUp(ms: number, resolution: Resolution, zone: string): number {
 }
 
 /** Where the retention job cut the device's raw rows (ms), or null when it never did. */
-async function purgedBefore(db: Kysely<Database>, deviceId: number): Promise<number | null> {
+export async function purgedBefore(db: Kysely<Database>, deviceId: number): Promise<number | null> {
   const r = await sql<{ purged_before: Date }>`SELECT purged_before FROM rollup_purge WHERE device_id = ${deviceId}`.execute(db);
   return r.rows[0] ? r.rows[0].purged_before.getTime() : null;
 }
