@@ -13,14 +13,8 @@
 import type { Kysely } from 'kysely';
 import type { InsertedReading } from '@sem/ingest';
 import { writeReadings } from '@sem/ingest/testing';
-import { MeterStory } from './meter-story.ts';
+import { E1, E2, H, iso, MeterStory, T1, T2 } from './meter-story.ts';
 
-const T1 = 'energy_import_t1_wh';
-const T2 = 'energy_import_t2_wh';
-const E1 = 'energy_export_t1_wh';
-const E2 = 'energy_export_t2_wh';
-const H = 3_600_000;
-const iso = (ms: number) => new Date(ms).toISOString();
 
 function beCosts(id: number): InsertedReading[] {
   const s = new MeterStory(id, { [T1]: 100_000, [T2]: 200_000, [E1]: 0, [E2]: 0 });

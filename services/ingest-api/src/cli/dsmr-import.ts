@@ -6,9 +6,8 @@ import { parseArgs } from 'node:util';
 import { createIngest } from '@sem/ingest';
 import { createKysely } from '@sem/db';
 import { loadConfigOrExit } from '../config.ts';
-import { ApiError } from '../errors/api-error.ts';
-import { getDevice } from '../devices/devices.service.ts';
-import { DumpFormatError, importDsmrReadings, type ImportSummary } from '../dsmr-import/dsmr-import.ts';
+import { importDsmrReadings, type ImportSummary } from '../dsmr-import/dsmr-import.ts';
+import { deviceByIdOrName, reportCliError } from './cli-errors.ts';
 
 const USAGE = `usage: dsmr-import --device ID|NAME [--state FILE] [--batch N] [--json] READINGS.csv
   READINGS.csv: dsmr-reader's dsmr_datalogger_dsmrreading table with a header line (CSV or tab-separated).
@@ -38,7 +37,7 @@ const line = (s: ImportSummary) =>
   `line ${s.lines}: ${s.accepted} stored, ${s.merged} merged, ${s.duplicates} already there, ${s.rejected} refused, ${s.unreadable} unreadable`;
 
 try {
-  const device = await getDevice(db, /^\d+$/.test(o.device) ? Number(o.device) : o.device);
+  const device = await deviceByIdOrName(db, o.device);
   const summary = await importDsmrReadings(engine, { id: device.id, sendIntervalSeconds: device.sendIntervalSeconds }, dump, {
     statePath: o.state ?? `${dump}.sem-import.json`,
     batchSize: batch,
@@ -47,8 +46,7 @@ try {
   if (process.stderr.isTTY) process.stderr.write('\n');
   console.log(o.json ? JSON.stringify(summary, null, 2) : [`${device.name}: ${line(summary)}${summary.resumedAfter ? ` (resumed after line ${summary.resumedAfter})` : ''}`, ...summary.examples].join('\n'));
 } catch (err) {
-  console.error(`error: ${(err as Error).message}`);
-  process.exitCode = err instanceof ApiError || err instanceof DumpFormatError ? 1 : 3;
+  reportCliError(err);
 } finally {
   await engine.close();
   await db.destroy();

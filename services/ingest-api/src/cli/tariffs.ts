@@ -3,11 +3,9 @@ import { readFileSync, statSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { createKysely } from '@sem/db';
 import { loadConfigOrExit } from '../config.ts';
-import { ApiError } from '../errors/api-error.ts';
-import { getDevice } from '../devices/devices.service.ts';
+import { deviceByIdOrName, reportCliError, UsageError } from './cli-errors.ts';
 import { upsertPrices, type PriceImportSummary } from '../admin/tariffs/energy-prices.repository.ts';
 import { parsePriceFile, PRICE_FORMATS, type PriceFormat } from '../admin/tariffs/price-file.ts';
-import { PriceFileError } from '../admin/tariffs/price-point.ts';
 import { validateTariffInput } from '../admin/tariffs/tariff-input.validate.ts';
 import { deleteTariff, listTariffs, putTariff, type TariffView } from '../admin/tariffs/tariffs.service.ts';
 
@@ -47,8 +45,6 @@ const { values: o, positionals } = parseArgs({
     help: { type: 'boolean', short: 'h' },
   },
 });
-
-class UsageError extends Error {}
 
 const command = positionals[0];
 if (o.help || !command) {
@@ -117,10 +113,7 @@ function progressLine(text: string, final = false): void {
 const config = loadConfigOrExit(process.env);
 const db = createKysely({ ...config.db, connectionLimit: 2 });
 
-async function deviceId(): Promise<number> {
-  if (!o.device) throw new UsageError('--device ID|NAME is required');
-  return (await getDevice(db, /^\d+$/.test(o.device) ? Number(o.device) : o.device)).id;
-}
+const deviceId = async () => (await deviceByIdOrName(db, o.device)).id;
 
 function from(): string {
   if (!o.from) throw new UsageError('--from YYYY-MM-DD is required');
@@ -171,13 +164,7 @@ try {
       throw new UsageError(`unknown command ${command}\n${USAGE}`);
   }
 } catch (err) {
-  if (err instanceof UsageError || err instanceof ApiError || err instanceof PriceFileError) {
-    console.error(`error: ${err.message}`);
-    process.exitCode = err instanceof UsageError ? 2 : 1;
-  } else {
-    console.error(`error: ${(err as Error).message ?? err}`);
-    process.exitCode = 1;
-  }
+  reportCliError(err);
 } finally {
   await db.destroy();
 }
