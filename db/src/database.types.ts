@@ -128,7 +128,49 @@ export interface DeviceMeterTable {
   last_seen_at: Timestamp;
 }
 
+/** DECIMAL columns: mysql2 returns them as strings; numbers go in. */
+type Decimal = ColumnType<string, string | number, string | number>;
+type NullableDecimal = ColumnType<string | null, string | number | null, string | number | null>;
+
+export interface TariffTable {
+  id: Generated<number>;
+  device_id: number;
+  /** DATE, the device's local day from which the version applies ('YYYY-MM-DD'). */
+  valid_from: ColumnType<Date | string, string, string>;
+  currency: string;
+  import_day_price: Decimal;
+  import_night_price: NullableDecimal;
+  import_weekend_price: NullableDecimal;
+  day_start_hour: number;
+  day_end_hour: number;
+  price_series: Nullable<string>;
+  dynamic_factor: Decimal;
+  dynamic_markup: Decimal;
+  export_price: Decimal;
+  fixed_monthly_fee: Decimal;
+  capacity_kind: 'none' | 'be' | 'no';
+  capacity_price_kw_year: NullableDecimal;
+  capacity_min_kw: Decimal;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface TariffCapacityStepTable {
+  tariff_id: number;
+  from_kw: Decimal;
+  monthly_price: Decimal;
+}
+
+export interface EnergyPriceTable {
+  series: string;
+  starts_at: Timestamp;
+  price: Decimal;
+}
+
 export interface Database {
+  tariff: TariffTable;
+  tariff_capacity_step: TariffCapacityStepTable;
+  energy_price: EnergyPriceTable;
   device: DeviceTable;
   device_key: DeviceKeyTable;
   device_han_key: DeviceHanKeyTable;
@@ -159,6 +201,9 @@ export const ROLLUP_TABLES = [
 export const DATA_TABLES = [
   ...ROLLUP_TABLES,
   'device_identity',
+  'energy_price',
+  'tariff_capacity_step',
+  'tariff',
   'device_meter',
   'raw_object',
   'demand_peak_month',

@@ -1,5 +1,6 @@
 import type { Dashboard } from './grafana-model.ts';
 import { capacity } from './dashboards/capacity.dashboard.ts';
+import { costs } from './dashboards/costs.dashboard.ts';
 import { energy } from './dashboards/energy.dashboard.ts';
 import { fleet } from './dashboards/fleet.dashboard.ts';
 import { grid } from './dashboards/grid.dashboard.ts';
@@ -14,6 +15,7 @@ export const DASHBOARDS: Readonly<Record<string, Dashboard>> = {
   'power-quality.json': powerQuality,
   'grid-analysis.json': grid,
   'fleet-health.json': fleet,
+  'costs.json': costs,
 };
 
 export function dashboardJson(d: Dashboard): string {

@@ -1,10 +1,28 @@
-/** The slice of Grafana's classic dashboard JSON model these dashboards use (schemaVersion 39, not v2). */
+/**
+ * The dashboards' model: Grafana's own published dashboard schema (@grafana/schema, classic JSON model,
+ * not v2), with the fields these dashboards always set made required. An object literal with a field
+ * Grafana's schema does not define fails the typecheck; so does a field added to these interfaces.
+ */
+import type {
+  DashboardLink,
+  DataQuery,
+  DataSourceRef,
+  FieldConfigSource,
+  GridPos,
+  Dashboard as GrafanaDashboard,
+  Panel as GrafanaPanel,
+  VariableModel,
+} from '@grafana/schema';
 
-export const DATASOURCE = { type: 'mysql', uid: 'sem-mariadb' } as const;
+export const DATASOURCE = { type: 'mysql', uid: 'sem-mariadb' } as const satisfies DataSourceRef;
 
 export type QueryFormat = 'time_series' | 'table';
 
-export interface Target {
+/**
+ * A MySQL datasource query in code mode: Grafana's DataQuery plus the SQL datasource's own fields
+ * (rawSql, format, rawQuery, editorMode), which @grafana/schema does not publish.
+ */
+export interface Target extends DataQuery {
   refId: string;
   datasource: typeof DATASOURCE;
   rawSql: string;
@@ -13,48 +31,37 @@ export interface Target {
   editorMode: 'code';
 }
 
-export interface GridPos {
-  h: number;
-  w: number;
-  x: number;
-  y: number;
-}
-
-export interface Panel {
+/** Grafana's panel; its `targets` are typed as the MySQL query above (Grafana's schema leaves them open). */
+export interface Panel extends Omit<GrafanaPanel, 'targets'> {
   id: number;
   type: string;
   title: string;
-  description?: string;
   gridPos: GridPos;
   datasource: typeof DATASOURCE;
   targets: Target[];
-  fieldConfig: { defaults: Record<string, unknown>; overrides: unknown[] };
+  fieldConfig: FieldConfigSource;
   options: Record<string, unknown>;
-  interval?: string;
-  maxDataPoints?: number;
-  transformations?: unknown[];
 }
 
-export interface Variable {
-  type: 'query' | 'custom';
-  name: string;
+export interface Variable extends VariableModel {
   label: string;
-  [key: string]: unknown;
 }
 
-export interface Dashboard {
+export interface Dashboard extends Omit<GrafanaDashboard, 'panels' | 'templating'> {
   uid: string;
   title: string;
   tags: string[];
   timezone: 'browser';
   schemaVersion: number;
-  version: number;
-  editable: boolean;
-  graphTooltip: number;
-  refresh: string;
   time: { from: string; to: string };
   templating: { list: Variable[] };
-  annotations: { list: unknown[] };
-  links: unknown[];
+  links: DashboardLink[];
   panels: Panel[];
 }
+
+/** Keys of T that Grafana's type G does not define. */
+type UnknownFields<T, G> = Exclude<keyof T, keyof G>;
+// Fails to compile when one of the interfaces above gains a field Grafana's schema does not know.
+export const ONLY_GRAFANA_FIELDS: [UnknownFields<Panel, GrafanaPanel>, UnknownFields<Dashboard, GrafanaDashboard>, UnknownFields<Variable, VariableModel>] extends [never, never, never]
+  ? true
+  : never = true;

@@ -1,4 +1,25 @@
 /** Builds classic-model panels and dashboards from short specs; ids and positions follow the spec order. */
+import {
+  BarGaugeDisplayMode,
+  BigValueColorMode,
+  BigValueGraphMode,
+  BigValueJustifyMode,
+  BigValueTextMode,
+  GraphDrawStyle,
+  LegendDisplayMode,
+  SortOrder,
+  StackingMode,
+  TableCellHeight,
+  TooltipDisplayMode,
+  VisibilityMode,
+  VizOrientation,
+  type DataTransformerConfig,
+} from '@grafana/schema';
+import type { Options as BarChartOptions } from '@grafana/schema/dist/esm/raw/composable/barchart/panelcfg/x/BarChartPanelCfg_types.gen';
+import type { Options as BarGaugeOptions } from '@grafana/schema/dist/esm/raw/composable/bargauge/panelcfg/x/BarGaugePanelCfg_types.gen';
+import type { Options as StatOptions } from '@grafana/schema/dist/esm/raw/composable/stat/panelcfg/x/StatPanelCfg_types.gen';
+import type { Options as TableOptions } from '@grafana/schema/dist/esm/raw/composable/table/panelcfg/x/TablePanelCfg_types.gen';
+import type { FieldConfig as TimeSeriesFieldConfig, Options as TimeSeriesOptions } from '@grafana/schema/dist/esm/raw/composable/timeseries/panelcfg/x/TimeSeriesPanelCfg_types.gen';
 import { DATASOURCE, type Dashboard, type Panel, type QueryFormat, type Target, type Variable } from './grafana-model.ts';
 
 export interface PanelSpec {
@@ -20,7 +41,7 @@ export interface PanelSpec {
   /** Per-field units, by field name. */
   fieldUnits?: Record<string, string>;
   options?: Record<string, unknown>;
-  transformations?: unknown[];
+  transformations?: DataTransformerConfig[];
   min?: number;
 }
 
@@ -31,30 +52,48 @@ function target(sql: string, i: number, format: QueryFormat): Target {
   return { refId: String.fromCharCode(65 + i), datasource: DATASOURCE, rawSql: sql, format, rawQuery: true, editorMode: 'code' };
 }
 
-function custom(spec: PanelSpec): Record<string, unknown> {
+/** The time series' field config (the other panel types keep Grafana's defaults). */
+function custom(spec: PanelSpec): Partial<TimeSeriesFieldConfig> {
   if (spec.type !== 'timeseries') return {};
   return {
-    drawStyle: spec.bars ? 'bars' : 'line',
+    drawStyle: spec.bars ? GraphDrawStyle.Bars : GraphDrawStyle.Line,
     lineWidth: 1,
     fillOpacity: spec.bars ? 80 : 10,
-    showPoints: 'never',
+    showPoints: VisibilityMode.Never,
     spanNulls: false,
-    stacking: { mode: spec.stacked ? 'normal' : 'none', group: 'A' },
+    stacking: { mode: spec.stacked ? StackingMode.Normal : StackingMode.None, group: 'A' },
   };
 }
 
+/** Each panel type's options, typed by Grafana's panel-config schema for that type (partial: Grafana fills the rest). */
 function defaultOptions(spec: PanelSpec): Record<string, unknown> {
+  const lastValue = (values: boolean) => ({ calcs: ['lastNotNull'], fields: '', values });
   switch (spec.type) {
     case 'timeseries':
-      return { legend: { displayMode: 'table', placement: 'bottom', calcs: spec.bars ? ['sum'] : ['mean', 'min', 'max'] }, tooltip: { mode: 'multi', sort: 'none' } };
+      return {
+        legend: { displayMode: LegendDisplayMode.Table, placement: 'bottom', showLegend: true, calcs: spec.bars ? ['sum'] : ['mean', 'min', 'max'] },
+        tooltip: { mode: TooltipDisplayMode.Multi, sort: SortOrder.None },
+      } satisfies Partial<TimeSeriesOptions>;
     case 'stat':
-      return { reduceOptions: { calcs: ['lastNotNull'], fields: '', values: false }, colorMode: 'value', graphMode: 'none', textMode: 'value_and_name', justifyMode: 'auto', orientation: 'auto' };
+      return {
+        reduceOptions: lastValue(false),
+        colorMode: BigValueColorMode.Value,
+        graphMode: BigValueGraphMode.None,
+        textMode: BigValueTextMode.ValueAndName,
+        justifyMode: BigValueJustifyMode.Auto,
+        orientation: VizOrientation.Auto,
+      } satisfies Partial<StatOptions>;
     case 'bargauge':
-      return { reduceOptions: { calcs: ['lastNotNull'], fields: '', values: true }, displayMode: 'basic', orientation: 'horizontal', showUnfilled: true };
+      return { reduceOptions: lastValue(true), displayMode: BarGaugeDisplayMode.Basic, orientation: VizOrientation.Horizontal, showUnfilled: true } satisfies Partial<BarGaugeOptions>;
     case 'table':
-      return { showHeader: true, cellHeight: 'sm' };
+      return { showHeader: true, cellHeight: TableCellHeight.Sm } satisfies Partial<TableOptions>;
     case 'barchart':
-      return { orientation: 'auto', showValue: 'auto', stacking: 'none', legend: { displayMode: 'list', placement: 'bottom', calcs: [] } };
+      return {
+        orientation: VizOrientation.Auto,
+        showValue: VisibilityMode.Auto,
+        stacking: StackingMode.None,
+        legend: { displayMode: LegendDisplayMode.List, placement: 'bottom', showLegend: true, calcs: [] },
+      } satisfies Partial<BarChartOptions>;
   }
 }
 
@@ -74,7 +113,7 @@ export function buildPanels(specs: readonly PanelSpec[]): Panel[] {
     x += w;
     rowH = Math.max(rowH, h);
     const sqls = Array.isArray(spec.sql) ? spec.sql : [spec.sql];
-    const defaults: Record<string, unknown> = { custom: custom(spec) };
+    const defaults: Panel['fieldConfig']['defaults'] = { custom: custom(spec) };
     if (spec.unit) defaults['unit'] = spec.unit;
     if (spec.decimals !== undefined) defaults['decimals'] = spec.decimals;
     if (spec.min !== undefined) defaults['min'] = spec.min;
@@ -109,12 +148,10 @@ export function deviceVariable(multi: boolean): Variable {
     label: multi ? 'Devices' : 'Device',
     datasource: DATASOURCE,
     query,
-    definition: query,
     refresh: 1,
     multi,
     includeAll: multi,
     sort: 0,
-    current: {},
     options: [],
     hide: 0,
   };
@@ -128,7 +165,7 @@ export function customVariable(name: string, label: string, values: readonly str
     query: values.join(','),
     multi: false,
     includeAll: false,
-    current: { text: values[0], value: values[0] },
+    current: { text: values[0]!, value: values[0]! },
     options: values.map((v, i) => ({ text: v, value: v, selected: i === 0 })),
     hide: 0,
   };
@@ -148,7 +185,7 @@ export function buildDashboard(opts: { uid: string; title: string; tags?: string
     time: { from: opts.from ?? 'now-24h', to: 'now' },
     templating: { list: opts.variables },
     annotations: { list: [] },
-    links: [{ type: 'dashboards', tags: ['sem'], asDropdown: true, title: 'SEM dashboards', includeVars: true, keepTime: true }],
+    links: [{ type: 'dashboards', tags: ['sem'], asDropdown: true, title: 'SEM dashboards', includeVars: true, keepTime: true, icon: 'external link', targetBlank: false, tooltip: '' }],
     panels: buildPanels(opts.panels),
   };
 }

@@ -13,7 +13,7 @@ describe('dashboards as code', () => {
   });
 
   it('have stable uids, the classic model and a device selector', () => {
-    expect(Object.values(DASHBOARDS).map((d) => d.uid)).toEqual(['sem-home', 'sem-energy', 'sem-capacity', 'sem-power-quality', 'sem-grid', 'sem-fleet']);
+    expect(Object.values(DASHBOARDS).map((d) => d.uid)).toEqual(['sem-home', 'sem-energy', 'sem-capacity', 'sem-power-quality', 'sem-grid', 'sem-fleet', 'sem-costs']);
     for (const d of Object.values(DASHBOARDS)) {
       expect(d.schemaVersion).toBeGreaterThanOrEqual(36);
       expect(d).not.toHaveProperty('elements'); // the v2 model keeps panels in `elements`

@@ -10,7 +10,7 @@
 import { type Kysely, sql } from 'kysely';
 import { recordRejects, type InsertedMbusReading, type InsertedReading } from '@sem/ingest';
 import { writeReadings } from '@sem/ingest/testing';
-import { MeterStory } from './meter-story.ts';
+import { E1, E2, H, iso, MeterStory, T1, T2 } from './meter-story.ts';
 
 /** Monthly peak of be-home in kW, on the 10th at 18:00-18:15 local; `off` is the UTC offset that day. */
 export const BE_MONTH_PEAKS: readonly { month: string; kw: number; off: number }[] = [
@@ -28,12 +28,6 @@ export const BE_MONTH_PEAKS: readonly { month: string; kw: number; off: number }
   { month: '2026-10', kw: 6.0, off: 2 },
 ];
 
-const T1 = 'energy_import_t1_wh';
-const T2 = 'energy_import_t2_wh';
-const E1 = 'energy_export_t1_wh';
-const E2 = 'energy_export_t2_wh';
-const H = 3_600_000;
-const iso = (ms: number) => new Date(ms).toISOString();
 /** Local midnight of `date` in UTC for a zone `off` hours ahead of UTC. */
 const midnight = (date: string, off: number) => Date.parse(`${date}T00:00:00Z`) - off * H;
 

@@ -6,6 +6,14 @@ import type { InsertedReading } from '@sem/ingest';
 
 export type Registers = Record<string, number>;
 
+/** The register columns the stories move, an hour in ms, and an instant as ISO text. */
+export const T1 = 'energy_import_t1_wh';
+export const T2 = 'energy_import_t2_wh';
+export const E1 = 'energy_export_t1_wh';
+export const E2 = 'energy_export_t2_wh';
+export const H = 3_600_000;
+export const iso = (ms: number) => new Date(ms).toISOString();
+
 export class MeterStory {
   readonly rows: InsertedReading[] = [];
   private regs: Registers;

@@ -38,4 +38,4 @@ export { rollupWriteStep } from './rollups/rollup-write-step.ts';
 export type { InsertedMbusReading, InsertedReading, InsertedRows } from './rollups/rollup.types.ts';
 export { purgeRawReadings, type PurgeOptions, type PurgeResult } from './retention/raw-retention.ts';
 export { DEFAULT_RAW_RETENTION_DAYS, startRetentionJob, type RetentionJob, type RetentionJobOptions } from './retention/retention.job.ts';
-export { localDayStartAt } from './time/local-time.ts';
+export { localDate, localDayStart, localDayStartAt, nextDate } from './time/local-time.ts';

@@ -50,12 +50,15 @@ describe('applyRollups', () => {
     await writeReadings(t.db, steady(id, Date.UTC(2026, 2, 28, 23), Date.UTC(2026, 2, 29, 22), Q, 1000));
     await writeReadings(t.db, steady(id2, Date.UTC(2026, 9, 24, 22), Date.UTC(2026, 9, 25, 23), Q, 1000, 2_000_000));
     const d = [...(await days(id)), ...(await days(id2))];
+    // The last reading, at the next local midnight, carries power: the next day has a row for its statistics.
     expect(d.map((x) => [x.local_date, x.imp_wh, x.imp_t1_wh, x.imp_t2_wh])).toEqual([
       ['2026-03-29', 23_000, 23_000, 0],
+      ['2026-03-30', 0, 0, 0],
       ['2026-10-25', 25_000, 25_000, 0],
+      ['2026-10-26', 0, 0, 0],
     ]);
     expect(d[0]!.day_start).toEqual(new Date(Date.UTC(2026, 2, 28, 23)));
-    expect(d[1]!.day_start).toEqual(new Date(Date.UTC(2026, 9, 24, 22)));
+    expect(d[2]!.day_start).toEqual(new Date(Date.UTC(2026, 9, 24, 22)));
     const hours = await sql<{ n: number; h2: number }>`
       SELECT COUNT(*) AS n, SUM(local_hour = 2) AS h2 FROM rollup_hour WHERE device_id = ${id2} AND local_date = '2026-10-25'`.execute(t.db);
     expect(Number(hours.rows[0]!.n)).toBe(25);
@@ -203,6 +206,33 @@ describe('applyRollups', () => {
     expect(r.rows[0]!.max).toBeCloseTo(231.5, 4);
     expect(Number(r.rows[0]!.p)).toBe(200);
     expect(Number(r.rows[0]!.n2)).toBe(0);
+  });
+
+  it('keeps average, minimum and maximum per quarter-hour, hour and local day, also for a device without registers', async () => {
+    const id = await device('levels');
+    // 2026-03-29 (23 hours in Brussels): 08:00Z 230 V, 08:20Z 240 V, 09:05Z 220 V; the next local day starts 22:00Z.
+    const v = (iso: string, dv: number): InsertedReading => ({ device_id: id, meter_time: new Date(iso), voltage_l1_dv: dv });
+    await writeReadings(t.db, [v('2026-03-29T08:00:00Z', 2300), v('2026-03-29T08:20:00Z', 2400)]);
+    await writeReadings(t.db, [v('2026-03-29T09:05:00Z', 2200), v('2026-03-29T22:00:00Z', 2350)]);
+    const level = async (table: string, key: string) =>
+      (await sql<Record<string, string | number>>`
+        SELECT ${sql.raw(key)} AS k, u_l1_sum / u_l1_n AS avg, u_l1_n AS n, u_l1_min AS min, u_l1_max AS max
+        FROM ${sql.table(table)} WHERE device_id = ${id} ORDER BY 1`.execute(t.db)).rows.map((r) => [String(r.k), Number(r.avg), Number(r.n), r.min, r.max]);
+    expect(await level('rollup_quarter', "DATE_FORMAT(bucket_start, '%H:%i')")).toEqual([
+      ['08:00', 230, 1, 230, 230],
+      ['08:15', 240, 1, 240, 240],
+      ['09:00', 220, 1, 220, 220],
+      ['22:00', 235, 1, 235, 235],
+    ]);
+    expect(await level('rollup_hour', "DATE_FORMAT(bucket_start, '%H')")).toEqual([
+      ['08', 235, 2, 230, 240],
+      ['09', 220, 1, 220, 220],
+      ['22', 235, 1, 235, 235],
+    ]);
+    expect(await level('rollup_day', "DATE_FORMAT(local_date, '%Y-%m-%d')")).toEqual([
+      ['2026-03-29', 230, 3, 220, 240],
+      ['2026-03-30', 235, 1, 235, 235],
+    ]);
   });
 
   it('keeps each day\'s highest quarter-hour and hour, also when a late row lowers them', async () => {

@@ -146,6 +146,7 @@ async function mbusDeltas(db: Kysely<any>, mbus: readonly InsertedMbusReading[],
 }
 
 const HOUR = 3_600_000;
+const QUARTER = 900_000;
 
 /** Every device's changes as quarter, hour and local-day rollup rows (the day peaks are found when they are written). */
 function deltaRows(zones: ReadonlyMap<number, string>, deltas: Deltas, minutes: readonly unknown[][]): Omit<RollupDelta, 'minutes'> {
@@ -199,6 +200,21 @@ function deltaRows(zones: ReadonlyMap<number, string>, deltas: Deltas, minutes: 
         ...REGISTER_COLUMNS.map((c) => r[c] ?? 0),
       ]);
     }
+  }
+  // Every quarter-hour and local day with statistics has a row too (statistics merged from the minutes when written).
+  const quarterKeys = new Set(quarters.map((r) => `${r[0]}|${r[1]}`));
+  const dayKeys = new Set(days.map((r) => `${r[0]}|${r[1]}`));
+  for (const m of minutes) {
+    const deviceId = m[0] as number;
+    const zone = zones.get(deviceId)!;
+    const at = Math.floor((m[1] as number) / QUARTER) * QUARTER;
+    if (quarterKeys.has(`${deviceId}|${at}`)) continue;
+    quarterKeys.add(`${deviceId}|${at}`);
+    const date = localDate(at, zone);
+    quarters.push([deviceId, at, date, ...QUARTER_COLUMNS.map(() => 0)]);
+    if (dayKeys.has(`${deviceId}|${date}`)) continue;
+    dayKeys.add(`${deviceId}|${date}`);
+    days.push([deviceId, date, ...localDayBounds(date, zone), ...REGISTER_COLUMNS.map(() => 0)]);
   }
   const hours = [...hourRows.values()].map((r) => {
     const local = localDateHour(r.at, zones.get(r.deviceId)!);

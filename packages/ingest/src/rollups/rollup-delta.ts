@@ -29,6 +29,9 @@ export const QUARTER_COLS = ['device_id', 'bucket_start', 'local_date', ...QUART
 export const HOUR_COLS = ['device_id', 'bucket_start', 'local_date', 'local_hour', ...REGISTER_COLUMNS];
 export const HOUR_TABLE_COLS = [...HOUR_COLS, ...STAT_COLS];
 export const DAY_COLS = ['device_id', 'local_date', 'day_start', 'day_end', 'week_start', 'month_start', ...REGISTER_COLUMNS];
+/** Quarter and day rows as stored: their statistics are merged from the delta's minutes when written. */
+export const QUARTER_TABLE_COLS = [...QUARTER_COLS, ...STAT_COLS];
+export const DAY_TABLE_COLS = [...DAY_COLS, ...STAT_COLS];
 
 /** Columns that hold epoch ms in a delta and DATETIME in the table, by index. */
 export const DATE_COLUMNS = { minutes: [1], quarters: [1], hours: [1], days: [2, 3, 4, 5] } as const;
@@ -38,6 +41,8 @@ export const QUARTER_MERGE: Record<string, Merge> = Object.fromEntries(QUARTER_C
 export const HOUR_MERGE: Record<string, Merge> = ADD_REGISTERS;
 export const HOUR_TABLE_MERGE: Record<string, Merge> = { ...ADD_REGISTERS, ...STAT_MERGE };
 export const DAY_MERGE: Record<string, Merge> = ADD_REGISTERS;
+export const QUARTER_TABLE_MERGE: Record<string, Merge> = { ...QUARTER_MERGE, ...STAT_MERGE };
+export const DAY_TABLE_MERGE: Record<string, Merge> = { ...ADD_REGISTERS, ...STAT_MERGE };
 
 export function emptyDelta(): RollupDelta {
   return { minutes: [], quarters: [], hours: [], days: [], touchedQuarters: [], touchedHours: [], lowered: [] };
@@ -89,13 +94,22 @@ class MergedRows {
   }
 }
 
-const HOUR_MS = 3_600_000;
+export const HOUR_MS = 3_600_000;
+export const QUARTER_MS = 900_000;
+
+/** Statistics per bucket (`device|bucket` → STAT_COLS values), merged from minute rows; `bucketOf` maps a minute's device and ms to its bucket. */
+export function bucketStats(minutes: readonly (readonly unknown[])[], bucketOf: (deviceId: number, ms: number) => number | string | undefined): Map<string, unknown[]> {
+  const buckets = new MergedRows(MINUTE_COLS, MINUTE_MERGE);
+  for (const m of minutes) {
+    const bucket = bucketOf(m[0] as number, m[1] as number);
+    if (bucket !== undefined) buckets.add([[m[0], bucket, ...m.slice(2)]]);
+  }
+  return new Map([...buckets.rows].map(([key, row]) => [key, row.slice(2)]));
+}
 
 /** Statistics of each hour (`device|hour ms` → STAT_COLS values), merged from minute rows. */
 export function hourStats(minutes: readonly (readonly unknown[])[]): Map<string, unknown[]> {
-  const hours = new MergedRows(MINUTE_COLS, MINUTE_MERGE);
-  hours.add(minutes.map((m) => [m[0], Math.floor((m[1] as number) / HOUR_MS) * HOUR_MS, ...m.slice(2)]));
-  return new Map([...hours.rows].map(([key, row]) => [key, row.slice(2)]));
+  return bucketStats(minutes, (_, ms) => Math.floor(ms / HOUR_MS) * HOUR_MS);
 }
 
 /** Many deltas folded into one. */

@@ -1,5 +1,19 @@
 import { type Kysely, sql } from 'kysely';
-import { DATE_COLUMNS, DAY_COLS, DAY_MERGE, HOUR_TABLE_COLS, HOUR_TABLE_MERGE, hourStats, MINUTE_COLS, MINUTE_MERGE, QUARTER_COLS, QUARTER_MERGE, type RollupDelta } from './rollup-delta.ts';
+import {
+  bucketStats,
+  DATE_COLUMNS,
+  DAY_TABLE_COLS,
+  DAY_TABLE_MERGE,
+  HOUR_TABLE_COLS,
+  HOUR_TABLE_MERGE,
+  hourStats,
+  MINUTE_COLS,
+  MINUTE_MERGE,
+  QUARTER_MS,
+  QUARTER_TABLE_COLS,
+  QUARTER_TABLE_MERGE,
+  type RollupDelta,
+} from './rollup-delta.ts';
 import { NO_STATS } from './stats-rollup.ts';
 import { upsertRows } from './rollup-upsert.ts';
 
@@ -76,8 +90,14 @@ function withDates(rows: readonly unknown[][], at: readonly number[]): unknown[]
 export async function writeRollupDelta(db: Kysely<any>, delta: RollupDelta): Promise<void> {
   const dated = (table: keyof typeof DATE_COLUMNS) => withDates(delta[table], DATE_COLUMNS[table]);
   await upsertRows(db, 'rollup_minute', MINUTE_COLS, MINUTE_MERGE, dated('minutes'));
-  const quarters = await upsertRows<BucketValue>(db, 'rollup_quarter', QUARTER_COLS, QUARTER_MERGE, dated('quarters'), RETURNED);
-  // An hour's statistics are those of its minutes (in this delta), merged.
+  // A quarter's, an hour's and a local day's statistics are those of their minutes (in this delta), merged;
+  // every minute's quarter has a row in the delta, which gives the minute's local date.
+  const quarterOf = (ms: number) => Math.floor(ms / QUARTER_MS) * QUARTER_MS;
+  const quarterStats = bucketStats(delta.minutes, (_, ms) => quarterOf(ms));
+  const quarterDates = new Map(delta.quarters.map((q) => [`${q[0]}|${q[1]}`, q[2] as string]));
+  const dayStats = bucketStats(delta.minutes, (id, ms) => quarterDates.get(`${id}|${quarterOf(ms)}`));
+  const quarterRows = dated('quarters').map((row) => [...row, ...(quarterStats.get(`${row[0]}|${(row[1] as Date).getTime()}`) ?? NO_STATS)]);
+  const quarters = await upsertRows<BucketValue>(db, 'rollup_quarter', QUARTER_TABLE_COLS, QUARTER_TABLE_MERGE, quarterRows, RETURNED);
   const stats = hourStats(delta.minutes);
   const hourRows = dated('hours').map((row) => [...row, ...(stats.get(`${row[0]}|${(row[1] as Date).getTime()}`) ?? NO_STATS)]);
   const hours = await upsertRows<BucketValue>(db, 'rollup_hour', HOUR_TABLE_COLS, HOUR_TABLE_MERGE, hourRows, RETURNED);
@@ -87,8 +107,8 @@ export async function writeRollupDelta(db: Kysely<any>, delta: RollupDelta): Pro
   const none: DayPeak = { quarterWh: 0, quarterStart: null, hourWh: 0, hourStart: null };
   const days = dated('days').map((row) => {
     const p = peaks.get(`${row[0]}|${row[1]}`) ?? none;
-    return [...row, p.quarterWh, p.quarterStart, p.hourWh, p.hourStart];
+    return [...row, ...(dayStats.get(`${row[0]}|${row[1]}`) ?? NO_STATS), p.quarterWh, p.quarterStart, p.hourWh, p.hourStart];
   });
-  await upsertRows(db, 'rollup_day', [...DAY_COLS, 'peak_quarter_wh', 'peak_quarter_start', 'peak_hour_wh', 'peak_hour_start'], DAY_MERGE, days, undefined, PEAK_MERGE);
+  await upsertRows(db, 'rollup_day', [...DAY_TABLE_COLS, 'peak_quarter_wh', 'peak_quarter_start', 'peak_hour_wh', 'peak_hour_start'], DAY_TABLE_MERGE, days, undefined, PEAK_MERGE);
   await refreshDayPeaks(db, delta.lowered);
 }

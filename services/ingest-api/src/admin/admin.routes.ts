@@ -10,6 +10,7 @@ import {
   setDeviceConfig,
   type DeviceConfigInput,
 } from '../devices/devices.service.ts';
+import { tariffRoutes } from './tariffs/tariffs.routes.ts';
 import { deviceConfigProperties, deviceViewSchema, idParams, issuedKeySchema } from './admin.schemas.ts';
 
 type IdParams = { Params: { id: string } };
@@ -94,4 +95,6 @@ export async function adminRoutes(app: FastifyInstance): Promise<void> {
       response: { 200: { type: 'object', required: ['revoked'], properties: { revoked: { type: 'integer' } } }, ...errorResponses(400, 401, 404, 503) },
     },
   }, async (request) => ({ revoked: await revokeKeys(app.db, Number(request.params.id), request.body?.keyId) }));
+
+  await app.register(tariffRoutes);
 }

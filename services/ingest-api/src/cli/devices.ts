@@ -3,7 +3,7 @@
 import { parseArgs } from 'node:util';
 import { createKysely } from '@sem/db';
 import { loadConfigOrExit } from '../config.ts';
-import { ApiError } from '../errors/api-error.ts';
+import { deviceByIdOrName, reportCliError, UsageError } from './cli-errors.ts';
 import { parseSendInterval } from '../devices/country-profiles.ts';
 import {
   createDevice,
@@ -58,7 +58,6 @@ const { values: o, positionals } = parseArgs({
   },
 });
 
-class UsageError extends Error {}
 
 function configInput(): DeviceConfigInput {
   let sendIntervalSeconds: number | undefined;
@@ -108,11 +107,7 @@ if (o.help || !command) {
 const config = loadConfigOrExit(process.env);
 const db = createKysely({ ...config.db, connectionLimit: 2 });
 
-async function deviceId(): Promise<number> {
-  if (!o.device) throw new UsageError('--device ID|NAME is required');
-  const d = await getDevice(db, /^\d+$/.test(o.device) ? Number(o.device) : o.device);
-  return d.id;
-}
+const deviceId = async () => (await deviceByIdOrName(db, o.device)).id;
 
 const print = (json: unknown, text: string) => console.log(o.json ? JSON.stringify(json, null, 2) : text);
 
@@ -159,13 +154,7 @@ try {
       throw new UsageError(`unknown command ${command}\n${USAGE}`);
   }
 } catch (err) {
-  if (err instanceof UsageError || err instanceof ApiError) {
-    console.error(`error: ${err.message}`);
-    process.exitCode = err instanceof UsageError ? 2 : 1;
-  } else {
-    console.error(`error: ${(err as Error).message ?? err}`);
-    process.exitCode = 1;
-  }
+  reportCliError(err);
 } finally {
   await db.destroy();
 }

@@ -1,19 +1,19 @@
 import { sql, type Kysely } from 'kysely';
 import { fromStored, QUANTITY_COLUMNS, type Database, type QuantityColumn, type ReadingValueColumn } from '@sem/db';
 import type { QuantityName } from '@sem/meter-protocol';
-import { localDayStartAt, QUANTITY_NAMES } from '@sem/ingest';
+import { localDate, localDayStart, localDayStartAt, nextDate, QUANTITY_NAMES } from '@sem/ingest';
 import { RESOLUTIONS, type Resolution } from './readings.schemas.ts';
+import { rollupReadings } from './history-rollups.ts';
+import type { ReadingOut } from './reading-out.ts';
 
-/** Rows per answer at most; a longer range is cut and flagged `truncated`. */
+/** Rows per page at most (the `limit` query parameter's ceiling); the rest follows through `next`. */
 export const MAX_ROWS = 10_000;
-
-export type ReadingOut = { time: string; samples?: number } & Partial<Record<QuantityName, number>>;
 
 function round(v: number): number {
   return Math.round(v * 1e6) / 1e6;
 }
 
-async function rawReadings(db: Kysely<Database>, deviceId: number, from: Date, to: Date): Promise<ReadingOut[]> {
+async function rawReadings(db: Kysely<Database>, deviceId: number, from: Date, to: Date, limit: number): Promise<ReadingOut[]> {
   const rows = await db
     .selectFrom('reading')
     .selectAll()
@@ -21,7 +21,7 @@ async function rawReadings(db: Kysely<Database>, deviceId: number, from: Date, t
     .where('meter_time', '>=', from)
     .where('meter_time', '<', to)
     .orderBy('meter_time')
-    .limit(MAX_ROWS + 1)
+    .limit(limit)
     .execute();
   return rows.map((row) => {
     const out: ReadingOut = { time: row.meter_time.toISOString() };
@@ -45,7 +45,7 @@ interface Bucket {
 }
 
 /** Per bucket: sample count; sum and count of gauges (for weighted averages); max of counters and states. */
-async function bucketRows(db: Kysely<Database>, deviceId: number, from: Date, to: Date, seconds: number): Promise<Bucket[]> {
+async function bucketRows(db: Kysely<Database>, deviceId: number, from: Date, to: Date, seconds: number, limit: number): Promise<Bucket[]> {
   const selects: unknown[] = [
     sql`FLOOR(UNIX_TIMESTAMP(meter_time) / ${seconds}) * ${seconds}`.as('bucket'),
     sql`COUNT(*)`.as('samples'),
@@ -61,7 +61,7 @@ async function bucketRows(db: Kysely<Database>, deviceId: number, from: Date, to
   const result = await sql<Record<string, unknown>>`
     SELECT ${sql.join(selects)} FROM reading
     WHERE device_id = ${deviceId} AND meter_time >= ${from} AND meter_time < ${to}
-    GROUP BY bucket ORDER BY bucket LIMIT ${MAX_ROWS * 96 + 1}`.execute(db);
+    GROUP BY bucket ORDER BY bucket LIMIT ${limit}`.execute(db);
   return result.rows.map((r) => {
     const b: Bucket = { start: Number(r.bucket) * 1000, samples: Number(r.samples), sums: {}, counts: {}, maxes: {} };
     for (const name of QUANTITY_NAMES) {
@@ -94,26 +94,55 @@ function toOut(b: Bucket): ReadingOut {
   return out;
 }
 
-/** The device's readings in [from, to): raw rows or buckets; 1d buckets follow the device's local day. */
+/** Raw rows or buckets from `reading` in [from, to), at most `limit`; 1d buckets follow the device's local day. */
+async function fromRaw(db: Kysely<Database>, device: { id: number; timeZone: string }, from: Date, to: Date, resolution: Resolution, limit: number): Promise<ReadingOut[]> {
+  if (resolution === 'raw') return rawReadings(db, device.id, from, to, limit);
+  if (resolution !== '1d') return (await bucketRows(db, device.id, from, to, RESOLUTIONS[resolution], limit)).map(toOut);
+  // Quarter hours aggregate cleanly into local days for every zone with a whole-quarter offset (25 h days: 100 quarters).
+  const days = new Map<number, Bucket>();
+  for (const b of await bucketRows(db, device.id, from, to, 900, limit * 100)) {
+    const start = localDayStartAt(b.start, device.timeZone);
+    const day = days.get(start);
+    if (day) merge(day, b);
+    else days.set(start, { ...b, start, sums: { ...b.sums }, counts: { ...b.counts }, maxes: { ...b.maxes } });
+  }
+  return [...days.values()].sort((a, b) => a.start - b.start).slice(0, limit).map(toOut);
+}
+
+/** The first bucket start at or after `ms`: where raw rows take over from the rollups. */
+function alignUp(ms: number, resolution: Resolution, zone: string): number {
+  if (resolution === '1d') {
+    const start = localDayStartAt(ms, zone);
+    return start === ms ? ms : localDayStart(nextDate(localDate(ms, zone)), zone);
+  }
+  const step = (RESOLUTIONS[resolution] || 60) * 1000;
+  return Math.ceil(ms / step) * step;
+}
+
+/** Where the retention job cut the device's raw rows (ms), or null when it never did. */
+export async function purgedBefore(db: Kysely<Database>, deviceId: number): Promise<number | null> {
+  const r = await sql<{ purged_before: Date }>`SELECT purged_before FROM rollup_purge WHERE device_id = ${deviceId}`.execute(db);
+  return r.rows[0] ? r.rows[0].purged_before.getTime() : null;
+}
+
+/**
+ * One page of the device's readings in [from, to): before the raw retention's cut from the rollups
+ * (raw asks for the finest kept, minutes), after it from the raw rows. `next` is where the next page
+ * starts (use it as `from`), or null on the last page.
+ */
 export async function queryReadings(
   db: Kysely<Database>,
   device: { id: number; timeZone: string },
   from: Date,
   to: Date,
   resolution: Resolution,
-): Promise<{ readings: ReadingOut[]; truncated: boolean }> {
-  let out: ReadingOut[];
-  if (resolution === 'raw') out = await rawReadings(db, device.id, from, to);
-  else if (resolution === '1d') {
-    // Quarter hours aggregate cleanly into local days for every zone with a whole-quarter offset.
-    const days = new Map<number, Bucket>();
-    for (const b of await bucketRows(db, device.id, from, to, 900)) {
-      const start = localDayStartAt(b.start, device.timeZone);
-      const day = days.get(start);
-      if (day) merge(day, b);
-      else days.set(start, { ...b, start, sums: { ...b.sums }, counts: { ...b.counts }, maxes: { ...b.maxes } });
-    }
-    out = [...days.values()].sort((a, b) => a.start - b.start).map(toOut);
-  } else out = (await bucketRows(db, device.id, from, to, RESOLUTIONS[resolution])).map(toOut);
-  return { readings: out.slice(0, MAX_ROWS), truncated: out.length > MAX_ROWS };
+  limit = MAX_ROWS,
+): Promise<{ readings: ReadingOut[]; next: Date | null }> {
+  const cut = await purgedBefore(db, device.id);
+  const split = cut === null ? from.getTime() : Math.min(Math.max(alignUp(cut, resolution, device.timeZone), from.getTime()), to.getTime());
+  // One more than asked tells whether there is a next page and where it starts.
+  let out: ReadingOut[] = split > from.getTime() ? await rollupReadings(db, device, from, new Date(split), resolution, limit + 1) : [];
+  if (out.length <= limit && split < to.getTime()) out = out.concat(await fromRaw(db, device, new Date(split), to, resolution, limit + 1 - out.length));
+  const next = out.length > limit ? new Date(out[limit]!.time) : null;
+  return { readings: out.slice(0, limit), next };
 }

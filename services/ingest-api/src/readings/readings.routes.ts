@@ -2,15 +2,33 @@ import type { FastifyInstance } from 'fastify';
 import { QUANTITY_COLUMNS } from '@sem/db';
 import { ApiError } from '../errors/api-error.ts';
 import { fromJson, QUANTITY_NAMES, type JsonReading } from '@sem/ingest';
-import { queryReadings, type ReadingOut } from './readings.repository.ts';
+import { MAX_ROWS, queryReadings } from './readings.repository.ts';
+import type { ReadingOut } from './reading-out.ts';
 import { getReadingsSchema, postReadingsSchema, type Resolution } from './readings.schemas.ts';
 
+/** CSV columns: time, samples, source, the quantities, then min.<q>, max.<q> and used.<q> where any row has them. */
 function toCsv(readings: ReadingOut[]): string {
-  const used = QUANTITY_NAMES.filter((n) => readings.some((r) => r[n] !== undefined));
-  const withSamples = readings.some((r) => r.samples !== undefined);
-  const header = ['time', ...(withSamples ? ['samples'] : []), ...used];
-  const lines = readings.map((r) => [r.time, ...(withSamples ? [String(r.samples ?? '')] : []), ...used.map((n) => (r[n] === undefined ? '' : String(r[n])))].join(','));
+  const flat = readings.map((r) => {
+    const { min, max, used, ...top } = r;
+    const row: Record<string, unknown> = { ...top };
+    for (const [prefix, group] of [['min', min], ['max', max], ['used', used]] as const) {
+      for (const [k, v] of Object.entries(group ?? {})) row[`${prefix}.${k}`] = v;
+    }
+    return row;
+  });
+  const present = new Set(flat.flatMap((r) => Object.keys(r)));
+  const order = ['time', 'samples', 'source', ...QUANTITY_NAMES];
+  const rest = [...present].filter((k) => !order.includes(k)).sort((a, b) => a.localeCompare(b));
+  const header = [...order.filter((k) => present.has(k)), ...rest];
+  const lines = flat.map((r) => header.map((k) => (r[k] === undefined ? '' : String(r[k]))).join(','));
   return `${[header.join(','), ...lines].join('\r\n')}\r\n`;
+}
+
+type ReadingsQuery = { from: string; to: string; resolution: Resolution; format: 'json' | 'csv'; limit: string };
+
+function nextUrl(q: ReadingsQuery, next: Date): string {
+  const params = new URLSearchParams({ from: next.toISOString(), to: new Date(q.to).toISOString(), resolution: q.resolution, format: q.format, limit: String(q.limit) });
+  return `/api/v1/readings?${params}`;
 }
 
 export async function readingsRoutes(app: FastifyInstance, opts: { maxReadingsPerRequest: number }): Promise<void> {
@@ -38,21 +56,25 @@ export async function readingsRoutes(app: FastifyInstance, opts: { maxReadingsPe
     },
   );
 
-  app.get<{ Querystring: { from: string; to: string; resolution: Resolution; format: 'json' | 'csv' } }>(
+  app.get<{ Querystring: ReadingsQuery }>(
     '/api/v1/readings',
     { schema: getReadingsSchema, preValidation: app.authenticateDevice('bearer') },
     async (request, reply) => {
       const { resolution, format } = request.query;
+      const limit = Number(request.query.limit);
+      if (limit > MAX_ROWS) throw new ApiError('bad_request', `querystring/limit must be at most ${MAX_ROWS}`, { details: { path: 'querystring/limit' } });
       const from = new Date(request.query.from);
       const to = new Date(request.query.to);
       if (!(to > from)) throw new ApiError('bad_request', 'querystring/to must be after from', { details: { path: 'querystring/to' } });
       const device = request.device!;
-      const { readings, truncated } = await queryReadings(app.db, device, from, to, resolution);
+      const { readings, next } = await queryReadings(app.db, device, from, to, resolution, limit);
+      const url = next ? nextUrl(request.query, next) : null;
       if (format === 'csv') {
-        reply.header('x-sem-truncated', String(truncated));
+        reply.header('x-sem-truncated', String(url !== null));
+        if (url) reply.header('link', `<${url}>; rel="next"`);
         return reply.type('text/csv; charset=utf-8').send(toCsv(readings));
       }
-      return { device: device.name, resolution, from: from.toISOString(), to: to.toISOString(), truncated, readings };
+      return { device: device.name, resolution, from: from.toISOString(), to: to.toISOString(), truncated: url !== null, next: url, readings };
     },
   );
 }

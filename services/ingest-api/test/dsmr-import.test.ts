@@ -1,0 +1,100 @@
+/**
+ * dsmr-reader readings table dumps into a device through the engine. The dump is synthetic, in the
+ * table's own column names (dsmr_datalogger_dsmrreading): PostgreSQL CSV with "+01" offsets.
+ */
+import { execFile } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { sql } from 'kysely';
+import { createIngest, purgeRawReadings, type IngestEngine } from '@sem/ingest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { importDsmrReadings } from '../src/dsmr-import/dsmr-import.ts';
+import { addDevice, testConfig, useTestApp } from './test-app.ts';
+
+const ctx = useTestApp({}, ['rollup_minute', 'rollup_quarter', 'rollup_hour', 'rollup_day', 'rollup_purge']);
+let engine: IngestEngine;
+beforeAll(() => {
+  engine = createIngest({ db: ctx.t.db, config: testConfig(ctx.t) });
+});
+afterAll(async () => engine?.close());
+
+const HEADER = 'id,processed,timestamp,electricity_delivered_1,electricity_returned_1,electricity_delivered_2,electricity_returned_2,electricity_currently_delivered,electricity_currently_returned,phase_currently_delivered_l1,phase_currently_delivered_l2,phase_currently_delivered_l3,extra_device_timestamp,extra_device_delivered,phase_currently_returned_l1,phase_currently_returned_l2,phase_currently_returned_l3,phase_voltage_l1,phase_voltage_l2,phase_voltage_l3,phase_power_current_l1,phase_power_current_l2,phase_power_current_l3';
+
+/** 2021-01-10 from 12:00 local (11:00Z), a reading every 10 minutes for `n` readings: +0.1 kWh on tariff 1 each. */
+function dump(n: number, extra: string[] = []): string {
+  const lines = Array.from({ length: n }, (_, i) => {
+    const t = new Date(Date.parse('2021-01-10T11:00:00Z') + i * 600_000);
+    const local = new Date(t.getTime() + 3_600_000).toISOString().replace('T', ' ').slice(0, 19);
+    const gasAt = i % 6 === 0 ? `${local}+01` : '';
+    const gas = i % 6 === 0 ? (2000 + i * 0.01).toFixed(3) : '';
+    return `${i + 1},t,${local}+01,${(1000 + i * 0.1).toFixed(3)},0.000,2000.000,0.000,0.600,0.000,0.200,0.200,0.200,${gasAt},${gas},,,,231.0,230.5,229.5,1,1,1`;
+  });
+  const dir = mkdtempSync(join(tmpdir(), 'sem-dsmr-'));
+  const path = join(dir, 'readings.csv');
+  writeFileSync(path, [HEADER, ...lines, ...extra].join('\n') + '\n');
+  return path;
+}
+
+const count = async (table: string, id: number) => Number((await sql<{ n: number }>`SELECT COUNT(*) AS n FROM ${sql.table(table)} WHERE device_id = ${id}`.execute(ctx.t.db)).rows[0]!.n);
+
+describe('dsmr-reader import', () => {
+  it('stores readings with their units, gas and rollups; a second import changes nothing', async () => {
+    const d = await addDevice(ctx.t, { name: 'dsmr', country: 'NL', timeZone: 'Europe/Amsterdam' });
+    const path = dump(12, ['13,t,yesterday,1,0,1,0,0,0,,,,,,,,,,,,,,', '14,t,2021-01-10 13:00:00+01,lots,0,1,0,0,0,,,,,,,,,,,,,,']);
+    const first = await importDsmrReadings(engine, { id: d.id, sendIntervalSeconds: 60 }, path, { statePath: `${path}.state` });
+    expect(first).toMatchObject({ lines: 14, accepted: 12, duplicates: 0, rejected: 0, unreadable: 2 });
+    expect(first.examples[0]).toMatch(/line 13: timestamp "yesterday"/);
+    const row = await ctx.t.db.selectFrom('reading').selectAll().where('device_id', '=', d.id).orderBy('meter_time').executeTakeFirstOrThrow();
+    expect(row).toMatchObject({ meter_time: new Date('2021-01-10T11:00:00Z'), energy_import_t1_wh: 1_000_000, energy_import_t2_wh: 2_000_000, power_import_w: 600, power_import_l1_w: 200, voltage_l1_dv: 2310, current_l1_ca: 100 });
+    expect(await count('mbus_reading', d.id)).toBe(2);
+    // 11 steps of 100 Wh on 10 January (local).
+    const day = await sql<{ imp_wh: number }>`SELECT imp_wh FROM rollup_day WHERE device_id = ${d.id}`.execute(ctx.t.db);
+    expect(day.rows.map((r) => Number(r.imp_wh))).toEqual([1100]);
+
+    const snapshot = async () => [await count('reading', d.id), await count('mbus_reading', d.id), (await sql`SELECT * FROM rollup_hour WHERE device_id = ${d.id} ORDER BY bucket_start`.execute(ctx.t.db)).rows];
+    const before = await snapshot();
+    const again = await importDsmrReadings(engine, { id: d.id, sendIntervalSeconds: 60 }, path, { statePath: `${path}.fresh-state` });
+    expect(again).toMatchObject({ accepted: 0, duplicates: 12, unreadable: 2 });
+    expect(await snapshot()).toEqual(before);
+  });
+
+  it('resumes after the lines its state file says are done', async () => {
+    const d = await addDevice(ctx.t, { name: 'resume' });
+    const path = dump(10);
+    writeFileSync(`${path}.state`, JSON.stringify({ linesDone: 6 }));
+    const s = await importDsmrReadings(engine, { id: d.id, sendIntervalSeconds: 60 }, path, { statePath: `${path}.state`, batchSize: 3 });
+    expect(s).toMatchObject({ resumedAfter: 6, accepted: 4 });
+    expect(await count('reading', d.id)).toBe(4);
+    const rest = await importDsmrReadings(engine, { id: d.id, sendIntervalSeconds: 60 }, path, { statePath: `${path}.other` });
+    expect(rest).toMatchObject({ accepted: 6, duplicates: 4, olderThanCut: 0 });
+  });
+
+  it("counts readings older than the device's raw retention cut (stored, not rolled up)", async () => {
+    const d = await addDevice(ctx.t, { name: 'cut' });
+    const path = dump(4);
+    await ctx.t.db.insertInto('reading').values({ device_id: d.id, meter_time: new Date('2021-01-10T11:25:00Z'), received_at: new Date(), source: 1, power_import_w: 1 }).execute();
+    await purgeRawReadings(ctx.t.db, { before: new Date('2021-01-10T11:25:00Z') });
+    const s = await importDsmrReadings(engine, { id: d.id, sendIntervalSeconds: 60 }, path, { statePath: `${path}.state` });
+    expect(s).toMatchObject({ accepted: 4, olderThanCut: 3 }); // 11:00, 11:10, 11:20
+  });
+
+  it('refuses a file that is not the readings table', async () => {
+    const d = await addDevice(ctx.t, { name: 'wrong' });
+    const dir = mkdtempSync(join(tmpdir(), 'sem-dsmr-'));
+    writeFileSync(join(dir, 'x.csv'), 'hour_start,electricity1\n2021-01-10 11:00:00+01,0.5\n');
+    await expect(importDsmrReadings(engine, { id: d.id, sendIntervalSeconds: 60 }, join(dir, 'x.csv'), { statePath: join(dir, 's') })).rejects.toThrow(/no column timestamp, electricity_delivered_1/);
+  });
+
+  it('runs as a CLI with a summary', async () => {
+    await addDevice(ctx.t, { name: 'cli' });
+    const path = dump(3);
+    const c = ctx.t.connection;
+    const env = { PATH: process.env.PATH ?? '', SEM_DB_HOST: c.host, SEM_DB_PORT: String(c.port), SEM_DB_NAME: c.database!, SEM_DB_USER: c.user, SEM_DB_PASSWORD: c.password };
+    const cli = fileURLToPath(new URL('../src/cli/dsmr-import.ts', import.meta.url));
+    const { stdout } = await promisify(execFile)(process.execPath, [cli, '--device', 'cli', '--json', path], { env });
+    expect(JSON.parse(stdout)).toMatchObject({ lines: 3, accepted: 3 });
+  }, 120_000);
+});
