@@ -5,6 +5,7 @@ import { buildApp } from './app.ts';
 import { loadConfigOrExit } from './config.ts';
 import { pingDatabase } from './write/write-batch.ts';
 import { retentionPlugin } from './retention/index.ts';
+import { startListeners, type Listeners } from './http/listeners.ts';
 
 const config = loadConfigOrExit(process.env);
 
@@ -35,13 +36,14 @@ if (config.migrateOnStart) {
 // Raw rows expire; rollups stay (src/retention). Not part of buildApp, so tests never purge.
 await app.register(retentionPlugin, { rawRetentionDays: config.rawRetentionDays });
 
+let listeners: Listeners | undefined;
 let closing = false;
 for (const signal of ['SIGTERM', 'SIGINT'] as const) {
   process.once(signal, () => {
     if (closing) return;
     closing = true;
     app.log.info({ signal }, 'shutting down: draining the write queue');
-    app.close().then(
+    (listeners?.close() ?? app.close()).then(
       () => process.exit(0),
       (err) => {
         app.log.error({ err }, 'error during shutdown');
@@ -51,4 +53,5 @@ for (const signal of ['SIGTERM', 'SIGINT'] as const) {
   });
 }
 
-await app.listen({ host: config.http.host, port: config.http.port });
+// HTTPS, plain HTTP (switchable) and the internal ops port, all the same app (src/http/listeners.ts).
+listeners = await startListeners(app, config);
