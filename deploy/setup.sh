@@ -13,6 +13,10 @@
 #   --show-grafana-password   print Grafana's admin password and exit
 #   --secrets-only            only step 1 (e.g. for docker compose, which builds its own images)
 #   --no-build                steps 1 and 2 only
+#   --without grafana|mqtt    leave Grafana, or Mosquitto with mqtt-ingest, out of the stack (repeatable)
+#   --with demo               add the demo meter simulator
+#                             With either, the pod to play is written to pod.local.yaml (pod.yaml minus
+#                             or plus those parts) and compose's profiles to .env (COMPOSE_PROFILES).
 #   --tls-cert FILE --tls-key FILE
 #                             use your own HTTPS certificate (full chain, PEM) and key for the API and
 #                             Grafana instead of the local CA's; copied into deploy/secrets/https-tls/
@@ -28,6 +32,8 @@ podman_secret="${SEM_PODMAN_SECRET:-sem-secrets}"
 . "$root/deploy/lib/secrets.sh"
 # shellcheck source=deploy/lib/images.sh
 . "$root/deploy/lib/images.sh"
+# shellcheck source=deploy/lib/pod-variant.sh
+. "$root/deploy/lib/pod-variant.sh"
 
 show_secret() {
   [ -s "$secrets_dir/$1" ] || { echo "no $1 yet: run deploy/setup.sh first" >&2; exit 1; }
@@ -39,12 +45,23 @@ show_secret() {
 mode=all
 own_cert=""
 own_key=""
+without=""
+with=""
+choice() { # OPTION VALUE ALLOWED...: the value when allowed, else a usage error
+  local option="$1" value="${2:-}" a
+  shift 2
+  for a in "$@"; do [ "$value" = "$a" ] && { echo "$value"; return; }; done
+  echo "$option: one of $*, not '$value'" >&2
+  exit 2
+}
 while [ $# -gt 0 ]; do
   case "$1" in
     --show-admin-token) show_secret admin-token ;;
     --show-grafana-password) show_secret grafana-admin-password ;;
     --secrets-only) mode=secrets ;;
     --no-build) mode=no-build ;;
+    --without) without="$without $(choice --without "${2:-}" grafana mqtt)"; shift ;;
+    --with) with="$with $(choice --with "${2:-}" demo)"; shift ;;
     --tls-cert) own_cert=${2:?--tls-cert needs a file}; shift ;;
     --tls-key) own_key=${2:?--tls-key needs a file}; shift ;;
     -h|--help) awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; exit 0 ;;
@@ -82,6 +99,21 @@ else
   CA_DIR="$secrets_dir/mqtt-tls" bash "$root/deploy/mosquitto/gen-certs.sh" "$secrets_dir/https-tls" \
     $tls_names ingest-api | sed "s|$root/||g"
 fi
+
+# Choices, given at each run (none: everything): a pod file without (or with) the optional parts,
+# and compose's profiles to match.
+run_yaml=pod.yaml
+if [ -n "$without$with" ]; then
+  sem_pod_variant "$root/pod.yaml" "$root/pod.local.yaml" "$without" "${with//demo/device-sim}"
+  run_yaml=pod.local.yaml
+fi
+profiles=""
+for part in grafana mqtt; do case " $without " in *" $part "*) ;; *) profiles="$profiles,$part" ;; esac; done
+case " $with " in *" demo "*) profiles="$profiles,demo" ;; esac
+touch "$root/.env"
+sed -i '/^COMPOSE_PROFILES=/d' "$root/.env"
+echo "COMPOSE_PROFILES=${profiles#,}" >>"$root/.env"
+echo "stack: $run_yaml; compose: COMPOSE_PROFILES=${profiles#,} (in .env)"
 [ "$mode" = secrets ] && exit 0
 
 if ! command -v podman >/dev/null 2>&1; then
@@ -97,7 +129,7 @@ echo "podman secret $podman_secret: loaded from ${secrets_dir#"$root/"}/"
 sem_build_images "$root" --layers
 echo
 echo "Set-up done. Start (or upgrade) the stack from $root with:"
-echo "  podman kube play --replace pod.yaml"
+echo "  podman kube play --replace $run_yaml"
 echo "Ingest API: https://localhost:8443 (plain http://localhost:8080 for readers without TLS)"
 echo "Grafana: https://localhost:3000 (user admin; password: deploy/setup.sh --show-grafana-password)"
 echo "MQTT over TLS: localhost:8883. CA for devices and browsers: ${secrets_dir#"$root/"}/mqtt-tls/ca.crt"
