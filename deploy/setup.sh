@@ -11,6 +11,7 @@
 # Options:
 #   --show-admin-token        print the API admin token and exit
 #   --show-grafana-password   print Grafana's admin password and exit
+#   --show-homeassistant-password  print the broker password of Home Assistant's account and exit
 #   --secrets-only            only step 1 (e.g. for docker compose, which builds its own images)
 #   --no-build                steps 1 and 2 only
 #   --without grafana|mqtt    leave Grafana, or Mosquitto with mqtt-ingest, out of the stack (repeatable)
@@ -58,6 +59,7 @@ while [ $# -gt 0 ]; do
   case "$1" in
     --show-admin-token) show_secret admin-token ;;
     --show-grafana-password) show_secret grafana-admin-password ;;
+    --show-homeassistant-password) show_secret mqtt-homeassistant-password ;;
     --secrets-only) mode=secrets ;;
     --no-build) mode=no-build ;;
     --without) without="$without $(choice --without "${2:-}" grafana mqtt)"; shift ;;

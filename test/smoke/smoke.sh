@@ -154,6 +154,7 @@ smoke_pod_yaml() {
       -e "s/hostPort: 3000 /hostPort: $grafana_port /" \
       -e "s/hostPort: 8883 /hostPort: $mqtt_port /" \
       -e "s|path: ./deploy/secrets/mqtt-tls,|path: $work/secrets/mqtt-tls,|" \
+      -e 's/name: SEM_HA_DISCOVERY, value: "false"/name: SEM_HA_DISCOVERY, value: "true"/' \
       "$work/pod.variant.yaml" >"$podyaml"
 }
 # The optional demo simulator, commented out in pod.yaml, is switched on here so that block is tested too.
@@ -350,6 +351,20 @@ wait_until 30 mqtt_row_stored || true
 [ "$mqtt_row" = "$(printf '1541509469.000\t3808351\t2948827\t6')" ] \
   || die "MQTT row differs: '${mqtt_row:-none}' (mqtt-ingest log: $(podman logs --tail 5 "$pod-mqtt-ingest" 2>&1 | tr '\n' ' ' | cut -c1-600))"
 ok "row: $(echo "$mqtt_row" | tr '\t' ' ') (2018-11-06T13:04:29Z, Wh, source mqtt)"
+step "Home Assistant discovery (SEM_HA_DISCOVERY=true): retained, read as the homeassistant account"
+ha_messages() { # the retained discovery and state messages of smoke-mqtt, as Home Assistant subscribes
+  mosquitto_sub -h 127.0.0.1 -p "$mqtt_port" --cafile "$work/secrets/mqtt-tls/ca.crt" -V mqttv5 \
+    -u homeassistant -P "$(cat "$work/secrets/mqtt-homeassistant-password")" -t 'homeassistant/#' -t 'sem/+/state' \
+    --retained-only -v -W 3 2>/dev/null || true
+}
+ha_announced() { ha_messages >"$work/ha.txt"; grep -q '^sem/smoke-mqtt/state ' "$work/ha.txt"; }
+wait_until 30 ha_announced || die "no retained state of smoke-mqtt for Home Assistant: $(head -c 600 "$work/ha.txt")"
+energy_config="$(grep '^homeassistant/sensor/sem_[0-9]*/energy_import_t1/config ' "$work/ha.txt" | grep '"state_topic":"sem/smoke-mqtt/state"' || true)"
+case "$energy_config" in *'"device_class":"energy"'*'"state_class":"total_increasing"'*'"unit_of_measurement":"kWh"'*) ;;
+  *) die "energy_import_t1 announcement of smoke-mqtt: '${energy_config:-none}'" ;; esac
+grep '^sem/smoke-mqtt/state ' "$work/ha.txt" | grep -q '"energy_import_t1":3808.351' || die "state of smoke-mqtt: $(grep '^sem/smoke-mqtt/state' "$work/ha.txt")"
+ok "$(grep -c '^homeassistant/sensor/' "$work/ha.txt") retained sensor announcements (energy: total_increasing kWh) and each device's state, read as homeassistant"
+
 wait_until 30 podman healthcheck run "$pod-mqtt-ingest" >/dev/null 2>&1 || true
 podman healthcheck run "$pod-mqtt-ingest" >/dev/null || die "probe of $pod-mqtt-ingest failed"
 ok "liveness probe of mqtt-ingest (exec argv http-probe on 127.0.0.1:9465/healthz) passes"

@@ -18,6 +18,8 @@ export interface MqttIngestConfig {
   readonly accounts: { readonly passwordFile: string; readonly deviceSecret: string } | undefined;
   readonly registryPollMs: number;
   readonly statsLogMs: number;
+  /** Home Assistant MQTT discovery (SEM_HA_DISCOVERY); undefined = off. */
+  readonly homeAssistant: { readonly prefix: string; readonly intervalMs: number; readonly password: string | undefined } | undefined;
   /** /metrics and /healthz; undefined = not served. */
   readonly ops: { readonly host: string; readonly port: number } | undefined;
   readonly logLevel: AppConfig['logLevel'];
@@ -37,6 +39,9 @@ const schema = z.object({
   SEM_MQTT_STATS_LOG_MS: int(0, 86_400_000).default(300_000),
   SEM_MQTT_OPS_PORT: int(1, 65535).optional(),
   SEM_MQTT_OPS_HOST: z.string().min(1).default('0.0.0.0'),
+  SEM_HA_DISCOVERY: z.enum(['true', 'false', '1', '0', 'yes', 'no']).default('false'),
+  SEM_HA_DISCOVERY_PREFIX: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'letters, digits, _ or -').default('homeassistant'),
+  SEM_HA_STATE_INTERVAL_MS: int(1000, 3_600_000).default(10_000),
 });
 
 function deepFreeze<T extends object>(o: T): Readonly<T> {
@@ -62,9 +67,11 @@ export function loadMqttConfig(env: Env): MqttIngestConfig {
   const e = r.data;
   let password: string | undefined;
   let deviceSecret: string | undefined;
+  let haPassword: string | undefined;
   try {
     password = secretFromEnv(env, 'SEM_MQTT_PASSWORD');
     deviceSecret = secretFromEnv(env, 'SEM_MQTT_DEVICE_SECRET');
+    haPassword = secretFromEnv(env, 'SEM_HA_MQTT_PASSWORD');
   } catch (error) {
     throw new MqttConfigError((error as Error).message);
   }
@@ -86,6 +93,9 @@ export function loadMqttConfig(env: Env): MqttIngestConfig {
     accounts: e.SEM_MOSQUITTO_PASSWORD_FILE ? { passwordFile: e.SEM_MOSQUITTO_PASSWORD_FILE, deviceSecret: deviceSecret! } : undefined,
     registryPollMs: e.SEM_MQTT_REGISTRY_POLL_MS,
     statsLogMs: e.SEM_MQTT_STATS_LOG_MS,
+    homeAssistant: ['true', '1', 'yes'].includes(e.SEM_HA_DISCOVERY)
+      ? { prefix: e.SEM_HA_DISCOVERY_PREFIX, intervalMs: e.SEM_HA_STATE_INTERVAL_MS, password: haPassword || undefined }
+      : undefined,
     ops: e.SEM_MQTT_OPS_PORT === undefined ? undefined : { host: e.SEM_MQTT_OPS_HOST, port: e.SEM_MQTT_OPS_PORT },
     logLevel: api.logLevel,
   });

@@ -7,6 +7,8 @@ import { IngestStats } from './ingest/ingest-stats.ts';
 import { startIngestSubscriber, type IngestSubscriber } from './ingest/ingest-subscriber.ts';
 import { createUploadHandler } from './ingest/upload-handler.ts';
 import { RegistrySync } from './registry/registry-sync.ts';
+import { HaPublisher } from './home-assistant/ha-publisher.ts';
+import { HA_MQTT_USERNAME } from './broker/device-credentials.ts';
 
 export interface MqttIngest {
   stats: IngestStats;
@@ -36,7 +38,11 @@ export async function startMqttIngest(app: FastifyInstance, config: MqttIngestCo
           accounts: {
             passwordFile: config.accounts.passwordFile,
             deviceSecret: config.accounts.deviceSecret,
-            serviceAccounts: [{ username: config.broker.username, password: config.broker.password }],
+            serviceAccounts: [
+              { username: config.broker.username, password: config.broker.password },
+              // Home Assistant's own account: reads the discovery messages and states (deploy/mosquitto/acl).
+              ...(config.homeAssistant?.password ? [{ username: HA_MQTT_USERNAME, password: config.homeAssistant.password }] : []),
+            ],
           },
         }
       : {}),
@@ -63,6 +69,10 @@ export async function startMqttIngest(app: FastifyInstance, config: MqttIngestCo
   registry.attachClient(subscriber.client);
   await registry.syncOnce();
   const stopSync = registry.start(config.registryPollMs);
+  const homeAssistant = config.homeAssistant
+    ? new HaPublisher({ db: app.db, client: subscriber.client, log, prefix: config.homeAssistant.prefix, intervalMs: config.homeAssistant.intervalMs })
+    : undefined;
+  homeAssistant?.start();
   const ops = config.ops
     ? await startOpsServer({ ...config.ops, registry: app.metrics.registry, connected: () => subscriber.client.connected })
     : undefined;
@@ -78,6 +88,7 @@ export async function startMqttIngest(app: FastifyInstance, config: MqttIngestCo
       if (statsTimer) clearInterval(statsTimer);
       await new Promise((r) => (ops ? ops.close(r) : r(undefined)));
       await stopSync();
+      await homeAssistant?.stop();
       await subscriber.close();
       log.info({ mqtt: stats.snapshot() }, 'mqtt ingest stopped');
     },
