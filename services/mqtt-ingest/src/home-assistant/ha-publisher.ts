@@ -1,4 +1,4 @@
-import type { FastifyBaseLogger as Logger } from 'fastify';
+import type { Logger } from 'pino';
 import type { Kysely } from 'kysely';
 import type { MqttClient } from 'mqtt';
 import { READING_VALUE_COLUMNS, type Database } from '@sem/db';
