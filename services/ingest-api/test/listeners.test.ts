@@ -30,16 +30,22 @@ function overTls(port: number, path: string, ca: string | undefined, init: { met
   });
 }
 
+/** A cleared test database and a folder with the set-up's TLS material: https/{ca.crt,server.crt,server.key}. */
+async function databaseAndCerts(): Promise<{ t: TestDatabase; dir: string }> {
+  const t = await openTestDatabase();
+  await t.clear();
+  const dir = mkdtempSync(join(tmpdir(), 'sem-tls-'));
+  const made = spawnSync('bash', [genCerts, join(dir, 'https')], { env: { ...process.env, CA_DIR: join(dir, 'ca') }, encoding: 'utf8' });
+  expect(made.status, made.stderr).toBe(0);
+  return { t, dir };
+}
+
 describe.skipIf(!hasOpenssl)('listeners: HTTPS, plain HTTP, ops port', () => {
   let t: TestDatabase;
   let dir: string;
   let ca: string;
   beforeAll(async () => {
-    t = await openTestDatabase();
-    await t.clear();
-    dir = mkdtempSync(join(tmpdir(), 'sem-tls-'));
-    const made = spawnSync('bash', [genCerts, join(dir, 'https')], { env: { ...process.env, CA_DIR: join(dir, 'ca') }, encoding: 'utf8' });
-    expect(made.status, made.stderr).toBe(0);
+    ({ t, dir } = await databaseAndCerts());
     ca = readFileSync(join(dir, 'https/ca.crt'), 'utf8');
   });
   afterAll(async () => {
@@ -120,11 +126,7 @@ describe.skipIf(!hasOpenssl)('device-sim --ca posts over HTTPS', () => {
   let dir: string;
   let l: Listeners;
   beforeAll(async () => {
-    t = await openTestDatabase();
-    await t.clear();
-    dir = mkdtempSync(join(tmpdir(), 'sem-tls-sim-'));
-    const made = spawnSync('bash', [genCerts, join(dir, 'https')], { env: { ...process.env, CA_DIR: join(dir, 'ca') }, encoding: 'utf8' });
-    expect(made.status, made.stderr).toBe(0);
+    ({ t, dir } = await databaseAndCerts());
     const env = { SEM_HTTP_ENABLED: 'false', SEM_HTTP_HOST: '127.0.0.1', SEM_HTTPS_PORT: '0', SEM_TLS_CERT_FILE: join(dir, 'https/server.crt'), SEM_TLS_KEY_FILE: join(dir, 'https/server.key') };
     l = await startListeners(await buildApp(testConfig(t, env), { logger: false }), testConfig(t, env));
   });
