@@ -187,8 +187,9 @@ step "waiting for MariaDB init, the migrate step and the API"
 wait_ready 240
 ok "migrate exited 0: $(podman logs "$pod-migrate" 2>&1 | grep -c '^success') migrations applied"
 ok "$api/readyz answers 200"
+# A probe starts a process (node, the mariadb client) under a 5-10 s timeout: on a loaded host, allow a retry.
 for c in mariadb ingest-api; do
-  podman healthcheck run "$pod-$c" >/dev/null || die "probe of $pod-$c failed"
+  wait_until 3 podman healthcheck run "$pod-$c" >/dev/null 2>&1 || die "probe of $pod-$c failed 3 times: $(podman healthcheck run "$pod-$c" 2>&1)"
 done
 ok "liveness probes (exec argv) pass: mariadb healthcheck.sh, ingest-api http-probe"
 ok "published ports: $(podman port "$pod-ingest-api" 2>/dev/null | tr '\n' ' ')"
