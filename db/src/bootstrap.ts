@@ -1,7 +1,7 @@
 import { createConnection, type Connection } from 'mysql2/promise';
 import { Kysely, MysqlDialect } from 'kysely';
 import { createMysqlPool, type DbConnectionConfig } from './connection.ts';
-import { applyTableGrants, quoteIdent } from './grants.ts';
+import { applyTableGrants, quoteIdent, READONLY_USER_LIMITS } from './grants.ts';
 import { migrateToLatest } from './migrate.ts';
 
 export interface DbUser {
@@ -45,6 +45,8 @@ export async function bootstrapDatabase(admin: DbConnectionConfig, opts: Bootstr
     await ensureUser(conn, opts.owner, host);
     await ensureUser(conn, opts.api, host);
     await ensureUser(conn, opts.readonly, host);
+    const { maxUserConnections, maxStatementTimeS } = READONLY_USER_LIMITS;
+    await conn.query(`ALTER USER ?@? WITH MAX_USER_CONNECTIONS ${maxUserConnections} MAX_STATEMENT_TIME ${maxStatementTimeS}`, [opts.readonly.user, host]);
     // The owner may grant on its database so `npm run migrate` can refresh table grants after new migrations.
     await conn.query(`GRANT ALL PRIVILEGES ON ${db}.* TO ?@? WITH GRANT OPTION`, [opts.owner.user, host]);
     const kysely = new Kysely<any>({ dialect: new MysqlDialect({ pool: createMysqlPool({ ...admin, database: opts.database }) }) });

@@ -4,6 +4,13 @@ import { DATA_TABLES } from './database.types.ts';
 /** Tables the read-only (Grafana) user may SELECT: everything except the key tables.. */
 export const READONLY_TABLES: readonly string[] = DATA_TABLES.filter((t) => t !== 'device_key' && t !== 'device_han_key' && t !== 'device_p1_key');
 
+/**
+ * Limits of the read-only (Grafana) account: a slow dashboard cannot hold more connections than this
+ * nor run a statement longer than this, so it never starves the API. Set by an admin (bootstrap, or
+ * the pod's MariaDB at each start: deploy/mariadb/conf.d/sem-init.sql, which must say the same).
+ */
+export const READONLY_USER_LIMITS = { maxUserConnections: 10, maxStatementTimeS: 30 } as const;
+
 /** Kysely's log of applied migrations (names and times only). */
 export const MIGRATION_TABLE = 'kysely_migration';
 

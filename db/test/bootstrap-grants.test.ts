@@ -1,6 +1,6 @@
 import { createConnection, type Connection } from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bootstrapDatabase, createKysely, pendingMigrations, quoteIdent, type BootstrapOptions } from '../src/index.ts';
+import { bootstrapDatabase, createKysely, pendingMigrations, quoteIdent, READONLY_USER_LIMITS, type BootstrapOptions } from '../src/index.ts';
 import { testDbPrefix, testServer, workerId } from '../src/testing/test-database.ts';
 import type { DbConnectionConfig } from '../src/connection.ts';
 
@@ -78,6 +78,26 @@ describe('db bootstrap: three users with least privilege', () => {
     await expect(ro.query('SELECT * FROM device_key')).rejects.toThrow(DENIED);
     await expect(ro.query('SELECT * FROM device_han_key')).rejects.toThrow(DENIED);
     await expect(ro.query('SELECT * FROM device_p1_key')).rejects.toThrow(DENIED);
+  });
+
+  it('caps the read-only user: statement time and connections (READONLY_USER_LIMITS)', async () => {
+    const ro = await connectAs(opts.readonly.user, opts.readonly.password);
+    const [rows] = await ro.query('SELECT @@max_statement_time AS t');
+    expect(Number((rows as { t: string }[])[0]!.t)).toBe(READONLY_USER_LIMITS.maxStatementTimeS);
+    const extra: Connection[] = [];
+    try {
+      // Other tests of this file may hold some of its connections: open until refused, and count.
+      let refused: unknown;
+      for (let i = 0; i < READONLY_USER_LIMITS.maxUserConnections + 1 && !refused; i++) {
+        await connectAs(opts.readonly.user, opts.readonly.password).then((c) => extra.push(c), (err: unknown) => (refused = err));
+      }
+      expect(String((refused as Error | undefined)?.message)).toMatch(/max_user_connections/);
+    } finally {
+      for (const c of extra) {
+        open.splice(open.indexOf(c), 1);
+        await c.end();
+      }
+    }
   });
 
   it('lets the owner run DDL and re-grant', async () => {

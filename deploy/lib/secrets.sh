@@ -12,6 +12,7 @@ SEM_SECRET_NAMES=(
   grafana-admin-password # Grafana's `admin` user
   mqtt-ingest-password   # mqtt-ingest's own broker account (sem-ingest)
   mqtt-device-secret     # HMAC key every device's MQTT password derives from (docs/mqtt.md)
+  mqtt-homeassistant-password # Home Assistant's broker account `homeassistant` (docs/mqtt.md)
 )
 
 sem_random_hex() { # BYTES -> 2*BYTES hex characters

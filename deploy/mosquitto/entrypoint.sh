@@ -6,17 +6,16 @@ conf=${MOSQUITTO_CONF:-/mosquitto/config/mosquitto.conf}
 passwd=${MOSQUITTO_PASSWD:-/mosquitto/passwd/passwd}
 interval=${RELOAD_CHECK_SECONDS:-5}
 
-# The password folder is a volume that mqtt-ingest writes as an unprivileged user (PASSWD_DIR_OWNER,
-# uid 1000 = `node` in the API image); a fresh volume is root's, so hand it over while still root.
-if [ -n "${PASSWD_DIR_OWNER:-}" ] && [ "$(id -u)" = 0 ]; then
-  chown "$PASSWD_DIR_OWNER" "$(dirname "$passwd")"
+# The password file is written by the mqtt-ingest service (the pod's init container creates it empty
+# first); the broker refuses to start without it, and an empty one admits nobody. This container
+# runs unprivileged and mounts that folder read-only, so where the file is missing it waits.
+if [ ! -e "$passwd" ] && ! { : >"$passwd"; } 2>/dev/null; then
+  echo "entrypoint: waiting for $passwd (written by mqtt-ingest)"
+  while [ ! -e "$passwd" ]; do sleep 1; done
 fi
 
-# Mosquitto refuses to start without its password file; an empty one admits nobody.
-[ -e "$passwd" ] || : >"$passwd"
-
-# Mosquitto 2.0 drops to its `user` (default mosquitto) before it loads the TLS key, and the mounted
-# key is root's and read-only: as root, give that user a private copy and point a config copy at it.
+# Started as root (not how pod.yaml or compose.yaml run it), Mosquitto 2.0 drops to its `user` before
+# it loads the TLS key, which it then cannot read: give that user a private copy and a config copy.
 if [ "$(id -u)" = 0 ] && grep -q '^keyfile ' "$conf"; then
   run_as=$(sed -n 's/^user  *//p' "$conf" | tail -n 1)
   run_as=${run_as:-mosquitto}

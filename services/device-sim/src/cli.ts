@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import { setDefaultCACertificates } from 'node:tls';
 import { parseOptions, UsageError, USAGE } from './cli/options.ts';
 import { runSim } from './fleet/run-sim.ts';
 
@@ -24,6 +25,8 @@ async function main(): Promise<number> {
     process.stdout.write(`${USAGE}\n`);
     return 0;
   }
+  // --ca: HTTPS is verified against this CA only (fetch uses the process's default CA list).
+  if (options.ca) setDefaultCACertificates([options.ca]);
   const stop = new AbortController();
   const kill = new AbortController();
   const onSignal = (name: string) => {

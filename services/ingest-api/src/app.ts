@@ -103,6 +103,6 @@ export async function buildApp(config: AppConfig, options: BuildOptions = {}): P
   await app.register(deviceRoutes);
   await app.register(adminRoutes);
 
-  app.get('/docs/json', { config: { rateLimit: false }, schema: { hide: true } }, async () => app.swagger());
+  app.get('/docs/json', { config: { rateLimit: false }, preValidation: app.requireOps, schema: { hide: true } }, async () => app.swagger());
   return app;
 }

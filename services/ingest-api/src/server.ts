@@ -5,6 +5,7 @@ import { onShutdown, waitForDatabase } from '@sem/service-kit';
 import { buildApp } from './app.ts';
 import { loadConfigOrExit } from './config.ts';
 import { retentionPlugin } from './plugins/retention.plugin.ts';
+import { startListeners, type Listeners } from './http/listeners.ts';
 
 const config = loadConfigOrExit(process.env);
 
@@ -30,7 +31,9 @@ if (config.migrateOnStart) {
 // Raw rows expire; rollups stay (@sem/ingest retention). Not part of buildApp, so tests never purge.
 await app.register(retentionPlugin, { rawRetentionDays: config.rawRetentionDays });
 
-// app.close(): answers in flight finish, the write engine drains and writes what it holds, the pool closes.
-onShutdown(app.log, () => app.close());
+// Stop: no new connections, answers in flight finish, the write engine drains and writes what it holds, the pool closes.
+let listeners: Listeners | undefined;
+onShutdown(app.log, () => listeners?.close() ?? app.close());
 
-await app.listen({ host: config.http.host, port: config.http.port });
+// HTTPS, plain HTTP (switchable) and the internal ops port, all the same app (src/http/listeners.ts).
+listeners = await startListeners(app, config);

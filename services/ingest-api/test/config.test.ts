@@ -7,7 +7,9 @@ import { ConfigError, loadConfig } from '../src/config.ts';
 describe('loadConfig', () => {
   it('applies defaults and freezes the result', () => {
     const c = loadConfig({});
-    expect(c.http).toEqual({ host: '0.0.0.0', port: 8080, trustProxy: false });
+    expect(c.http).toEqual({ host: '0.0.0.0', port: 8080, trustProxy: false, enabled: true });
+    expect(c.https).toBeUndefined();
+    expect(c.opsPort).toBeUndefined();
     expect(c.db).toMatchObject({ host: '127.0.0.1', port: 3306, database: 'sem', user: 'sem_api', password: '' });
     expect(c.adminToken).toBeUndefined();
     expect(Object.isFrozen(c)).toBe(true);

@@ -5,12 +5,12 @@
 import type { InjectOptions } from 'fastify';
 import { describe, expect, it } from 'vitest';
 import { ERROR_CODES } from '../src/errors/api-error.ts';
-import { addDevice, bearer, useTestApp } from './test-app.ts';
+import { ADMIN_TOKEN, addDevice, bearer, useTestApp } from './test-app.ts';
 
 const ctx = useTestApp({ SEM_BODY_LIMIT_BYTES: '2048', SEM_RATE_LIMIT_PER_MINUTE: '30' });
 
 async function counter(name: string, labels: string): Promise<number> {
-  const text = (await ctx.app.inject({ method: 'GET', url: '/metrics' })).body;
+  const text = (await ctx.app.inject({ method: 'GET', url: '/metrics', headers: bearer(ADMIN_TOKEN) })).body;
   const line = text.split('\n').find((l) => l.startsWith(`${name}{${labels}}`));
   return line === undefined ? 0 : Number(line.split(' ').pop());
 }

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { TestDatabase } from '@sem/db/testing';
 import { p1Captures } from './fixtures.ts';
-import { addDevice, openTestDatabase, testApp } from './test-app.ts';
+import { ADMIN_TOKEN, addDevice, bearer, openTestDatabase, testApp } from './test-app.ts';
 
 let t: TestDatabase;
 beforeAll(async () => {
@@ -50,7 +50,7 @@ describe('over real HTTP (listen on port 0)', () => {
       expect(dl.status).toBe(403);
       const rows = await t.db.selectFrom('reading').select('source').orderBy('source').execute();
       expect(rows.map((r) => r.source)).toEqual([1, 2, 4]);
-      const metrics = await fetch(`${base}/metrics`);
+      const metrics = await fetch(`${base}/metrics`, { headers: bearer(ADMIN_TOKEN) });
       expect(metrics.headers.get('content-type')).toMatch(/^text\/plain/);
       const big = await fetch(`${base}/api/v1/telegrams`, {
         method: 'POST',

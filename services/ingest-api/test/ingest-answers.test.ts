@@ -52,7 +52,7 @@ describe('every ingest answer tells the device its send interval', () => {
   });
 
   it('documents sendIntervalSeconds and the merged status in the OpenAPI answer of each ingest route', async () => {
-    const doc = (await ctx.app.inject({ method: 'GET', url: '/docs/json' })).json();
+    const doc = (await ctx.app.inject({ method: 'GET', url: '/docs/json', headers: bearer(ADMIN_TOKEN) })).json();
     for (const path of ['/api/v1/readings', '/api/v1/telegrams', '/api/v1/frames', '/post-data.php', '/api/v1/datalogger/dsmrreading']) {
       const given = Object.values<any>(doc.paths[path].post.responses['201'].content)[0].schema;
       const schema = given.$ref ? doc.components.schemas[given.$ref.split('/').pop()] : given;

@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { addDevice, bearer, useTestApp } from './test-app.ts';
+import { ADMIN_TOKEN, addDevice, bearer, useTestApp } from './test-app.ts';
 
 const ctx = useTestApp({ SEM_RATE_LIMIT_PER_MINUTE: '3' });
 
@@ -36,7 +36,7 @@ describe('rate limit', () => {
 describe('/metrics', () => {
   it('counts rejects by reason', async () => {
     await ctx.app.inject({ method: 'POST', url: '/api/v1/readings', payload: { powerImportW: 1 } });
-    const text = (await ctx.app.inject({ method: 'GET', url: '/metrics' })).body;
+    const text = (await ctx.app.inject({ method: 'GET', url: '/metrics', headers: bearer(ADMIN_TOKEN) })).body;
     expect(text).toMatch(/sem_http_rejects_total\{reason="unauthorized",route="\/api\/v1\/readings"\} [1-9]/);
     expect(text).toContain('sem_write_transactions_total');
   });
@@ -44,7 +44,7 @@ describe('/metrics', () => {
   it.skipIf(!hasPromtool)('passes promtool check metrics (bar the three nodejs_active_*_total names)', async () => {
     const d = await addDevice(ctx.t, { name: 'lint' });
     await ctx.app.inject({ method: 'POST', url: '/api/v1/readings', headers: bearer(d.key), payload: { powerImportW: 1 } });
-    const text = (await ctx.app.inject({ method: 'GET', url: '/metrics' })).body;
+    const text = (await ctx.app.inject({ method: 'GET', url: '/metrics', headers: bearer(ADMIN_TOKEN) })).body;
     const r = spawnSync('promtool', ['check', 'metrics'], { input: text, encoding: 'utf8' });
     const findings = `${r.stdout}${r.stderr}`.split('\n').filter((l) => l.trim() !== '');
     const unexpected = findings.filter((l) => !ALLOWED_LINT.some((n) => l.startsWith(n)));
@@ -55,7 +55,7 @@ describe('/metrics', () => {
 
 describe('OpenAPI', () => {
   it('documents every route with its schemas at /docs/json', async () => {
-    const res = await ctx.app.inject({ method: 'GET', url: '/docs/json' });
+    const res = await ctx.app.inject({ method: 'GET', url: '/docs/json', headers: bearer(ADMIN_TOKEN) });
     expect(res.statusCode).toBe(200);
     const doc = res.json();
     expect(doc.openapi).toMatch(/^3\./);

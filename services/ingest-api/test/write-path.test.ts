@@ -2,7 +2,7 @@ import { sql } from 'kysely';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { TestDatabase } from '@sem/db/testing';
-import { addDevice, bearer, openTestDatabase, testApp } from './test-app.ts';
+import { ADMIN_TOKEN, addDevice, bearer, openTestDatabase, testApp } from './test-app.ts';
 
 let t: TestDatabase;
 let app: FastifyInstance | undefined;
@@ -19,7 +19,7 @@ afterEach(async () => {
 const reading = (i: number) => ({ time: new Date(Date.UTC(2026, 10, 21, 9, 0, i)).toISOString(), powerImportW: 100 + i });
 
 async function metric(a: FastifyInstance, name: string): Promise<number> {
-  const text = (await a.inject({ method: 'GET', url: '/metrics' })).body;
+  const text = (await a.inject({ method: 'GET', url: '/metrics', headers: bearer(ADMIN_TOKEN) })).body;
   return text
     .split('\n')
     .filter((l) => l.startsWith(name))

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import type { Env } from '@sem/db';
 import { loadIngestConfig, type IngestConfig, type LogLevel } from '@sem/ingest';
-import { ConfigError, deepFreeze, envInt, envSecret, parseEnv } from '@sem/service-kit';
+import { ConfigError, deepFreeze, envBool, envInt, envSecret, parseEnv } from '@sem/service-kit';
 
 /** The MQTT ingest service's settings, parsed once at boot from the environment and frozen. */
 export interface MqttIngestConfig {
@@ -19,6 +19,8 @@ export interface MqttIngestConfig {
   readonly accounts: { readonly passwordFile: string; readonly deviceSecret: string } | undefined;
   readonly registryPollMs: number;
   readonly statsLogMs: number;
+  /** Home Assistant MQTT discovery (SEM_HA_DISCOVERY); undefined = off. */
+  readonly homeAssistant: { readonly prefix: string; readonly intervalMs: number; readonly password: string | undefined } | undefined;
   /** /metrics and /healthz; undefined = not served. */
   readonly ops: { readonly host: string; readonly port: number } | undefined;
   readonly logLevel: LogLevel;
@@ -36,6 +38,9 @@ const schema = z.object({
   SEM_MQTT_STATS_LOG_MS: envInt(0, 86_400_000).default(300_000),
   SEM_MQTT_OPS_PORT: envInt(1, 65535).optional(),
   SEM_MQTT_OPS_HOST: z.string().min(1).default('0.0.0.0'),
+  SEM_HA_DISCOVERY: envBool.default(false),
+  SEM_HA_DISCOVERY_PREFIX: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'letters, digits, _ or -').default('homeassistant'),
+  SEM_HA_STATE_INTERVAL_MS: envInt(1000, 3_600_000).default(10_000),
 });
 
 /** Parses the environment; throws MqttConfigError naming the first bad variable. */
@@ -53,6 +58,7 @@ function parse(env: Env): MqttIngestConfig {
   const e = parseEnv(schema, env);
   const password = envSecret(env, 'SEM_MQTT_PASSWORD');
   const deviceSecret = envSecret(env, 'SEM_MQTT_DEVICE_SECRET');
+  const haPassword = envSecret(env, 'SEM_HA_MQTT_PASSWORD');
   if (!password) throw new MqttConfigError('missing environment variable SEM_MQTT_PASSWORD (or SEM_MQTT_PASSWORD_FILE)');
   if (e.SEM_MOSQUITTO_PASSWORD_FILE && (!deviceSecret || deviceSecret.length < 32)) {
     throw new MqttConfigError('invalid environment variable SEM_MQTT_DEVICE_SECRET: at least 32 characters are needed to derive device passwords');
@@ -71,6 +77,9 @@ function parse(env: Env): MqttIngestConfig {
     accounts: e.SEM_MOSQUITTO_PASSWORD_FILE ? { passwordFile: e.SEM_MOSQUITTO_PASSWORD_FILE, deviceSecret: deviceSecret! } : undefined,
     registryPollMs: e.SEM_MQTT_REGISTRY_POLL_MS,
     statsLogMs: e.SEM_MQTT_STATS_LOG_MS,
+    homeAssistant: e.SEM_HA_DISCOVERY
+      ? { prefix: e.SEM_HA_DISCOVERY_PREFIX, intervalMs: e.SEM_HA_STATE_INTERVAL_MS, password: haPassword || undefined }
+      : undefined,
     ops: e.SEM_MQTT_OPS_PORT === undefined ? undefined : { host: e.SEM_MQTT_OPS_HOST, port: e.SEM_MQTT_OPS_PORT },
     logLevel: ingest.logLevel,
   });

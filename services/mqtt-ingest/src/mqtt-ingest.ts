@@ -7,6 +7,8 @@ import { IngestStats } from './ingest/ingest-stats.ts';
 import { startIngestSubscriber, type IngestSubscriber } from './ingest/ingest-subscriber.ts';
 import { createUploadHandler } from './ingest/upload-handler.ts';
 import { RegistrySync } from './registry/registry-sync.ts';
+import { HaPublisher } from './home-assistant/ha-publisher.ts';
+import { HA_MQTT_USERNAME } from './broker/device-credentials.ts';
 
 export interface MqttIngest {
   stats: IngestStats;
@@ -51,7 +53,11 @@ export async function startMqttIngest({ engine, metrics, config, log }: MqttInge
           accounts: {
             passwordFile: config.accounts.passwordFile,
             deviceSecret: config.accounts.deviceSecret,
-            serviceAccounts: [{ username: config.broker.username, password: config.broker.password }],
+            serviceAccounts: [
+              { username: config.broker.username, password: config.broker.password },
+              // Home Assistant's own account: reads the discovery messages and states (deploy/mosquitto/acl).
+              ...(config.homeAssistant?.password ? [{ username: HA_MQTT_USERNAME, password: config.homeAssistant.password }] : []),
+            ],
           },
         }
       : {}),
@@ -84,6 +90,10 @@ export async function startMqttIngest({ engine, metrics, config, log }: MqttInge
   registry.attachClient(subscriber.client);
   await registry.syncOnce();
   const stopSync = registry.start(config.registryPollMs);
+  const homeAssistant = config.homeAssistant
+    ? new HaPublisher({ db: engine.db, client: subscriber.client, log, prefix: config.homeAssistant.prefix, intervalMs: config.homeAssistant.intervalMs })
+    : undefined;
+  homeAssistant?.start();
   const ops = config.ops
     ? await startOpsServer({ ...config.ops, registry: metrics, connected: () => subscriber.client.connected })
     : undefined;
@@ -99,6 +109,7 @@ export async function startMqttIngest({ engine, metrics, config, log }: MqttInge
       if (statsTimer) clearInterval(statsTimer);
       await new Promise((r) => (ops ? ops.close(r) : r(undefined)));
       await stopSync();
+      await homeAssistant?.stop();
       await subscriber.close();
       log.info({ mqtt: stats.snapshot() }, 'mqtt ingest stopped');
     },

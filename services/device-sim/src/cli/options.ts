@@ -11,6 +11,8 @@ export interface SimOptions {
   protocol: 'p1' | 'han' | undefined;
   post: PostFormat;
   url: string;
+  /** PEM text of the CA that HTTPS URLs are verified against (instead of the system's). */
+  ca: string | undefined;
   keys: string[];
   keysFile: string | undefined;
   adminToken: string | undefined;
@@ -56,6 +58,7 @@ const FLAGS = {
   protocol: { type: 'string' },
   post: { type: 'string', default: 'json' },
   url: { type: 'string', default: 'http://127.0.0.1:8080' },
+  ca: { type: 'string' },
   key: { type: 'string', multiple: true },
   'keys-file': { type: 'string' },
   'admin-token': { type: 'string' },
@@ -128,6 +131,19 @@ function tokenFromFile(path: string | undefined): string | undefined {
   }
 }
 
+// The set-up's local CA (deploy/secrets/mqtt-tls/ca.crt), read once at start so a wrong path fails there.
+function caFile(path: string | undefined): string | undefined {
+  if (path === undefined) return undefined;
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new UsageError(`--ca: cannot read ${path}: ${(error as Error).message}`);
+  }
+  if (!text.includes('-----BEGIN CERTIFICATE-----')) throw new UsageError(`--ca: ${path} holds no PEM certificate`);
+  return text;
+}
+
 function hexKey(name: string, text: string | undefined): string | undefined {
   if (text === undefined) return undefined;
   if (!/^[0-9a-fA-F]{32}$/.test(text)) throw new UsageError(`--${name}: expected 32 hex digits (an AES-128 key)`);
@@ -162,6 +178,7 @@ export function parseOptions(argv: string[], env: Record<string, string | undefi
     protocol: oneOf('protocol', values.protocol, ['p1', 'han'] as const),
     post: oneOf('post', values.post, POST_FORMATS)!,
     url: values.url!,
+    ca: caFile(values.ca),
     keys,
     keysFile: values['keys-file'],
     adminToken: values['admin-token'] ?? env.SEM_ADMIN_TOKEN ?? tokenFromFile(env.SEM_ADMIN_TOKEN_FILE),

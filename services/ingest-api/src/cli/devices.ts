@@ -5,6 +5,7 @@ import { createKysely } from '@sem/db';
 import { loadConfigOrExit } from '../config.ts';
 import { deviceByIdOrName, reportCliError, UsageError } from './cli-errors.ts';
 import { parseSendInterval } from '../devices/country-profiles.ts';
+import { SemConfigError, semConfigTxt } from '../legacy/sem-config-txt.ts';
 import {
   createDevice,
   deleteDevice,
@@ -20,6 +21,8 @@ import {
 const USAGE = `usage: devices <command> [options]
   add --name NAME [--legacy-key] [--time-zone ZONE] [--country BE|NL|NO|SE|DK|AT|...]
       [--send-interval 60|30s|5m] [--han-key HEX] [--han-auth-key HEX] [meter options]
+      [--sem-config --server-ip IP [--server-port 8080] [--post-path /post-data.php]]
+      --sem-config: a legacy key, and the SEM firmware's config.txt on stdout (the key is in it)
   list
   show --device ID|NAME
   set-config --device ID|NAME [--name NAME] [--time-zone ZONE] [--country CC] [--send-interval N]
@@ -53,6 +56,10 @@ const { values: o, positionals } = parseArgs({
     'kamstrup-current-scaler': { type: 'string' },
     'clock-policy': { type: 'string' },
     'key-id': { type: 'string' },
+    'sem-config': { type: 'boolean' },
+    'server-ip': { type: 'string' },
+    'server-port': { type: 'string', default: '8080' },
+    'post-path': { type: 'string', default: '/post-data.php' },
     json: { type: 'boolean' },
     help: { type: 'boolean', short: 'h' },
   },
@@ -115,8 +122,20 @@ try {
   switch (command) {
     case 'add': {
       if (!o.name) throw new UsageError('--name is required');
-      const r = await createDevice(db, { ...configInput(), name: o.name, keyFormat: o['legacy-key'] ? 'legacy' : 'token' });
-      print(r, `${describe(r.device)}\nkey (shown once, store it now): ${r.key.key}`);
+      if (o['sem-config'] && !o['server-ip']) throw new UsageError('--sem-config needs --server-ip: the address the reader posts to (this host on its LAN)');
+      const semConfig = (apiKey: string) => semConfigTxt({ serverIp: o['server-ip']!, port: Number(o['server-port']), postPath: o['post-path']!, apiKey });
+      // A bad address fails here, before a device is made whose key nobody would see.
+      if (o['sem-config']) semConfig('x'.repeat(19));
+      const r = await createDevice(db, { ...configInput(), name: o.name, keyFormat: o['legacy-key'] || o['sem-config'] ? 'legacy' : 'token' });
+      if (o['sem-config']) {
+        const configTxt = semConfig(r.key.key);
+        // stdout is the file itself (`... > config.txt`); what to do with it goes to stderr.
+        if (o.json) print({ ...r, configTxt }, '');
+        else {
+          process.stdout.write(configTxt);
+          console.error(`${describe(r.device)}\nconfig.txt above holds its key (shown once). Put your Wi-Fi name and password in place of the placeholders (no = in them), and the file on the reader's SD card. The firmware posts plain HTTP: see docs/deploy.md, HTTPS and plain HTTP.`);
+        }
+      } else print(r, `${describe(r.device)}\nkey (shown once, store it now): ${r.key.key}`);
       break;
     }
     case 'list': {

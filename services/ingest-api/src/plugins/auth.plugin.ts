@@ -2,6 +2,7 @@ import fp from 'fastify-plugin';
 import type { FastifyRequest, preValidationAsyncHookHandler } from 'fastify';
 import { ApiError } from '../errors/api-error.ts';
 import { secretsEqual, type AuthDevice } from '@sem/ingest';
+import { cameThroughOps } from '../http/ops-access.ts';
 
 /**
  * How a client presents its key:
@@ -18,6 +19,8 @@ declare module 'fastify' {
   interface FastifyInstance {
     authenticateDevice(style: KeyStyle): preValidationAsyncHookHandler;
     requireAdmin: preValidationAsyncHookHandler;
+    /** /metrics and /docs/json: the internal ops port, or the admin token on the device ports. */
+    requireOps: preValidationAsyncHookHandler;
   }
 }
 
@@ -53,11 +56,15 @@ export const authPlugin = fp<{ adminToken: string | undefined }>(
         request.device = device;
       };
     });
-    app.decorate('requireAdmin', async (request: FastifyRequest) => {
+    const requireAdmin = async (request: FastifyRequest, what = 'admin token required') => {
       const auth = header(request, 'authorization');
       const token = auth ? /^Bearer\s+(\S+)\s*$/i.exec(auth)?.[1] : undefined;
       if (!opts.adminToken) throw new ApiError('unauthorized', 'the admin API is disabled (SEM_ADMIN_TOKEN is not set)');
-      if (!token || !secretsEqual(token, opts.adminToken)) throw new ApiError('unauthorized', 'admin token required');
+      if (!token || !secretsEqual(token, opts.adminToken)) throw new ApiError('unauthorized', what);
+    };
+    app.decorate('requireAdmin', async (request: FastifyRequest) => requireAdmin(request));
+    app.decorate('requireOps', async (request: FastifyRequest) => {
+      if (!cameThroughOps(request)) await requireAdmin(request, 'admin token required (or use the internal ops port, SEM_OPS_PORT)');
     });
   },
   { name: 'sem-auth', dependencies: ['sem-ingest'] },

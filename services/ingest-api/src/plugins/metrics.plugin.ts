@@ -1,5 +1,6 @@
 import fp from 'fastify-plugin';
 import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
+import { errorResponses } from '../errors/api-error.ts';
 
 export interface Metrics {
   registry: Registry;
@@ -40,10 +41,13 @@ export const metricsPlugin = fp(
       '/metrics',
       {
         config: { rateLimit: false },
+        // Not on the device ports without the admin token: the ops port (SEM_OPS_PORT) is for scrapers.
+        preValidation: (request, reply) => app.requireOps.call(app, request, reply),
         schema: {
-          summary: 'Prometheus metrics',
+          summary: 'Prometheus metrics (internal ops port, or the admin token)',
           tags: ['operations'],
-          response: { 200: { type: 'string', description: 'Prometheus text exposition' } },
+          security: [{ adminBearer: [] }],
+          response: { 200: { type: 'string', description: 'Prometheus text exposition' }, ...errorResponses(401) },
         },
       },
       async (_request, reply) => {

@@ -10,8 +10,11 @@ import { createHmac } from 'node:crypto';
 /** MQTT usernames are device names; they go into ACL topic patterns, so only topic-safe characters. */
 export const MQTT_USERNAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
 
+/** Home Assistant's account (SEM_HA_MQTT_PASSWORD): it reads discovery messages and states only. */
+export const HA_MQTT_USERNAME = 'homeassistant';
+
 /** Usernames the broker reserves for services: a device with one of these names gets no MQTT account. */
-export const RESERVED_USERNAMES: ReadonlySet<string> = new Set(['sem-ingest']);
+export const RESERVED_USERNAMES: ReadonlySet<string> = new Set(['sem-ingest', HA_MQTT_USERNAME]);
 
 export interface DeviceIdentity {
   /** Device name: the MQTT username and the `<device>` in `sem/<device>/...`. */

@@ -1,0 +1,59 @@
+import { createServer as createHttpServer, type Server } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import type { FastifyInstance } from 'fastify';
+import type { AppConfig } from '../config.ts';
+import { serveAsOps } from './ops-access.ts';
+
+export type ListenerKind = 'https' | 'http' | 'ops';
+
+export interface Listeners {
+  /** Where each listener answers (port 0 in the config becomes the port the system chose). */
+  readonly ports: Readonly<Partial<Record<ListenerKind, number>>>;
+  /** Graceful stop: no new connections, then app.close() (drains the write queue), then the rest hang up. */
+  close(): Promise<void>;
+}
+
+/**
+ * Serves one app on up to three ports, each through Fastify's full request pipeline (app.routing):
+ * HTTPS; plain HTTP for readers that cannot do TLS, switchable off; and the internal ops port.
+ */
+export async function startListeners(app: FastifyInstance, config: Pick<AppConfig, 'http' | 'https' | 'opsPort'>): Promise<Listeners> {
+  await app.ready();
+  const servers: [ListenerKind, Server][] = [];
+  if (config.https) servers.push(['https', createHttpsServer({ cert: config.https.cert, key: config.https.key, minVersion: 'TLSv1.2' }, app.routing)]);
+  if (config.http.enabled) servers.push(['http', createHttpServer(app.routing)]);
+  if (config.opsPort !== undefined) {
+    const ops = createHttpServer(app.routing);
+    serveAsOps(ops);
+    servers.push(['ops', ops]);
+  }
+  const wanted: Record<ListenerKind, number> = { https: config.https?.port ?? 0, http: config.http.port, ops: config.opsPort ?? 0 };
+  const ports: Partial<Record<ListenerKind, number>> = {};
+  try {
+    for (const [kind, server] of servers) {
+      // Fastify's own defaults for its server: idle keep-alive sockets close after 72 s.
+      server.keepAliveTimeout = 72_000;
+      await new Promise<void>((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(wanted[kind], config.http.host, () => resolve());
+      });
+      ports[kind] = (server.address() as AddressInfo).port;
+      app.log.info({ listener: kind, address: `${config.http.host}:${ports[kind]}` }, 'listening');
+    }
+  } catch (err) {
+    for (const [, server] of servers) if (server.listening) server.close();
+    throw err;
+  }
+  return {
+    ports,
+    async close() {
+      for (const [, server] of servers) {
+        server.close();
+        server.closeIdleConnections();
+      }
+      await app.close();
+      for (const [, server] of servers) server.closeAllConnections();
+    },
+  };
+}
