@@ -1,0 +1,75 @@
+#!/usr/bin/env bash
+# Galera kill test on loopback (npm run scale-out:galera; not part of npm test). Builds the HA variant
+# (3 Galera nodes, HAProxy, 2 ingest-api replicas, MQTT ingest), streams readings from simulated devices
+# through HAProxy, SIGKILLs the writer node, restarts it (IST), SIGKILLs an API replica and later a
+# standby node. Then: 0 acknowledged readings lost, 0 duplicated, every node equal, and every table equal
+# to a single-server run of the same input. Stops everything it started (trap), bounded in time.
+# Env: SEM_SCALE_DIR (/tmp/sem-scale, wiped), SEM_SCALE_DURATION_S (90), SEM_SCALE_DEVICES (40),
+#      SEM_SCALE_BATCHED (10 of them post 10 readings per request), SEM_SCALE_MAX_S (900: hard limit).
+set -euo pipefail
+. "$(dirname "$0")/scale-out.lib.sh"
+[ "$(id -u)" = 0 ] || { echo "run as root: the nodes start as --user=mysql" >&2; exit 2; }
+DURATION="${SEM_SCALE_DURATION_S:-90}"
+RES="$SEM_SCALE_DIR/results"
+case "$SEM_SCALE_DIR" in /tmp/*) rm -rf "$SEM_SCALE_DIR" ;; *) [ ! -e "$SEM_SCALE_DIR" ] || { echo "$SEM_SCALE_DIR exists" >&2; exit 2; } ;; esac
+mkdir -p "$RES"
+trap 'scale_log "stopping everything"; scale_stop_all' EXIT
+trap 'exit 130' INT TERM
+( sleep "${SEM_SCALE_MAX_S:-900}"; echo "time limit reached" >&2; kill -TERM $$ ) & WATCHDOG=$!
+trap 'kill $WATCHDOG 2>/dev/null; scale_log "stopping everything"; scale_stop_all' EXIT
+
+scale_log "load before: $(cut -d' ' -f1-3 /proc/loadavg)"
+scale_secrets
+scale_log "galera: 3 nodes"; scale_galera_up
+scale_bootstrap "$SEM_SCALE_DIR/n1/mysqld.sock" 14001
+scale_haproxy_up 14081 14082
+scale_wait 30 "haproxy writer" mariadb --no-defaults -h127.0.0.1 -P14050 -usem_owner -p"$(cat "$SEM_SCALE_DIR/secrets/owner")" -e 'SELECT 1'
+scale_api_up api1 14081 14050
+scale_api_up api2 14082 14050
+scale_mqtt_up 14050
+scale_log "stack up: nodes n1 (writer) n2 n3, haproxy 14050/14080, api 14081 14082"
+
+scale_bg stream "$SCALE_NODE" "$SCALE_ROOT/bench/scale-out/device-stream.load.ts" --url http://127.0.0.1:14080 \
+  --admin-token "$(cat "$SEM_SCALE_DIR/secrets/admin-token")" --create --devices "${SEM_SCALE_DEVICES:-40}" \
+  --batched "${SEM_SCALE_BATCHED:-10}" --duration-s "$DURATION" --out "$RES/galera-run.json"
+STREAM=$(cat "$SCALE_PIDS/stream.pid")
+t0=$(date +%s.%N)
+at() { local wait; wait=$(echo "$t0 + $1 - $(date +%s.%N)" | bc); [ "${wait:0:1}" = - ] || sleep "$wait"; }
+since() { echo "$(date +%s.%N) - $1" | bc | xargs printf '%.1f'; }
+
+rejoin() { # N SURVIVOR: wait until the others evicted node N, restart it, time the rejoin
+  local n="$1" s="$2" k; k=$(date +%s.%N)
+  scale_wait 60 "eviction of n$n" scale_cluster_size_is "$s" 2
+  scale_log "n$n evicted after $(since "$k") s"
+  k=$(date +%s.%N); bash "$SCALE_HERE/galera-node.sh" start "$n"
+  scale_wait 120 "n$n synced" scale_synced "$n"
+  scale_log "n$n synced $(since "$k") s after restart; $(grep -Eo 'IST received: [^ ]*|State transfer required|SST .{0,40}complete' "$SEM_SCALE_DIR/n$n/err.log" | tail -2 | tr '\n' ' ')"
+}
+
+at 15; scale_log "SIGKILL n1 (the writer)"; bash "$SCALE_HERE/galera-node.sh" kill 1
+rejoin 1 2
+at $((DURATION / 2)); scale_log "SIGKILL api1"; scale_stop api1 KILL
+at $((DURATION / 2 + 10)); scale_log "SIGKILL n3 (a standby)"; bash "$SCALE_HERE/galera-node.sh" kill 3
+rejoin 3 1
+scale_log "waiting for the stream to end (${DURATION} s + retries of requests in flight)"
+wait "$STREAM" || true
+grep -v '^t=' "$SEM_SCALE_DIR/stream.log" | tail -1
+scale_stop api2; scale_stop mqtt-ingest   # SIGTERM: drain and write the deferred rollups
+for n in 1 2 3; do scale_wait 60 "n$n synced" scale_synced "$n"; done
+
+scale_log "single-server reference run of the same input"
+scale_single_up
+scale_bootstrap "$SEM_SCALE_DIR/single/mysqld.sock" 14009
+scale_api_up single-api 14089 14009
+"$SCALE_NODE" "$SCALE_ROOT/bench/scale-out/device-stream.load.ts" --url http://127.0.0.1:14089 \
+  --admin-token "$(cat "$SEM_SCALE_DIR/secrets/admin-token")" --replay "$RES/galera-run.json" --out "$RES/single-run.json" | tail -1
+scale_stop single-api
+
+pw=$(cat "$SEM_SCALE_DIR/secrets/owner")
+scale_log "comparing"
+"$SCALE_NODE" "$SCALE_ROOT/bench/scale-out/tables.compare.ts" --run "$RES/galera-run.json" --out "$RES/compare.json" \
+  --a "mysql://sem_owner:$pw@127.0.0.1:14050/sem" --b "mysql://sem_owner:$pw@127.0.0.1:14009/sem" \
+  --node "mysql://sem_owner:$pw@127.0.0.1:14001/sem" --node "mysql://sem_owner:$pw@127.0.0.1:14002/sem" \
+  --node "mysql://sem_owner:$pw@127.0.0.1:14003/sem" && ok=1 || ok=0
+scale_log "load after: $(cut -d' ' -f1-3 /proc/loadavg); results in $RES"
+[ "$ok" = 1 ] && scale_log "PASS" || { scale_log "FAIL (see $RES/compare.json)"; exit 1; }
