@@ -31,7 +31,8 @@ scale_stop_all() {
   local f
   for f in "$SCALE_PIDS"/*.pid; do [ -e "$f" ] && scale_stop "$(basename "$f" .pid)"; done
   for n in 1 2 3; do [ -d "$SEM_SCALE_DIR/n$n" ] && bash "$SCALE_HERE/galera-node.sh" stop "$n"; done
-  [ -d "$SEM_SCALE_DIR/single" ] && scale_single_stop
+  [ -d "$SEM_SCALE_DIR/single" ] && scale_plain_stop single
+  scale_spider_stop
   return 0
 }
 
@@ -105,20 +106,37 @@ scale_mqtt_up() {
     "$SCALE_NODE" services/mqtt-ingest/src/server.ts
 }
 
-# A plain single MariaDB of our own (never the system one) on 14009, for the single-node reference run.
-scale_single_up() {
-  local d="$SEM_SCALE_DIR/single"
+# scale_plain_up NAME PORT [mariadbd options...]: a plain MariaDB of our own in $SEM_SCALE_DIR/NAME.
+scale_plain_up() {
+  local name="$1" port="$2" d="$SEM_SCALE_DIR/$1"; shift 2
   mkdir -p "$d"
-  mariadb-install-db --no-defaults --user=mysql --datadir="$d/data" --auth-root-authentication-method=socket --skip-test-db >"$d/install.log" 2>&1
+  [ -d "$d/data/mysql" ] || mariadb-install-db --no-defaults --user=mysql --datadir="$d/data" \
+    --auth-root-authentication-method=socket --skip-test-db >"$d/install.log" 2>&1
   chown -R mysql:mysql "$d"
-  setsid mariadbd --no-defaults --user=mysql --datadir="$d/data" --port=14009 --bind-address=127.0.0.1 \
+  setsid mariadbd --no-defaults --user=mysql --datadir="$d/data" --port="$port" --bind-address=127.0.0.1 \
     --socket="$d/mysqld.sock" --pid-file="$d/mysqld.pid" --skip-name-resolve --innodb-buffer-pool-size=128M \
-    --character-set-server=utf8mb4 --collation-server=utf8mb4_general_ci --log-error="$d/err.log" </dev/null >/dev/null 2>&1 &
-  scale_wait 60 "single server" mariadb --no-defaults -uroot --socket="$d/mysqld.sock" -e 'SELECT 1'
+    --character-set-server=utf8mb4 --collation-server=utf8mb4_general_ci --max-connections=300 \
+    --log-error="$d/err.log" "$@" </dev/null >/dev/null 2>&1 &
+  scale_wait 60 "$name" mariadb --no-defaults -uroot --socket="$d/mysqld.sock" -e 'SELECT 1'
 }
-scale_single_stop() {
-  local p; p=$(cat "$SEM_SCALE_DIR/single/mysqld.pid" 2>/dev/null) || return 0
+scale_plain_stop() {
+  local p; p=$(cat "$SEM_SCALE_DIR/$1/mysqld.pid" 2>/dev/null) || return 0
   kill -TERM "$p" 2>/dev/null || return 0
   for _ in $(seq 1 120); do kill -0 "$p" 2>/dev/null || return 0; sleep 0.25; done
   kill -KILL "$p" 2>/dev/null || true
 }
+
+# scale_spider_up SHARDS: head on 14060 (Spider loaded by option, not by the system's spider.cnf), shards 14061…
+scale_spider_up() {
+  local k
+  scale_plain_up head 14060 --plugin-load-add=ha_spider.so
+  for k in $(seq 1 "$1"); do scale_plain_up "s$k" "1406$k"; done
+}
+scale_spider_stop() {
+  local k
+  for k in head s1 s2 s3 s4; do [ -d "$SEM_SCALE_DIR/$k" ] && scale_plain_stop "$k"; done
+  return 0
+}
+
+# The single-server reference (never the system server): 14009.
+scale_single_up() { scale_plain_up single 14009; }

@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# Ingest throughput against the number of Spider shards (npm run scale-out:spider-bench [-- "0 2 4"]).
+# For each count: a head on 14060 (0 = a plain server, no Spider) and that many shards, the bench phases
+# c (single readings) and d (300-reading batches) through one API on the head, the INSERT ceiling (a)
+# through the head and on shard 1 directly, and the CPU seconds of head and each shard over the c+d run.
+# Env: SEM_SCALE_BENCH_SECONDS (10), SEM_SCALE_BENCH_DEVICES (200). Stops everything it started.
+set -euo pipefail
+export SEM_SCALE_DIR="${SEM_SCALE_DIR:-/tmp/sem-scale-bench}"
+. "$(dirname "$0")/scale-out.lib.sh"
+[ "$(id -u)" = 0 ] || { echo "run as root: the servers start as --user=mysql" >&2; exit 2; }
+COUNTS="${1:-0 2 4}"
+SECS="${SEM_SCALE_BENCH_SECONDS:-10}"
+OUT="$SCALE_ROOT/.tmp/scale-out-bench/$(date -u +%Y%m%dT%H%M%S)"
+case "$SEM_SCALE_DIR" in /tmp/*) rm -rf "$SEM_SCALE_DIR" ;; *) [ ! -e "$SEM_SCALE_DIR" ] || { echo "$SEM_SCALE_DIR exists" >&2; exit 2; } ;; esac
+mkdir -p "$OUT" "$SEM_SCALE_DIR"
+( sleep "${SEM_SCALE_MAX_S:-2400}"; echo "time limit reached" >&2; kill -TERM $$ ) & WATCHDOG=$!
+trap 'kill $WATCHDOG 2>/dev/null; scale_stop_all' EXIT
+trap 'exit 130' INT TERM
+
+cpu_s() { awk '{printf "%.2f", ($14 + $15) / 100}' "/proc/$(cat "$SEM_SCALE_DIR/$1/mysqld.pid")/stat"; }
+bench() { # OUTDIR SOCKET_DIR PORT PHASES [PREPARE]
+  (cd "$SCALE_ROOT" && "$SCALE_NODE" bench/ingest/ingest.bench.ts --only "$4" --seconds "$SECS" --warmup 2 \
+    --devices "${SEM_SCALE_BENCH_DEVICES:-200}" --socket "$SEM_SCALE_DIR/$2/mysqld.sock" --db-port "$3" \
+    --db-pid-file "$SEM_SCALE_DIR/$2/mysqld.pid" --port 18180 --out "$1" ${5:+--prepare "$5"}) >"$1.log" 2>&1 \
+    || { echo "bench failed, see $1.log" >&2; tail -5 "$1.log" >&2; }
+  grep -E '^\| (a|c|d) ' "$1/results.md" 2>/dev/null || true
+}
+
+for n in $COUNTS; do
+  scale_log "== $n shard(s); load $(cut -d' ' -f1-3 /proc/loadavg)"
+  scale_spider_stop; rm -rf "$SEM_SCALE_DIR"/{head,s1,s2,s3,s4}
+  if [ "$n" = 0 ]; then scale_plain_up head 14060; else scale_spider_up "$n"; fi
+  prep=
+  if [ "$n" != 0 ]; then
+    socks=$(for k in $(seq 1 "$n"); do printf '%s,' "$SEM_SCALE_DIR/s$k/mysqld.sock"; done)
+    ports=$(for k in $(seq 1 "$n"); do printf '1406%s,' "$k"; done)
+    prep="$SCALE_NODE $SCALE_ROOT/bench/scale-out/spider-shard.setup.ts --head-socket $SEM_SCALE_DIR/head/mysqld.sock --db sem_bench_ingest --shards $ports --shard-sockets $socks --password spider-bench-only"
+  fi
+  declare -A before=()
+  for s in head s1 s2 s3 s4; do [ -f "$SEM_SCALE_DIR/$s/mysqld.pid" ] && before[$s]=$(cpu_s "$s"); done
+  t=$(date +%s.%N)
+  bench "$OUT/shards-$n-cd" head 14060 c,d "$prep"
+  wall=$(echo "$(date +%s.%N) - $t" | bc)
+  line="cpu over the c+d run (${wall%.*} s wall):"
+  for s in head s1 s2 s3 s4; do [ -n "${before[$s]:-}" ] && line+=" $s $(echo "$(cpu_s "$s") - ${before[$s]}" | bc) s"; done
+  scale_log "$line" | tee -a "$OUT/cpu.txt"
+  unset before
+  bench "$OUT/shards-$n-a-head" head 14060 a "$prep"
+  [ "$n" != 0 ] && bench "$OUT/shards-$n-a-shard1" s1 14061 a
+  scale_log "load $(cut -d' ' -f1-3 /proc/loadavg)"
+done
+scale_log "results in $OUT"
