@@ -94,7 +94,20 @@ async function canonical(c: Connection, table: string, names: Map<string, string
   return { columns, rows: out.sort() };
 }
 
-type TableDiff = { rowsA: number; rowsB: number; onlyA: number; onlyB: number; columns: string[]; examplesA: string[]; examplesB: string[] };
+type TableDiff = { rowsA: number; rowsB: number; onlyA: number; onlyB: number; columns: string[]; examplesA: string[]; examplesB: string[]; differingColumns: string[] };
+
+/** Columns that differ between rows of A and B with the same first two values (device and bucket/time). */
+function differingColumns(columns: string[], onlyA: string[], onlyB: string[]): string[] {
+  const byKey = new Map(onlyB.map((r) => { const v = JSON.parse(r) as unknown[]; return [JSON.stringify(v.slice(0, 2)), v]; }));
+  const out = new Set<string>();
+  for (const r of onlyA) {
+    const va = JSON.parse(r) as unknown[];
+    const vb = byKey.get(JSON.stringify(va.slice(0, 2)));
+    if (!vb) { out.add('(row missing in B)'); continue; }
+    va.forEach((x, i) => { if (JSON.stringify(x) !== JSON.stringify(vb[i])) out.add(columns[i]!); });
+  }
+  return [...out];
+}
 async function diffTable(t: string, rounded: boolean): Promise<TableDiff | undefined> {
   const ca = await canonical(a, t, namesA, rounded);
   const cb = await canonical(b, t, namesB, rounded);
@@ -103,7 +116,10 @@ async function diffTable(t: string, rounded: boolean): Promise<TableDiff | undef
   const onlyA = ca.rows.filter((r) => !setB.has(r));
   const onlyB = cb.rows.filter((r) => !setA.has(r));
   if (!onlyA.length && !onlyB.length && ca.rows.length === cb.rows.length) return undefined;
-  return { rowsA: ca.rows.length, rowsB: cb.rows.length, onlyA: onlyA.length, onlyB: onlyB.length, columns: ca.columns, examplesA: onlyA.slice(0, 3), examplesB: onlyB.slice(0, 3) };
+  return {
+    rowsA: ca.rows.length, rowsB: cb.rows.length, onlyA: onlyA.length, onlyB: onlyB.length, columns: ca.columns,
+    examplesA: onlyA.slice(0, 3), examplesB: onlyB.slice(0, 3), differingColumns: differingColumns(ca.columns, onlyA, onlyB),
+  };
 }
 const namesA = await namesById(a);
 const namesB = await namesById(b);
@@ -142,7 +158,7 @@ const result = {
   nodesDiffer,
   rowsCompared: compared,
   tableDiffs,
-  exactDiffs: Object.fromEntries(Object.entries(exactDiffs).map(([t, d]) => [t, { rows: d.onlyA, of: d.rowsA, columns: d.columns.join(','), a: d.examplesA[0], b: d.examplesB[0] }])),
+  exactDiffs: Object.fromEntries(Object.entries(exactDiffs).map(([t, d]) => [t, { rows: d.onlyA, of: d.rowsA, differingColumns: d.differingColumns, a: d.examplesA[0], b: d.examplesB[0] }])),
   reportOnly,
   ignoredColumns: [...VOLATILE],
   ignoredTables: [...SKIP_TABLES],

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Ingest throughput against the number of Spider shards (npm run scale-out:spider-bench [-- "0 2 4"]).
 # For each count: a head on 14060 (0 = a plain server, no Spider) and that many shards, the bench phases
-# c (single readings) and d (300-reading batches) through one API on the head, the INSERT ceiling (a)
-# through the head and on shard 1 directly, and the CPU seconds of head and each shard over the c+d run.
+# c (single readings) and d (300-reading batches) through one API on the head, with the CPU seconds of head
+# and shards over that run; then 300-row ODKU transactions from one client through the head and on shard 1
+# directly (shard-insert.bench.ts: rows/s, CPU µs per row of each server, statements each shard receives).
 # Env: SEM_SCALE_BENCH_SECONDS (10), SEM_SCALE_BENCH_DEVICES (200). Stops everything it started.
 set -euo pipefail
 export SEM_SCALE_DIR="${SEM_SCALE_DIR:-/tmp/sem-scale-bench}"
@@ -41,12 +42,29 @@ for n in $COUNTS; do
   t=$(date +%s.%N)
   bench "$OUT/shards-$n-cd" head 14060 c,d "$prep"
   wall=$(echo "$(date +%s.%N) - $t" | bc)
-  line="cpu over the c+d run (${wall%.*} s wall):"
-  for s in head s1 s2 s3 s4; do [ -n "${before[$s]:-}" ] && line+=" $s $(echo "$(cpu_s "$s") - ${before[$s]}" | bc) s"; done
+  # CPU per stored row is the figure that survives a shared machine; throughput moves with the others' load.
+  rows=0
+  for s in head s1 s2 s3 s4; do
+    [ -n "${before[$s]:-}" ] || continue
+    [ "$s" = head ] && [ "$n" != 0 ] && continue
+    rows=$((rows + $(mariadb --no-defaults -uroot --socket="$SEM_SCALE_DIR/$s/mysqld.sock" -N -e 'SELECT COUNT(*) FROM sem_bench_ingest.reading')))
+  done
+  line="$n shard(s), c+d run: ${wall%.*} s wall, $rows rows stored, load $(cut -d' ' -f1-3 /proc/loadavg); CPU s (µs/row):"
+  for s in head s1 s2 s3 s4; do
+    [ -n "${before[$s]:-}" ] || continue
+    c=$(echo "$(cpu_s "$s") - ${before[$s]}" | bc)
+    line+=" $s $c ($(echo "scale=1; $c * 1000000 / ($rows + 1)" | bc))"
+  done
   scale_log "$line" | tee -a "$OUT/cpu.txt"
   unset before
-  bench "$OUT/shards-$n-a-head" head 14060 a "$prep"
-  [ "$n" != 0 ] && bench "$OUT/shards-$n-a-shard1" s1 14061 a
+  # Where the work goes: the same 300-row ODKU transactions through the head, and on shard 1 alone.
+  pids=(--pid "head=$SEM_SCALE_DIR/head/mysqld.pid"); ctr=()
+  for k in $(seq 1 "$n"); do pids+=(--pid "s$k=$SEM_SCALE_DIR/s$k/mysqld.pid"); ctr+=(--counters "s$k=$SEM_SCALE_DIR/s$k/mysqld.sock"); done
+  "$SCALE_NODE" "$SCALE_ROOT/bench/scale-out/shard-insert.bench.ts" --label "$n shard(s), through the head" \
+    --socket "$SEM_SCALE_DIR/head/mysqld.sock" --db sem_bench_ingest --rows "${SEM_SCALE_INSERT_ROWS:-30000}" "${pids[@]}" "${ctr[@]}" | tee -a "$OUT/insert.jsonl"
+  [ "$n" != 0 ] && "$SCALE_NODE" "$SCALE_ROOT/bench/scale-out/shard-insert.bench.ts" --label "$n shard(s), shard 1 directly" \
+    --socket "$SEM_SCALE_DIR/s1/mysqld.sock" --db sem_bench_ingest --rows "${SEM_SCALE_INSERT_ROWS:-30000}" --first-device 1001 \
+    --pid "s1=$SEM_SCALE_DIR/s1/mysqld.pid" | tee -a "$OUT/insert.jsonl"
   scale_log "load $(cut -d' ' -f1-3 /proc/loadavg)"
 done
 scale_log "results in $OUT"
