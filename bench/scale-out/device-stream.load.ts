@@ -84,7 +84,8 @@ for (let i = 0; i < deviceCount; i++) {
 
 const started = Date.now();
 const stopAt = replay ? Infinity : started + Number(o['duration-s']) * 1000;
-const giveUpAt = () => (replay ? Infinity : stopAt + Number(o['grace-s']) * 1000);
+// A replay has no stop time; it still gives up after ten grace times, so a dead server cannot hold it forever.
+const giveUpAt = () => (replay ? started + 10 * Number(o['grace-s']) * 1000 : stopAt + Number(o['grace-s']) * 1000);
 
 function failureKind(status: number, err: unknown): string {
   if (status) return String(status);

@@ -9,15 +9,9 @@
 set -euo pipefail
 export SEM_SCALE_DIR="${SEM_SCALE_DIR:-/tmp/sem-scale-galera}"
 . "$(dirname "$0")/scale-out.lib.sh"
-[ "$(id -u)" = 0 ] || { echo "run as root: the nodes start as --user=mysql" >&2; exit 2; }
+scale_begin 900
 DURATION="${SEM_SCALE_DURATION_S:-90}"
 RES="$SEM_SCALE_DIR/results"
-case "$SEM_SCALE_DIR" in /tmp/*) rm -rf "$SEM_SCALE_DIR" ;; *) [ ! -e "$SEM_SCALE_DIR" ] || { echo "$SEM_SCALE_DIR exists" >&2; exit 2; } ;; esac
-mkdir -p "$RES"
-trap 'scale_log "stopping everything"; scale_stop_all' EXIT
-trap 'exit 130' INT TERM
-( sleep "${SEM_SCALE_MAX_S:-900}"; echo "time limit reached" >&2; kill -TERM $$ ) & WATCHDOG=$!
-trap 'kill $WATCHDOG 2>/dev/null; scale_log "stopping everything"; scale_stop_all' EXIT
 
 scale_log "load before: $(cut -d' ' -f1-3 /proc/loadavg)"
 scale_secrets

@@ -140,3 +140,17 @@ scale_spider_stop() {
 
 # The single-server reference (never the system server): 14009.
 scale_single_up() { scale_plain_up single 14009; }
+
+# scale_begin DEFAULT_MAX_S: root check, a fresh $SEM_SCALE_DIR (wiped only under /tmp), a time limit
+# (SEM_SCALE_MAX_S) and the exit trap that stops everything started here.
+scale_begin() {
+  [ "$(id -u)" = 0 ] || { echo "run as root: the servers start as --user=mysql" >&2; exit 2; }
+  case "$SEM_SCALE_DIR" in
+    /tmp/*) rm -rf "$SEM_SCALE_DIR" ;;
+    *) [ ! -e "$SEM_SCALE_DIR" ] || { echo "$SEM_SCALE_DIR exists" >&2; exit 2; } ;;
+  esac
+  mkdir -p "$SEM_SCALE_DIR/results"
+  ( sleep "${SEM_SCALE_MAX_S:-$1}"; echo "time limit reached" >&2; kill -TERM $$ ) & SCALE_WATCHDOG=$!
+  trap 'pkill -P "$SCALE_WATCHDOG" 2>/dev/null; kill "$SCALE_WATCHDOG" 2>/dev/null; scale_log "stopping everything"; scale_stop_all' EXIT
+  trap 'exit 130' INT TERM
+}

@@ -6,14 +6,9 @@
 set -euo pipefail
 export SEM_SCALE_DIR="${SEM_SCALE_DIR:-/tmp/sem-scale-spider}"
 . "$(dirname "$0")/scale-out.lib.sh"
-[ "$(id -u)" = 0 ] || { echo "run as root: the servers start as --user=mysql" >&2; exit 2; }
+scale_begin 600
 SHARDS="${SEM_SCALE_SHARDS:-2}"
 RES="$SEM_SCALE_DIR/results"
-case "$SEM_SCALE_DIR" in /tmp/*) rm -rf "$SEM_SCALE_DIR" ;; *) [ ! -e "$SEM_SCALE_DIR" ] || { echo "$SEM_SCALE_DIR exists" >&2; exit 2; } ;; esac
-mkdir -p "$RES"
-( sleep "${SEM_SCALE_MAX_S:-600}"; echo "time limit reached" >&2; kill -TERM $$ ) & WATCHDOG=$!
-trap 'kill $WATCHDOG 2>/dev/null; scale_log "stopping everything"; scale_stop_all' EXIT
-trap 'exit 130' INT TERM
 
 scale_log "load before: $(cut -d' ' -f1-3 /proc/loadavg)"
 scale_secrets
