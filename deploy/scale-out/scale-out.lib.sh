@@ -129,7 +129,9 @@ scale_plain_stop() {
 # scale_spider_up SHARDS: head on 14060 (Spider loaded by option, not by the system's spider.cnf), shards 14061…
 scale_spider_up() {
   local k
-  scale_plain_up head 14060 --plugin-load-add=ha_spider.so
+  # SEM_SCALE_SPIDER_OPTS: more head options, e.g. --spider-direct-dup-insert=1 (one multi-row ODKU per shard).
+  # shellcheck disable=SC2086
+  scale_plain_up head 14060 --plugin-load-add=ha_spider.so ${SEM_SCALE_SPIDER_OPTS:-}
   for k in $(seq 1 "$1"); do scale_plain_up "s$k" "1406$k"; done
 }
 scale_spider_stop() {

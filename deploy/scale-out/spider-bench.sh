@@ -4,19 +4,16 @@
 # c (single readings) and d (300-reading batches) through one API on the head, with the CPU seconds of head
 # and shards over that run; then 300-row ODKU transactions from one client through the head and on shard 1
 # directly (shard-insert.bench.ts: rows/s, CPU µs per row of each server, statements each shard receives).
-# Env: SEM_SCALE_BENCH_SECONDS (10), SEM_SCALE_BENCH_DEVICES (200). Stops everything it started.
+# Env: SEM_SCALE_BENCH_SECONDS (10), SEM_SCALE_BENCH_DEVICES (200), SEM_SCALE_INSERT_ROWS (30000),
+# SEM_SCALE_SPIDER_OPTS (head options, e.g. --spider-direct-dup-insert=1). Stops everything it started.
 set -euo pipefail
 export SEM_SCALE_DIR="${SEM_SCALE_DIR:-/tmp/sem-scale-bench}"
 . "$(dirname "$0")/scale-out.lib.sh"
-[ "$(id -u)" = 0 ] || { echo "run as root: the servers start as --user=mysql" >&2; exit 2; }
+scale_begin 2400
 COUNTS="${1:-0 2 4}"
 SECS="${SEM_SCALE_BENCH_SECONDS:-10}"
 OUT="$SCALE_ROOT/.tmp/scale-out-bench/$(date -u +%Y%m%dT%H%M%S)"
-case "$SEM_SCALE_DIR" in /tmp/*) rm -rf "$SEM_SCALE_DIR" ;; *) [ ! -e "$SEM_SCALE_DIR" ] || { echo "$SEM_SCALE_DIR exists" >&2; exit 2; } ;; esac
-mkdir -p "$OUT" "$SEM_SCALE_DIR"
-( sleep "${SEM_SCALE_MAX_S:-2400}"; echo "time limit reached" >&2; kill -TERM $$ ) & WATCHDOG=$!
-trap 'kill $WATCHDOG 2>/dev/null; scale_stop_all' EXIT
-trap 'exit 130' INT TERM
+mkdir -p "$OUT"
 
 cpu_s() { awk '{printf "%.2f", ($14 + $15) / 100}' "/proc/$(cat "$SEM_SCALE_DIR/$1/mysqld.pid")/stat"; }
 bench() { # OUTDIR SOCKET_DIR PORT PHASES [PREPARE]
