@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { createConnection, type Connection } from 'mysql2/promise';
 import { API_TABLES, bootstrapDatabase, createKysely, type DbConnectionConfig } from '@sem/db';
-import { createDevice } from '../../services/ingest-api/src/devices/devices.service.ts';
+import { createDevice } from '@sem/ingest-api';
 import type { BenchDevice } from './payloads.factory.ts';
 
 /** The benchmark's own database and accounts: nothing else on the shared server is touched. */

@@ -1,7 +1,6 @@
 import { createConnection } from 'mysql2/promise';
 import type { DbConnectionConfig } from '@sem/db';
-import { fromJson, type JsonReading } from '../../services/ingest-api/src/readings/json-reading.ts';
-import { prepareReading } from '../../services/ingest-api/src/write/prepared-reading.ts';
+import { fromJson, prepareReading, type JsonReading } from '@sem/ingest';
 import { jsonReading, type BenchDevice } from './payloads.factory.ts';
 
 export interface CeilingResult {

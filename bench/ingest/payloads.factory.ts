@@ -1,8 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { crc16ArcLatin1 } from '../../packages/meter-protocol/src/dsmr/crc16-arc.ts';
-import { P1Replayer } from '../../services/device-sim/src/replay/p1-replayer.ts';
-import { p1Timestamp } from '../../services/device-sim/src/time/zone-clock.ts';
+import { crc16Arc } from '@sem/meter-protocol';
+import { p1Timestamp, P1Replayer } from '@sem/device-sim';
 import { rawRequest } from './http-keepalive.client.ts';
 import type { DeviceClock } from './device-clock.ts';
 import type { DeviceStream } from './load.runner.ts';
@@ -109,7 +108,7 @@ function p1TelegramAt(startMs: number): (ms: number) => string {
     const inHour = Math.floor((ms % 3_600_000) / 1000);
     const mmss = `${String(Math.floor(inHour / 60)).padStart(2, '0')}${String(inHour % 60).padStart(2, '0')}`;
     const head = `${before}${hourStamp.slice(0, 8)}${mmss}${hourStamp.slice(12)}${middle}`;
-    return head + crc16ArcLatin1(head).toString(16).toUpperCase().padStart(4, '0') + after;
+    return head + crc16Arc(Buffer.from(head, 'latin1')).toString(16).toUpperCase().padStart(4, '0') + after;
   };
 }
 

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { createConnection, type Connection } from 'mysql2/promise';
 import { createKysely, migrateToLatest, type DbConnectionConfig } from '@sem/db';
 import { decodeTelegrams } from '@sem/meter-protocol';
-import { prepareReading } from '../../services/ingest-api/src/write/prepared-reading.ts';
+import { prepareReading } from '@sem/ingest';
 import { createBenchDevices } from './bench-db.setup.ts';
 import { P1_TEMPLATE_PATH } from './payloads.factory.ts';
 

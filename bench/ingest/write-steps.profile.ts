@@ -1,11 +1,7 @@
 import { Kysely, MysqlDialect } from 'kysely';
 import { createMysqlPool, type Database, type DbConnectionConfig } from '@sem/db';
 import { decodeTelegrams } from '@sem/meter-protocol';
-import { fromJson, type JsonReading } from '../../services/ingest-api/src/readings/json-reading.ts';
-import { DeferredRollups } from '../../services/ingest-api/src/rollups/deferred-rollups.ts';
-import { prepareReading, type PreparedReading } from '../../services/ingest-api/src/write/prepared-reading.ts';
-import { writeBatch } from '../../services/ingest-api/src/write/write-batch.ts';
-import { DEFAULT_WRITE_STEPS, type WriteStep } from '../../services/ingest-api/src/write/write-steps.ts';
+import { DEFAULT_WRITE_STEPS, DeferredRollups, fromJson, prepareReading, writeBatch, type JsonReading, type PreparedReading, type WriteStep } from '@sem/ingest';
 import { jsonReading, p1Telegrams, type BenchDevice } from './payloads.factory.ts';
 
 export interface StepCost {

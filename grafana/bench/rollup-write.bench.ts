@@ -7,10 +7,7 @@
  */
 import { createConnection } from 'mysql2/promise';
 import { createKysely, migrateToLatest, parseMysqlUrl } from '@sem/db';
-import { rollupWriteStep } from '../../services/ingest-api/src/rollups/index.ts';
-import { READING_SOURCES, type PreparedReading } from '../../services/ingest-api/src/write/prepared-reading.ts';
-import { writeBatch } from '../../services/ingest-api/src/write/write-batch.ts';
-import { DEFAULT_WRITE_STEPS, type WriteStep } from '../../services/ingest-api/src/write/write-steps.ts';
+import { DEFAULT_WRITE_STEPS, READING_SOURCES, rollupWriteStep, writeBatch, type PreparedReading, type WriteStep } from '@sem/ingest';
 
 const DB = 'sem_bench_rollup_write';
 const DEVICES = 100;

@@ -1,5 +1,5 @@
 /** SQL pieces shared by the dashboards. Every panel filters on a plain column so $__timeFilter stays a valid macro call. */
-import { STAT_COLUMNS } from '../../services/ingest-api/src/rollups/rollup-columns.ts';
+import { STAT_COLUMNS } from '@sem/db';
 
 function stat(col: string) {
   const s = STAT_COLUMNS.find((x) => x.col === col);

@@ -6,9 +6,8 @@
 import { randomBytes } from 'node:crypto';
 import { createConnection, type Connection } from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { READONLY_TABLES } from '@sem/db';
+import { READONLY_TABLES, ROLLUP_TABLES } from '@sem/db';
 import { createTestDatabase, testDbPrefix, type TestDatabase } from '@sem/db/testing';
-import { ROLLUP_TABLES } from '../../services/ingest-api/src/rollups/index.ts';
 import { DASHBOARDS } from '../src/dashboards.ts';
 import type { VariableValue } from '../src/grafana-macros.ts';
 import { GrafanaRunner, toMs, type Row } from './grafana-runner.ts';

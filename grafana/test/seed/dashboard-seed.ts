@@ -8,8 +8,8 @@
  * be-neighbour (BE): hourly voltages only, on 2026-10-27. no-cabin (NO): hourly import, Sep 30 - Oct 28.
  */
 import { type Kysely, sql } from 'kysely';
-import { recordRejects, type InsertedMbusReading, type InsertedReading } from '../../../services/ingest-api/src/rollups/index.ts';
-import { writeReadings } from '../../../services/ingest-api/test/rollups.write-path.ts';
+import { recordRejects, type InsertedMbusReading, type InsertedReading } from '@sem/ingest';
+import { writeReadings } from '@sem/ingest/testing';
 import { MeterStory } from './meter-story.ts';
 
 /** Monthly peak of be-home in kW, on the 10th at 18:00-18:15 local; `off` is the UTC offset that day. */

@@ -2,7 +2,7 @@
  * Builds a meter's readings as a story of register steps, so expected rollups can be worked out by hand:
  * each call moves the registers to a new value at a new time and records one reading.
  */
-import type { InsertedReading } from '../../../services/ingest-api/src/rollups/index.ts';
+import type { InsertedReading } from '@sem/ingest';
 
 export type Registers = Record<string, number>;
 

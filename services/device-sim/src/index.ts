@@ -4,6 +4,7 @@ export { runSim } from './fleet/run-sim.ts';
 export { DeviceRunner, type DeviceSettings } from './fleet/device.runner.ts';
 export { Outbox } from './outbox/outbox.store.ts';
 export { P1Replayer, type P1ReplayOptions } from './replay/p1-replayer.ts';
+export { p1Timestamp } from './time/zone-clock.ts';
 export { HanReplayer, type HanReplayOptions } from './replay/han-replayer.ts';
 export { replayUnits } from './replay/replay-source.ts';
 export { loadCaptures } from './sources/capture-files.ts';

@@ -5,9 +5,7 @@ import { createConnection } from 'mysql2/promise';
 import { sql } from 'kysely';
 import { createKysely, migrateToLatest, parseMysqlUrl } from '@sem/db';
 import { emptyReading } from '@sem/meter-protocol';
-import { prepareReading, type PreparedReading } from '../src/write/prepared-reading.ts';
-import { writeBatch } from '../src/write/write-batch.ts';
-import { DEFAULT_WRITE_STEPS } from '../src/write/write-steps.ts';
+import { DEFAULT_WRITE_STEPS, prepareReading, writeBatch, type PreparedReading } from '@sem/ingest';
 
 const devices = Number(process.argv[2] ?? 20);
 const seconds = Number(process.argv[3] ?? 3600);

@@ -2,17 +2,16 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import swagger from '@fastify/swagger';
 import type { Kysely } from 'kysely';
 import type { Database } from '@sem/db';
+import { JSON_SCHEMA_OPTIONS, jsonReadingSchema, type WriteStep } from '@sem/ingest';
 import type { AppConfig } from './config.ts';
 import { errorResponseSchema } from './errors/api-error.ts';
-import { AJV_CUSTOM_OPTIONS } from './http/ajv-options.ts';
 import { registerErrorHandler } from './errors/error-handler.ts';
 import { dbPlugin } from './plugins/db.plugin.ts';
 import { authPlugin } from './plugins/auth.plugin.ts';
 import { metricsPlugin } from './plugins/metrics.plugin.ts';
 import { rateLimitPlugin } from './plugins/rate-limit.plugin.ts';
-import { writeQueuePlugin } from './plugins/write-queue.plugin.ts';
-import { ingestResultSchema } from './write/ingest.ts';
-import { jsonReadingSchema } from './readings/readings.schemas.ts';
+import { ingestPlugin } from './plugins/ingest.plugin.ts';
+import { ingestResultSchema } from './http/ingest-result.schema.ts';
 import { readingsRoutes } from './readings/readings.routes.ts';
 import { telegramsRoutes } from './telegrams/telegrams.routes.ts';
 import { framesRoutes } from './frames/frames.routes.ts';
@@ -20,9 +19,6 @@ import { legacyRoutes } from './legacy/legacy.routes.ts';
 import { deviceRoutes } from './devices/device.routes.ts';
 import { adminRoutes } from './admin/admin.routes.ts';
 import { healthRoutes } from './health/health.routes.ts';
-import type { WriteStep } from './write/write-steps.ts';
-import { rejectCounterPlugin } from './rollups/index.ts';
-import { rollupsPlugin } from './plugins/rollups.plugin.ts';
 
 export interface BuildOptions {
   /** Use this Kysely instead of opening a pool from config.db (the caller closes it). */
@@ -46,7 +42,7 @@ export async function buildApp(config: AppConfig, options: BuildOptions = {}): P
     bodyLimit: config.bodyLimitBytes,
     trustProxy: config.http.trustProxy,
     requestIdHeader: 'x-request-id',
-    ajv: { customOptions: AJV_CUSTOM_OPTIONS },
+    ajv: { customOptions: JSON_SCHEMA_OPTIONS },
   });
 
   // On shutdown, answers still in flight close their keep-alive connection so close() does not wait for idle sockets.
@@ -83,14 +79,10 @@ export async function buildApp(config: AppConfig, options: BuildOptions = {}): P
 
   await app.register(metricsPlugin);
   await app.register(dbPlugin, { connection: config.db, db: options.db });
-  // Rejects by reason for the fleet dashboard (Grafana reads MariaDB, not Prometheus).
-  await app.register(rejectCounterPlugin);
-  await app.register(authPlugin, { adminToken: config.adminToken, deviceCacheTtlMs: config.deviceCacheTtlMs });
+  // The write engine (@sem/ingest): rollups journalled with the raw rows, written every SEM_ROLLUP_FLUSH_MS.
+  await app.register(ingestPlugin, { config, writeSteps: options.writeSteps });
+  await app.register(authPlugin, { adminToken: config.adminToken });
   await app.register(rateLimitPlugin, { perMinute: config.rateLimitPerMinute });
-  await app.register(writeQueuePlugin, config.writeQueue);
-  // Rollups for the dashboards (src/rollups): journalled with the raw rows, written every SEM_ROLLUP_FLUSH_MS.
-  await app.register(rollupsPlugin, { flushMs: config.rollupFlushMs });
-  for (const step of options.writeSteps ?? []) app.writeQueue.addStep(step);
 
   await app.register(healthRoutes);
   await app.register(readingsRoutes, { maxReadingsPerRequest: config.maxReadingsPerRequest });

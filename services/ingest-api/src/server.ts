@@ -3,8 +3,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { migrateToLatest } from '@sem/db';
 import { buildApp } from './app.ts';
 import { loadConfigOrExit } from './config.ts';
-import { pingDatabase } from './write/write-batch.ts';
-import { retentionPlugin } from './retention/index.ts';
+import { pingDatabase } from '@sem/ingest';
+import { retentionPlugin } from './plugins/retention.plugin.ts';
 
 const config = loadConfigOrExit(process.env);
 
@@ -32,7 +32,7 @@ if (config.migrateOnStart) {
   app.log.info({ applied: results.map((r) => r.migrationName) }, 'migrations done');
 }
 
-// Raw rows expire; rollups stay (src/retention). Not part of buildApp, so tests never purge.
+// Raw rows expire; rollups stay (@sem/ingest retention). Not part of buildApp, so tests never purge.
 await app.register(retentionPlugin, { rawRetentionDays: config.rawRetentionDays });
 
 let closing = false;

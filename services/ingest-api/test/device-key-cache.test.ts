@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DeviceKeyCache } from '../src/devices/device-key.cache.ts';
-import type { AuthDevice } from '../src/devices/devices.repository.ts';
+import { DeviceKeyCache, type AuthDevice } from '@sem/ingest';
 import { revokeKeys, rotateKey, setDeviceConfig } from '../src/devices/devices.service.ts';
 import { ADMIN_TOKEN, addDevice, bearer, useTestApp } from './test-app.ts';
 

@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { hashKey } from '../src/devices/device-keys.ts';
+import { hashKey } from '@sem/ingest';
 import { ADMIN_TOKEN, bearer, useTestApp } from './test-app.ts';
 
 const run = promisify(execFile);

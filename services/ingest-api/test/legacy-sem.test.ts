@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { LEGACY_KEY_LENGTH } from '../src/devices/device-keys.ts';
+import { LEGACY_KEY_LENGTH } from '@sem/ingest';
 import { addDevice, useTestApp } from './test-app.ts';
 
 const ctx = useTestApp();

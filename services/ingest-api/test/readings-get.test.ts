@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { localDayStartAt } from '../src/time/local-time.ts';
+import { localDayStartAt } from '@sem/ingest';
 import { addDevice, bearer, useTestApp } from './test-app.ts';
 
 const ctx = useTestApp();

@@ -2,7 +2,7 @@ import { sql } from 'kysely';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createTestDatabase, testDbPrefix, type TestDatabase } from '@sem/db/testing';
-import { ROLLUP_TABLES } from '../src/rollups/index.ts';
+import { ROLLUP_TABLES } from '@sem/db';
 import { addDevice, bearer, testApp } from './test-app.ts';
 
 let t: TestDatabase;

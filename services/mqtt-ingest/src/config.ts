@@ -1,12 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import { secretFromEnv, type Env } from '@sem/db';
-import { loadApiConfig, type AppConfig } from './ingest-api-bridge.ts';
+import type { Env } from '@sem/db';
+import { ConfigError, deepFreeze, envInt, envSecret, loadIngestConfig, parseEnv, type IngestConfig, type LogLevel } from '@sem/ingest';
 
 /** The MQTT ingest service's settings, parsed once at boot from the environment and frozen. */
 export interface MqttIngestConfig {
-  /** Database and write-queue settings: the same SEM_DB_* / SEM_WRITE_* variables as ingest-api. */
-  readonly api: AppConfig;
+  /** The write engine's settings: the same SEM_DB_* / SEM_WRITE_* / SEM_ROLLUP_* variables as ingest-api. */
+  readonly ingest: IngestConfig;
   readonly broker: {
     readonly url: string;
     readonly ca: Buffer | undefined;
@@ -20,12 +20,10 @@ export interface MqttIngestConfig {
   readonly statsLogMs: number;
   /** /metrics and /healthz; undefined = not served. */
   readonly ops: { readonly host: string; readonly port: number } | undefined;
-  readonly logLevel: AppConfig['logLevel'];
+  readonly logLevel: LogLevel;
 }
 
 export class MqttConfigError extends Error {}
-
-const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
 
 const schema = z.object({
   SEM_MQTT_URL: z.string().regex(/^(mqtts|mqtt|wss|ws):\/\/[^/]+/, 'mqtts://host:port').default('mqtts://127.0.0.1:8883'),
@@ -33,41 +31,27 @@ const schema = z.object({
   SEM_MQTT_USERNAME: z.string().min(1).default('sem-ingest'),
   SEM_MQTT_CLIENT_ID: z.string().regex(/^[A-Za-z0-9_-]{1,23}$/, '1-23 letters, digits, _ or -').default('sem-ingest'),
   SEM_MOSQUITTO_PASSWORD_FILE: z.string().min(1).optional(),
-  SEM_MQTT_REGISTRY_POLL_MS: int(200, 3_600_000).default(5000),
-  SEM_MQTT_STATS_LOG_MS: int(0, 86_400_000).default(300_000),
-  SEM_MQTT_OPS_PORT: int(1, 65535).optional(),
+  SEM_MQTT_REGISTRY_POLL_MS: envInt(200, 3_600_000).default(5000),
+  SEM_MQTT_STATS_LOG_MS: envInt(0, 86_400_000).default(300_000),
+  SEM_MQTT_OPS_PORT: envInt(1, 65535).optional(),
   SEM_MQTT_OPS_HOST: z.string().min(1).default('0.0.0.0'),
 });
 
-function deepFreeze<T extends object>(o: T): Readonly<T> {
-  for (const v of Object.values(o)) if (v && typeof v === 'object' && !Object.isFrozen(v) && !Buffer.isBuffer(v)) deepFreeze(v);
-  return Object.freeze(o);
-}
-
 /** Parses the environment; throws MqttConfigError naming the first bad variable. */
 export function loadMqttConfig(env: Env): MqttIngestConfig {
-  let api: AppConfig;
   try {
-    api = loadApiConfig(env);
+    return parse(env);
   } catch (error) {
-    throw new MqttConfigError((error as Error).message);
+    if (error instanceof ConfigError) throw new MqttConfigError(error.message);
+    throw error;
   }
-  const present = Object.fromEntries(Object.entries(env).filter(([k, v]) => k.startsWith('SEM_') && v !== ''));
-  const r = schema.safeParse(present);
-  if (!r.success) {
-    const issue = r.error.issues[0]!;
-    const name = String(issue.path[0]);
-    throw new MqttConfigError(`invalid environment variable ${name}=${JSON.stringify(env[name])}: ${issue.message}`);
-  }
-  const e = r.data;
-  let password: string | undefined;
-  let deviceSecret: string | undefined;
-  try {
-    password = secretFromEnv(env, 'SEM_MQTT_PASSWORD');
-    deviceSecret = secretFromEnv(env, 'SEM_MQTT_DEVICE_SECRET');
-  } catch (error) {
-    throw new MqttConfigError((error as Error).message);
-  }
+}
+
+function parse(env: Env): MqttIngestConfig {
+  const ingest = loadIngestConfig(env);
+  const e = parseEnv(schema, env);
+  const password = envSecret(env, 'SEM_MQTT_PASSWORD');
+  const deviceSecret = envSecret(env, 'SEM_MQTT_DEVICE_SECRET');
   if (!password) throw new MqttConfigError('missing environment variable SEM_MQTT_PASSWORD (or SEM_MQTT_PASSWORD_FILE)');
   if (e.SEM_MOSQUITTO_PASSWORD_FILE && (!deviceSecret || deviceSecret.length < 32)) {
     throw new MqttConfigError('invalid environment variable SEM_MQTT_DEVICE_SECRET: at least 32 characters are needed to derive device passwords');
@@ -81,12 +65,12 @@ export function loadMqttConfig(env: Env): MqttIngestConfig {
     }
   }
   return deepFreeze({
-    api,
+    ingest,
     broker: { url: e.SEM_MQTT_URL, ca, username: e.SEM_MQTT_USERNAME, password, clientId: e.SEM_MQTT_CLIENT_ID },
     accounts: e.SEM_MOSQUITTO_PASSWORD_FILE ? { passwordFile: e.SEM_MOSQUITTO_PASSWORD_FILE, deviceSecret: deviceSecret! } : undefined,
     registryPollMs: e.SEM_MQTT_REGISTRY_POLL_MS,
     statsLogMs: e.SEM_MQTT_STATS_LOG_MS,
     ops: e.SEM_MQTT_OPS_PORT === undefined ? undefined : { host: e.SEM_MQTT_OPS_HOST, port: e.SEM_MQTT_OPS_PORT },
-    logLevel: api.logLevel,
+    logLevel: ingest.logLevel,
   });
 }

@@ -1,6 +1,6 @@
-import type { FastifyInstance } from 'fastify';
-import type { FastifyBaseLogger as Logger } from 'fastify';
-import { Counter } from 'prom-client';
+import type { Logger } from 'pino';
+import { Counter, type Registry } from 'prom-client';
+import type { IngestEngine } from '@sem/ingest';
 import type { MqttIngestConfig } from './config.ts';
 import { startOpsServer } from './ops/ops-server.ts';
 import { IngestStats } from './ingest/ingest-stats.ts';
@@ -12,24 +12,33 @@ export interface MqttIngest {
   stats: IngestStats;
   registry: RegistrySync;
   subscriber: IngestSubscriber;
-  /** Finishes the message in hand, stops the registry poll, disconnects. The app is the caller's. */
+  /** Finishes the message in hand, stops the registry poll, disconnects. The engine is the caller's. */
   close(): Promise<void>;
 }
 
+export interface MqttIngestDeps {
+  /** The write engine of this process (@sem/ingest), on its database pool. */
+  engine: IngestEngine;
+  /** Where the MQTT counters go, beside the engine's series; served on the ops port. */
+  metrics: Registry;
+  config: MqttIngestConfig;
+  log: Logger;
+}
+
 /**
- * Wires the MQTT side onto an ingest-api app (built, not listening): registry sync first, so the
- * password file and device lookups are current, then the subscription.
+ * Wires the MQTT side onto the write engine: registry sync first, so the password file and device
+ * lookups are current, then the subscription.
  */
-export async function startMqttIngest(app: FastifyInstance, config: MqttIngestConfig, log: Logger): Promise<MqttIngest> {
+export async function startMqttIngest({ engine, metrics, config, log }: MqttIngestDeps): Promise<MqttIngest> {
   const messages = new Counter({
     name: 'sem_mqtt_messages_total',
     help: 'MQTT uploads by topic kind and outcome (received, stored, rejected, ignored, retries; readings and duplicates count readings).',
     labelNames: ['kind', 'outcome'],
-    registers: [app.metrics.registry],
+    registers: [metrics],
   });
   const stats = new IngestStats((kind, counter, n) => messages.inc({ kind, outcome: counter }, n));
   const registry = new RegistrySync({
-    db: app.db,
+    db: engine.db,
     log,
     ...(config.accounts
       ? {
@@ -46,8 +55,8 @@ export async function startMqttIngest(app: FastifyInstance, config: MqttIngestCo
 
   let lastRefresh = 0;
   const handler = createUploadHandler({
-    app,
-    maxReadingsPerMessage: config.api.maxReadingsPerRequest,
+    engine,
+    maxReadingsPerMessage: config.ingest.maxReadingsPerRequest,
     async findDevice(name) {
       let device = registry.device(name);
       // A device created since the last poll: look again, at most once a second.
@@ -64,7 +73,7 @@ export async function startMqttIngest(app: FastifyInstance, config: MqttIngestCo
   await registry.syncOnce();
   const stopSync = registry.start(config.registryPollMs);
   const ops = config.ops
-    ? await startOpsServer({ ...config.ops, registry: app.metrics.registry, connected: () => subscriber.client.connected })
+    ? await startOpsServer({ ...config.ops, registry: metrics, connected: () => subscriber.client.connected })
     : undefined;
   const statsTimer =
     config.statsLogMs > 0 ? setInterval(() => log.info({ mqtt: stats.snapshot() }, 'mqtt ingest counters'), config.statsLogMs) : undefined;

@@ -8,7 +8,7 @@ describe('mqtt-ingest config', () => {
     const c = loadMqttConfig(base);
     expect(c.broker).toMatchObject({ url: 'mqtts://127.0.0.1:8883', username: 'sem-ingest', clientId: 'sem-ingest', ca: undefined });
     expect(c.accounts).toBeUndefined();
-    expect(c.api.db.database).toBe('sem');
+    expect(c.ingest.db.database).toBe('sem');
     expect(Object.isFrozen(c.broker)).toBe(true);
   });
 

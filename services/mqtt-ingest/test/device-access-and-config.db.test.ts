@@ -11,7 +11,7 @@ import type { MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestDatabase } from '@sem/db/testing';
 import { deriveMqttPassword } from '../src/broker/device-credentials.ts';
-import { revokeKeys, rotateKey } from '../src/ingest-api-bridge.ts';
+import { revokeKeys, rotateKey } from '@sem/ingest-api';
 import { configTopic, uploadTopic } from '../src/topics/topic-route.ts';
 import { freePort, startBroker, type TestBroker } from './support/mosquitto-broker.ts';
 import { DEVICE_SECRET, ingestEnv, startIngestProcess, type IngestProcess } from './support/ingest-process.ts';

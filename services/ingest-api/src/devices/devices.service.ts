@@ -2,9 +2,7 @@ import type { Kysely } from 'kysely';
 import type { Database } from '@sem/db';
 import { ApiError } from '../errors/api-error.ts';
 import { isCountryCode, isTimeZone, COUNTRY_CODES, COUNTRY_PROFILES, type CountryCode } from './country-profiles.ts';
-import { generateKey, hashKey, keyHint, type KeyFormat } from './device-keys.ts';
-import { deviceSettings, type DeviceSettings } from './devices.repository.ts';
-import { deviceChanged } from './device-changes.ts';
+import { deviceChanged, deviceSettings, generateKey, hashKey, keyHint, type DeviceSettings, type KeyFormat } from '@sem/ingest';
 
 /** A device as shown to admins and to itself: never a key, never a HAN key. */
 export interface DeviceView extends DeviceSettings {

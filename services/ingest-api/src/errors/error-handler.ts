@@ -1,7 +1,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { ChecksumError, DecryptionError, FrameError, ProtocolError, UnsupportedError } from '@sem/meter-protocol';
+import { ChecksumError, ProtocolError } from '@sem/meter-protocol';
+import { dbUnavailable, IngestError, isDbUnavailable, rejectReason } from '@sem/ingest';
 import { ApiError } from './api-error.ts';
-import { dbUnavailable, isDbUnavailable } from './db-errors.ts';
 
 /** Protocol errors become 422 with what the meter declared and what we computed. */
 export function fromProtocolError(err: ProtocolError, statusCode?: number): ApiError {
@@ -10,10 +10,7 @@ export function fromProtocolError(err: ProtocolError, statusCode?: number): ApiE
   if (err instanceof ChecksumError) {
     return new ApiError('checksum_mismatch', err.message, opts({ declared: err.declared, computed: err.computed, ...at }));
   }
-  if (err instanceof DecryptionError) return new ApiError('decryption_failed', err.message, opts(at));
-  if (err instanceof UnsupportedError) return new ApiError('unsupported_input', err.message, opts(at));
-  if (err instanceof FrameError) return new ApiError('invalid_frame', err.message, opts(at));
-  return new ApiError('invalid_frame', err.message, opts(at));
+  return new ApiError(rejectReason(err) ?? 'invalid_frame', err.message, opts(at));
 }
 
 function validationError(err: FastifyError): ApiError {
@@ -27,11 +24,32 @@ function validationError(err: FastifyError): ApiError {
   return new ApiError('bad_request', `${path} ${reason}`, { details: { path, reason } });
 }
 
+/** The engine's domain errors as HTTP answers: a status, and Retry-After when retrying may help. */
+export function fromIngestError(err: IngestError, statusCode?: number): ApiError {
+  const opts = {
+    cause: err,
+    ...(err.details ? { details: err.details } : {}),
+    ...(err.retryAfterSeconds === undefined ? {} : { retryAfterS: err.retryAfterSeconds }),
+    ...(statusCode ? { statusCode } : {}),
+  };
+  switch (err.kind) {
+    case 'invalid-reading':
+      return new ApiError('reading_rejected', err.message, opts);
+    case 'invalid-payload':
+      return new ApiError('invalid_frame', err.message, opts);
+    case 'overloaded':
+    case 'shutting-down':
+    case 'database-unavailable':
+      return new ApiError('service_unavailable', err.message, opts);
+  }
+}
+
 /** Maps anything thrown to the one error shape. */
 export function toApiError(err: unknown): ApiError {
   if (err instanceof ApiError) return err;
+  if (err instanceof IngestError) return fromIngestError(err);
   if (err instanceof ProtocolError) return fromProtocolError(err);
-  if (isDbUnavailable(err)) return dbUnavailable(err);
+  if (isDbUnavailable(err)) return fromIngestError(dbUnavailable(err));
   const fe = err as FastifyError;
   if (fe?.validation) return validationError(fe);
   switch (fe?.code) {

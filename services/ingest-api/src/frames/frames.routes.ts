@@ -2,8 +2,6 @@ import { DEVICE_SECURITY } from '../http/security.ts';
 import type { FastifyInstance } from 'fastify';
 import { ApiError, errorResponses } from '../errors/api-error.ts';
 import { acceptOnly } from '../http/content-types.ts';
-import { ingestReadings } from '../write/ingest.ts';
-import { decodeHan } from './han-decode.ts';
 
 export async function framesRoutes(app: FastifyInstance): Promise<void> {
   acceptOnly(app, ['text', 'octets-as-hex']);
@@ -27,8 +25,8 @@ export async function framesRoutes(app: FastifyInstance): Promise<void> {
       if (!/^(?:[0-9a-fA-F]{2})+$/.test(hex)) {
         throw new ApiError('bad_request', 'body must be hex digits in pairs', { details: { path: 'body' } });
       }
-      const readings = await decodeHan(app.db, device, Buffer.from(hex, 'hex'));
-      return reply.code(201).send(await ingestReadings(app, device, readings, 'han', receivedAt));
+      const readings = await app.ingest.decodeHan(device, Buffer.from(hex, 'hex'));
+      return reply.code(201).send(await app.ingest.ingest(device, readings, 'han', receivedAt));
     },
   );
 }

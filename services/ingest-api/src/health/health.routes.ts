@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { ApiError, errorResponses } from '../errors/api-error.ts';
-import { dbUnavailable } from '../errors/db-errors.ts';
-import { pingDatabase } from '../write/write-batch.ts';
+import { dbUnavailable } from '@sem/ingest';
+import { fromIngestError } from '../errors/error-handler.ts';
 import { schemaCheck } from './schema-check.ts';
 
 /** Seconds before asking again while migrations are pending (a migrate step is usually running). */
@@ -27,10 +27,10 @@ export async function healthRoutes(app: FastifyInstance): Promise<void> {
   }, async () => {
     let pending: string[];
     try {
-      await pingDatabase(app.db);
+      await app.ingest.ping();
       pending = await pendingMigrations();
     } catch (err) {
-      throw dbUnavailable(err);
+      throw fromIngestError(dbUnavailable(err));
     }
     if (pending.length > 0) {
       throw new ApiError('service_unavailable', `the database schema is older than this code: ${pending.length} migration(s) pending`, {

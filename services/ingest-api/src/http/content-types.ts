@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
-import { bytesToText, parseForm } from './body-text.ts';
+import { bytesToText } from '@sem/ingest';
+import { parseForm } from './body-text.ts';
 
 /** Replaces this plugin's parsers with exactly the given ones; anything else answers 415. */
 export function acceptOnly(app: FastifyInstance, kinds: readonly ('text' | 'octets-as-hex' | 'form')[]): void {

@@ -1,8 +1,9 @@
 import type { FastifyInstance } from 'fastify';
-import { ApiError, errorResponses } from '../errors/api-error.ts';
+import { IngestError } from '@sem/ingest';
+import { errorResponses } from '../errors/api-error.ts';
+import { fromIngestError } from '../errors/error-handler.ts';
 import { acceptOnly } from '../http/content-types.ts';
 import { decodeP1 } from '../telegrams/telegrams.routes.ts';
-import { ingestReadings } from '../write/ingest.ts';
 import { fromSemForm, SEM_FIELDS, type SemField } from './sem-form.ts';
 
 const NUMBER = '^-?\\d+(\\.\\d+)?$';
@@ -33,7 +34,7 @@ export async function legacyRoutes(app: FastifyInstance): Promise<void> {
     },
     async (request, reply) => {
       const receivedAt = new Date();
-      const result = await ingestReadings(app, request.device!, [fromSemForm(request.body)], 'sem', receivedAt);
+      const result = await app.ingest.ingest(request.device!, [fromSemForm(request.body)], 'sem', receivedAt);
       return reply.code(201).send(result);
     },
   );
@@ -59,12 +60,10 @@ export async function legacyRoutes(app: FastifyInstance): Promise<void> {
       // dsmr-reader answers 500 when a telegram does not parse; its script only looks at the status class.
       const readings = decodeP1(request.body.telegram, device.timeZone, 500);
       try {
-        return reply.code(201).send(await ingestReadings(app, device, readings, 'dsmr-reader', receivedAt));
+        return reply.code(201).send(await app.ingest.ingest(device, readings, 'dsmr-reader', receivedAt));
       } catch (err) {
         // A refused reading (e.g. clock a day ahead) is "invalid data" to dsmr-reader: 400.
-        if (err instanceof ApiError && err.code === 'reading_rejected') {
-          throw new ApiError(err.code, err.message, { statusCode: 400, ...(err.details ? { details: err.details } : {}) });
-        }
+        if (err instanceof IngestError && err.kind === 'invalid-reading') throw fromIngestError(err, 400);
         throw err;
       }
     },

@@ -1,10 +1,7 @@
 import fp from 'fastify-plugin';
 import type { FastifyRequest, preValidationAsyncHookHandler } from 'fastify';
 import { ApiError } from '../errors/api-error.ts';
-import { findDeviceByKeyHash, type AuthDevice } from '../devices/devices.repository.ts';
-import { hashKey, secretsEqual } from '../devices/device-keys.ts';
-import { onDeviceChanged } from '../devices/device-changes.ts';
-import { DeviceKeyCache } from '../devices/device-key.cache.ts';
+import { secretsEqual, type AuthDevice } from '@sem/ingest';
 
 /**
  * How a client presents its key:
@@ -40,23 +37,9 @@ function presentedKey(request: FastifyRequest, style: KeyStyle): string | undefi
   return scheme?.[2] ?? header(request, 'x-api-key');
 }
 
-export const authPlugin = fp<{ adminToken: string | undefined; deviceCacheTtlMs: number }>(
+export const authPlugin = fp<{ adminToken: string | undefined }>(
   async (app, opts) => {
     app.decorateRequest('device', null);
-    // Found keys are kept for a few seconds; a change made in this process drops them at once.
-    const cache = new DeviceKeyCache(opts.deviceCacheTtlMs);
-    const unsubscribe = onDeviceChanged((id) => cache.dropDevice(id));
-    app.addHook('onClose', async () => unsubscribe());
-    const lookup = async (key: string): Promise<AuthDevice | undefined> => {
-      const hash = hashKey(key);
-      const text = hash.toString('base64');
-      const cached = cache.get(text);
-      if (cached) return cached;
-      const generation = cache.generation;
-      const device = await findDeviceByKeyHash(app.db, hash);
-      if (device) cache.set(text, device, generation);
-      return device;
-    };
     app.decorate('authenticateDevice', (style: KeyStyle): preValidationAsyncHookHandler => {
       const refuse = (message: string) =>
         style === 'dsmr-reader' ? new ApiError('forbidden', message, { statusCode: 403 }) : new ApiError('unauthorized', message);
@@ -64,7 +47,8 @@ export const authPlugin = fp<{ adminToken: string | undefined; deviceCacheTtlMs:
         const key = presentedKey(request, style);
         if (!key) throw refuse('no API key given');
         if (key.length > 200) throw refuse('unknown or revoked API key');
-        const device = await lookup(key);
+        // The engine's look-up keeps found keys a few seconds; a change made in this process drops them at once.
+        const device = await app.ingest.devices.byKey(key);
         if (!device) throw refuse('unknown or revoked API key');
         request.device = device;
       };
@@ -76,5 +60,5 @@ export const authPlugin = fp<{ adminToken: string | undefined; deviceCacheTtlMs:
       if (!token || !secretsEqual(token, opts.adminToken)) throw new ApiError('unauthorized', 'admin token required');
     });
   },
-  { name: 'sem-auth', dependencies: ['sem-db'] },
+  { name: 'sem-auth', dependencies: ['sem-ingest'] },
 );

@@ -1,8 +1,8 @@
 import { sql, type Kysely } from 'kysely';
 import { fromStored, QUANTITY_COLUMNS, type Database } from '@sem/db';
 import type { QuantityName } from '@sem/meter-protocol';
-import { QUANTITY_NAMES, RESOLUTIONS, type Resolution } from './readings.schemas.ts';
-import { localDayStartAt } from '../time/local-time.ts';
+import { localDayStartAt, QUANTITY_NAMES } from '@sem/ingest';
+import { RESOLUTIONS, type Resolution } from './readings.schemas.ts';
 
 /** Rows per answer at most; a longer range is cut and flagged `truncated`. */
 export const MAX_ROWS = 10_000;

@@ -1,10 +1,9 @@
 import type { FastifyInstance } from 'fastify';
 import { QUANTITY_COLUMNS } from '@sem/db';
 import { ApiError } from '../errors/api-error.ts';
-import { ingestReadings } from '../write/ingest.ts';
-import { fromJson, type JsonReading } from './json-reading.ts';
+import { fromJson, QUANTITY_NAMES, type JsonReading } from '@sem/ingest';
 import { queryReadings, type ReadingOut } from './readings.repository.ts';
-import { getReadingsSchema, postReadingsSchema, QUANTITY_NAMES, type Resolution } from './readings.schemas.ts';
+import { getReadingsSchema, postReadingsSchema, type Resolution } from './readings.schemas.ts';
 
 function toCsv(readings: ReadingOut[]): string {
   const used = QUANTITY_NAMES.filter((n) => readings.some((r) => r[n] !== undefined));
@@ -34,7 +33,7 @@ export async function readingsRoutes(app: FastifyInstance, opts: { maxReadingsPe
     },
     async (request, reply) => {
       const receivedAt = new Date();
-      const result = await ingestReadings(app, request.device!, request.body.map(fromJson), 'json', receivedAt);
+      const result = await app.ingest.ingest(request.device!, request.body.map(fromJson), 'json', receivedAt);
       return reply.code(201).send(result);
     },
   );

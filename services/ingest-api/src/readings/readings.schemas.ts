@@ -1,53 +1,6 @@
 import { DEVICE_SECURITY } from '../http/security.ts';
-import { QUANTITY_COLUMNS } from '@sem/db';
-import type { QuantityName } from '@sem/meter-protocol';
+import { ISO_WITH_OFFSET, jsonReadingsSchema, QUANTITY_NAMES } from '@sem/ingest';
 import { errorResponses } from '../errors/api-error.ts';
-
-export const QUANTITY_NAMES = Object.keys(QUANTITY_COLUMNS) as QuantityName[];
-
-/** ISO 8601 with an explicit offset (Z or +hh:mm); a time without offset is ambiguous and refused. */
-export const ISO_WITH_OFFSET = '^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}(:\\d{2}(\\.\\d{1,9})?)?(Z|[+-]\\d{2}:?\\d{2})$';
-
-const timeSchema = {
-  description: 'ISO 8601 with offset, or epoch milliseconds',
-  anyOf: [
-    { type: 'string', pattern: ISO_WITH_OFFSET },
-    { type: 'integer', minimum: 0, maximum: 9_999_999_999_999 },
-  ],
-} as const;
-
-const quantityProperties = Object.fromEntries(
-  QUANTITY_NAMES.map((name) => {
-    const spec = QUANTITY_COLUMNS[name];
-    return [name, { type: 'number', minimum: spec.min / spec.scale, maximum: spec.max / spec.scale }];
-  }),
-);
-
-const mbusSchema = {
-  type: 'object',
-  additionalProperties: false,
-  required: ['channel', 'value'],
-  properties: {
-    channel: { type: 'integer', minimum: 1, maximum: 4 },
-    value: { type: 'number', minimum: -99_999_999_999, maximum: 99_999_999_999 },
-    unit: { type: 'string', maxLength: 8, description: "'m3', 'GJ', 'kWh'" },
-    deviceType: { type: 'integer', minimum: 0, maximum: 255, description: '3 gas, 7 water, 4 heat' },
-    equipmentId: { type: 'string', maxLength: 96 },
-    capturedAt: timeSchema,
-  },
-} as const;
-
-export const jsonReadingSchema = {
-  $id: 'JsonReading',
-  type: 'object',
-  additionalProperties: false,
-  properties: {
-    time: timeSchema,
-    meterId: { type: 'string', maxLength: 96 },
-    ...quantityProperties,
-    mbus: { type: 'array', maxItems: 4, items: mbusSchema },
-  },
-} as const;
 
 export function postReadingsSchema(maxItems: number) {
   return {
@@ -55,7 +8,7 @@ export function postReadingsSchema(maxItems: number) {
     tags: ['ingest'],
     security: DEVICE_SECURITY,
     description: 'The body is one reading object or an array of them (a device that buffered sends them at once).',
-    body: { type: 'array', minItems: 1, maxItems, items: { $ref: 'JsonReading#' } },
+    body: jsonReadingsSchema(maxItems),
     response: { 201: { $ref: 'IngestResult#' }, ...errorResponses(400, 401, 413, 415, 422, 429, 503) },
   };
 }

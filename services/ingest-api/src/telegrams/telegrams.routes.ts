@@ -1,24 +1,20 @@
 import { DEVICE_SECURITY } from '../http/security.ts';
 import type { FastifyInstance } from 'fastify';
-import { decodeTelegrams, ProtocolError, type Reading } from '@sem/meter-protocol';
-import { ApiError, errorResponses } from '../errors/api-error.ts';
-import { fromProtocolError } from '../errors/error-handler.ts';
+import { ProtocolError, type Reading } from '@sem/meter-protocol';
+import { decodeP1Text, IngestError } from '@sem/ingest';
+import { errorResponses } from '../errors/api-error.ts';
+import { fromIngestError, fromProtocolError } from '../errors/error-handler.ts';
 import { acceptOnly } from '../http/content-types.ts';
-import { ingestReadings } from '../write/ingest.ts';
 
-/** Decodes P1 text with the device's zone; protocol errors become 422 (or the given status). */
+/** Decodes P1 text with the device's zone; undecodable text becomes 422 (or the given status). */
 export function decodeP1(text: string, timeZone: string, statusOnError?: number): Reading[] {
-  let readings: Reading[];
   try {
-    readings = decodeTelegrams(text, { timeZone });
+    return decodeP1Text(text, timeZone);
   } catch (err) {
     if (err instanceof ProtocolError) throw fromProtocolError(err, statusOnError);
+    if (err instanceof IngestError) throw fromIngestError(err, statusOnError);
     throw err;
   }
-  if (readings.length === 0) {
-    throw new ApiError('invalid_frame', 'no complete telegram (from / to !CRC) found', statusOnError ? { statusCode: statusOnError } : {});
-  }
-  return readings;
 }
 
 export async function telegramsRoutes(app: FastifyInstance): Promise<void> {
@@ -40,7 +36,7 @@ export async function telegramsRoutes(app: FastifyInstance): Promise<void> {
       const receivedAt = new Date();
       const device = request.device!;
       const readings = decodeP1(request.body, device.timeZone);
-      return reply.code(201).send(await ingestReadings(app, device, readings, 'p1', receivedAt));
+      return reply.code(201).send(await app.ingest.ingest(device, readings, 'p1', receivedAt));
     },
   );
 }

@@ -2,7 +2,7 @@
 // Reads the same SEM_DB_* and SEM_MQTT_DEVICE_SECRET environment as the service.
 import { createKysely, secretFromEnv } from '@sem/db';
 import { deriveMqttPassword, isValidMqttUsername } from '../broker/device-credentials.ts';
-import { loadApiConfig } from '../ingest-api-bridge.ts';
+import { loadIngestConfig } from '@sem/ingest';
 import { listRegistryDevices } from '../registry/device-registry.repository.ts';
 import { configTopic, uploadTopic } from '../topics/topic-route.ts';
 
@@ -16,7 +16,7 @@ let secret: string | undefined;
 let db;
 try {
   secret = secretFromEnv(process.env, 'SEM_MQTT_DEVICE_SECRET');
-  db = createKysely(loadApiConfig(process.env).db);
+  db = createKysely(loadIngestConfig(process.env).db);
 } catch (error) {
   console.error((error as Error).message);
   process.exit(2);

@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import mqtt, { type IClientOptions, type IPublishPacket, type MqttClient, type Packet } from 'mqtt';
-import type { FastifyBaseLogger as Logger } from 'fastify';
+import type { Logger } from 'pino';
 import { INGEST_SUBSCRIPTIONS, parseUploadTopic, type UploadRoute } from '../topics/topic-route.ts';
 import type { IngestStats } from './ingest-stats.ts';
 import type { UploadHandler, UploadOutcome } from './upload-outcome.ts';
@@ -35,13 +35,32 @@ function pause(ms: number, signal: AbortSignal): Promise<void> {
   return sleep(ms, undefined, { signal }).catch(() => undefined);
 }
 
+/**
+ * The PUBACK reason code (MQTT 5) of a final outcome: success, or why the message was dropped. Either
+ * way the broker forgets the message; only an outcome not yet known (database away) leaves it unacknowledged.
+ */
+export function pubackReasonCode(outcome: UploadOutcome): number {
+  if (outcome.status !== 'rejected') return 0x00;
+  switch (outcome.code) {
+    case 'unknown_device':
+    case 'bad_topic':
+      return 0x87; // not authorized
+    case 'reading_rejected':
+      return 0x83; // implementation specific error: valid payload, readings refused
+    case 'internal_error':
+      return 0x80; // unspecified error
+    default:
+      return 0x99; // payload format invalid
+  }
+}
+
 // A handler error that says nothing about retrying (a bug): a few tries, then the message is dropped.
 const UNEXPECTED_ERROR_ATTEMPTS = 5;
 
 /**
  * Subscribes with a persistent session and acknowledges each QoS 1 message only after its
  * handler has finished, i.e. after its rows committed. MQTT.js sends the PUBACK when the
- * `handleMessage` callback is called and handles one message at a time, so the order is:
+ * `customHandleAcks` callback gives its reason code and handles one message at a time, so the order is:
  * receive, decode, write, commit, PUBACK. If the process dies before the PUBACK, the broker
  * keeps the message in this client's session and sends it again (DUP) on reconnect.
  */
@@ -67,7 +86,6 @@ export async function startIngestSubscriber(options: IngestSubscriberOptions): P
     connectTimeout: 10_000,
     manualConnect: true,
   };
-  const client = mqtt.connect(broker.url, clientOptions);
 
   async function handleOnce(route: UploadRoute, packet: IPublishPacket): Promise<UploadOutcome | 'closing'> {
     const payload = Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(packet.payload);
@@ -91,38 +109,51 @@ export async function startIngestSubscriber(options: IngestSubscriberOptions): P
     }
   }
 
-  async function process(packet: IPublishPacket): Promise<boolean> {
+  async function process(packet: IPublishPacket): Promise<UploadOutcome | 'closing'> {
     const route = parseUploadTopic(packet.topic);
     if (!route) {
       // Only reachable if the ACL or the subscriptions change: drop and go on.
       stats.badTopic();
       log.warn({ topic: packet.topic }, 'message on an unknown topic dropped');
-      return true;
+      return { status: 'rejected', code: 'bad_topic', reason: 'unknown topic' };
     }
     stats.received(route.kind);
     const outcome = await handleOnce(route, packet);
-    if (outcome === 'closing') return false;
+    if (outcome === 'closing') return outcome;
     stats.outcome(route.kind, outcome);
     const fields = { topic: packet.topic, device: route.device, kind: route.kind, bytes: packet.payload.length, dup: packet.dup };
     if (outcome.status === 'rejected') log.warn({ ...fields, code: outcome.code, reason: outcome.reason }, 'upload rejected and dropped');
     else if (outcome.status === 'ignored') log.debug({ ...fields, reason: outcome.reason }, 'upload without readings ignored');
     else log.debug({ ...fields, readings: outcome.readings, duplicates: outcome.duplicates }, 'upload stored');
-    return true;
+    return outcome;
   }
 
-  // The callback sends the PUBACK (QoS 1): call it only once the outcome is final.
-  client.handleMessage = (packet: Packet, callback: (error?: Error) => void) => {
-    if (packet.cmd !== 'publish') return callback();
-    const work = process(packet).then(
-      (done) => (done ? callback() : undefined),
+  // QoS 1: MQTT.js asks for the PUBACK's reason code before it acknowledges; answer only once the outcome
+  // is final, so the PUBACK follows the commit. MQTT.js hands over the next message only after that.
+  clientOptions.customHandleAcks = (_topic, _message, packet, ack) => {
+    current = process(packet).then(
+      (outcome) => {
+        if (outcome !== 'closing') ack(pubackReasonCode(outcome));
+      },
       (error: unknown) => {
         // A bug in the pipeline, not in the message: no PUBACK (the broker redelivers it on the next
-        // connection), but the callback with an error lets the next message through.
+        // connection), but the error lets the next message through.
         log.fatal({ err: error, topic: packet.topic }, 'ingest pipeline failed; message left unacknowledged');
+        ack(error instanceof Error ? error : new Error(String(error)));
+      },
+    );
+  };
+  const client = mqtt.connect(broker.url, clientOptions);
+  client.handleMessage = (packet: Packet, callback: (error?: Error) => void) => {
+    // QoS 1 was handled in customHandleAcks; QoS 0 has nothing to acknowledge: handle it here, in order.
+    if (packet.cmd !== 'publish' || packet.qos > 0) return callback();
+    current = process(packet).then(
+      (outcome) => (outcome === 'closing' ? undefined : callback()),
+      (error: unknown) => {
+        log.fatal({ err: error, topic: packet.topic }, 'ingest pipeline failed');
         callback(error instanceof Error ? error : new Error(String(error)));
       },
     );
-    current = work;
   };
 
   client.on('connect', (connack) => {

@@ -1,13 +1,12 @@
-import type { FastifyInstance } from 'fastify';
 import type { Reading } from '@sem/meter-protocol';
-import { bytesToText, decodeHan, decodeP1, type AuthDevice } from '../ingest-api-bridge.ts';
+import { bytesToText, decodeP1Text, type DeviceSettings, type IngestEngine } from '@sem/ingest';
 import type { UploadOutcome } from './upload-outcome.ts';
 
 const HDLC_FLAG = 0x7e;
 
 /** As POST /api/v1/telegrams: the bytes to text as HTTP does (UTF-8, else Latin-1), the device's zone. */
-export function decodeTelegramPayload(payload: Buffer, device: AuthDevice): Reading[] {
-  return decodeP1(bytesToText(payload), device.timeZone);
+export function decodeTelegramPayload(payload: Buffer, device: Pick<DeviceSettings, 'timeZone'>): Reading[] {
+  return decodeP1Text(bytesToText(payload), device.timeZone);
 }
 
 /** Raw HDLC bytes start with the 0x7E flag; anything else must be the same bytes as hex text. */
@@ -20,9 +19,9 @@ export function frameBytes(payload: Buffer): Uint8Array | UploadOutcome {
   return Buffer.from(text, 'hex');
 }
 
-/** As POST /api/v1/frames: ingest-api's decodeHan (device HAN keys, zone, country); protocol errors are thrown. */
-export async function decodeFramePayload(app: FastifyInstance, payload: Buffer, device: AuthDevice): Promise<Reading[] | UploadOutcome> {
+/** As POST /api/v1/frames: the engine's HAN decoding (device HAN keys, zone, country); protocol errors are thrown. */
+export async function decodeFramePayload(engine: IngestEngine, payload: Buffer, device: Pick<DeviceSettings, 'id' | 'timeZone' | 'country'>): Promise<Reading[] | UploadOutcome> {
   const bytes = frameBytes(payload);
   if (!(bytes instanceof Uint8Array)) return bytes;
-  return decodeHan(app.db, device, bytes);
+  return engine.decodeHan(device, bytes);
 }

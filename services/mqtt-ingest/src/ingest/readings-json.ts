@@ -1,6 +1,6 @@
 import AjvCompiler from '@fastify/ajv-compiler';
 import type { Reading } from '@sem/meter-protocol';
-import { AJV_CUSTOM_OPTIONS, fromJson, jsonReadingSchema, postReadingsSchema, type JsonReading } from '../ingest-api-bridge.ts';
+import { fromJson, JSON_SCHEMA_OPTIONS, jsonReadingSchema, jsonReadingsSchema, type JsonReading } from '@sem/ingest';
 import type { UploadOutcome } from './upload-outcome.ts';
 
 /**
@@ -8,9 +8,9 @@ import type { UploadOutcome } from './upload-outcome.ts';
  * the same JSON schema through the same compiler Fastify uses, then converted by the same fromJson.
  */
 export function createReadingsJsonParser(maxReadings: number): (payload: Buffer) => Reading[] | UploadOutcome {
-  const compile = AjvCompiler()({ [jsonReadingSchema.$id]: jsonReadingSchema }, { customOptions: AJV_CUSTOM_OPTIONS });
+  const compile = AjvCompiler()({ [jsonReadingSchema.$id]: jsonReadingSchema }, { customOptions: JSON_SCHEMA_OPTIONS });
   // At run time the compiler takes Fastify's route definition (its .d.ts says a bare schema).
-  const route = { schema: postReadingsSchema(maxReadings).body, method: 'POST', url: '/api/v1/readings', httpPart: 'body' };
+  const route = { schema: jsonReadingsSchema(maxReadings), method: 'POST', url: '/api/v1/readings', httpPart: 'body' };
   const validate = compile(route as unknown as Parameters<typeof compile>[0]);
 
   return (payload) => {

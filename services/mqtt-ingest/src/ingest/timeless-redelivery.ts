@@ -1,7 +1,7 @@
 import { sql, type Kysely } from 'kysely';
 import { QUANTITY_COLUMNS, type Database } from '@sem/db';
 import type { Reading } from '@sem/meter-protocol';
-import { prepareReading } from '../ingest-api-bridge.ts';
+import { prepareReading } from '@sem/ingest';
 
 /** How far back a redelivered reading without meter time is looked for (an ingest outage longer than this re-stores it). */
 export const TIMELESS_REDELIVERY_WINDOW_MS = 24 * 60 * 60 * 1000;

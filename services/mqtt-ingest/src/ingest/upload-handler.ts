@@ -1,7 +1,6 @@
-import type { FastifyInstance } from 'fastify';
 import type { Reading } from '@sem/meter-protocol';
+import { dbUnavailable, IngestError, isDbUnavailable, rejectReason, type DeviceSettings, type IngestEngine } from '@sem/ingest';
 import { parseAmsReaderJson } from '../amsreader/amsreader-json.ts';
-import { ingestReadings, toApiError, type AuthDevice } from '../ingest-api-bridge.ts';
 import type { RegistryDevice } from '../registry/device-registry.repository.ts';
 import type { UploadRoute } from '../topics/topic-route.ts';
 import { decodeFramePayload, decodeTelegramPayload } from './payload-decoders.ts';
@@ -10,8 +9,8 @@ import { dropStoredTimeless } from './timeless-redelivery.ts';
 import type { UploadContext, UploadHandler, UploadOutcome } from './upload-outcome.ts';
 
 export interface UploadHandlerDeps {
-  /** ingest-api's app, built but not listening: its db, metrics and group-commit write queue. */
-  app: FastifyInstance;
+  /** The write engine of this process (@sem/ingest). */
+  engine: IngestEngine;
   /** Registry lookup by device name, refreshed on a miss (a device created a moment ago). */
   findDevice(name: string): Promise<RegistryDevice | undefined>;
   /** The HTTP limit SEM_MAX_READINGS_PER_REQUEST, applied to one JSON message too. */
@@ -33,27 +32,27 @@ export class TransientUploadError extends Error {
 
 const UNEXPECTED_ERROR_ATTEMPTS = 5;
 
-function authDevice(d: RegistryDevice): AuthDevice {
-  // The broker authenticated the device by name; key id/format only matter to HTTP key handling.
-  return { id: d.id, name: d.name, timeZone: d.timeZone, country: d.country, sendIntervalSeconds: d.sendIntervalS, keyId: 0, keyFormat: 'token' };
+function deviceSettings(d: RegistryDevice): DeviceSettings {
+  return { id: d.id, name: d.name, timeZone: d.timeZone, country: d.country, sendIntervalSeconds: d.sendIntervalS };
 }
 
 /**
- * MQTT uploads through the same decoding, validation, deduplication and write path as HTTP:
- * decode by topic kind, then ingest-api's `ingestReadings`, which resolves after COMMIT.
+ * MQTT uploads through the same decoding, validation, deduplication and write engine as HTTP:
+ * decode by topic kind, then the engine's `ingest`, which resolves after COMMIT. Retries follow the
+ * engine's domain errors: a retryable kind is retried without end (nothing was stored), a refusal is final.
  */
 export function createUploadHandler(deps: UploadHandlerDeps): UploadHandler {
-  const { app } = deps;
+  const { engine } = deps;
   const parseReadingsJson = createReadingsJsonParser(deps.maxReadingsPerMessage);
 
-  async function readingsOf(route: UploadRoute, device: AuthDevice, payload: Buffer): Promise<Reading[] | UploadOutcome> {
+  async function readingsOf(route: UploadRoute, device: DeviceSettings, payload: Buffer): Promise<Reading[] | UploadOutcome> {
     switch (route.kind) {
       case 'readings':
         return parseReadingsJson(payload);
       case 'telegram':
         return decodeTelegramPayload(payload, device);
       case 'frame':
-        return decodeFramePayload(app, payload, device);
+        return decodeFramePayload(engine, payload, device);
       case 'amsreader': {
         const parsed = parseAmsReaderJson(payload);
         if (parsed.kind === 'malformed') return { status: 'rejected', code: 'bad_request', reason: parsed.reason };
@@ -66,25 +65,25 @@ export function createUploadHandler(deps: UploadHandlerDeps): UploadHandler {
   return async (route: UploadRoute, payload: Buffer, context: UploadContext): Promise<UploadOutcome> => {
     const found = await deps.findDevice(route.device);
     if (!found) return { status: 'rejected', code: 'unknown_device', reason: `no device named ${route.device} in the registry` };
-    const device = authDevice(found);
+    const device = deviceSettings(found);
     try {
       const decoded = await readingsOf(route, device, payload);
       if (!Array.isArray(decoded)) return decoded;
       const { readings, duplicates } = context.redelivered
-        ? await dropStoredTimeless(app.db, device.id, decoded, context.receivedAt)
+        ? await dropStoredTimeless(engine.db, device.id, decoded, context.receivedAt)
         : { readings: decoded, duplicates: 0 };
       if (readings.length === 0) return { status: 'stored', readings: 0, duplicates };
-      const result = await ingestReadings(app, device, readings, 'mqtt', context.receivedAt);
+      const result = await engine.ingest(device, readings, 'mqtt', context.receivedAt);
       return { status: 'stored', readings: result.accepted + result.merged, duplicates: result.duplicates + duplicates };
     } catch (error) {
-      const apiError = toApiError(error);
-      if (apiError.code === 'service_unavailable') {
-        throw new TransientUploadError(`${apiError.code}: ${apiError.message}`, { cause: error, maxAttempts: Number.POSITIVE_INFINITY });
+      const reason = rejectReason(error);
+      if (reason) return { status: 'rejected', code: reason, reason: (error as Error).message };
+      // The database away outside the write queue (device HAN keys, the redelivery check) is the same domain error.
+      const domain = !(error instanceof IngestError) && isDbUnavailable(error) ? dbUnavailable(error) : error;
+      if (domain instanceof IngestError && domain.retryable) {
+        throw new TransientUploadError(`${domain.kind}: ${domain.message}`, { cause: error, maxAttempts: Number.POSITIVE_INFINITY });
       }
-      if (apiError.statusCode >= 500) {
-        throw new TransientUploadError(`${apiError.code}: ${apiError.message}`, { cause: error, maxAttempts: UNEXPECTED_ERROR_ATTEMPTS });
-      }
-      return { status: 'rejected', code: apiError.code, reason: apiError.message };
+      throw new TransientUploadError(`unexpected: ${(error as Error).message}`, { cause: error, maxAttempts: UNEXPECTED_ERROR_ATTEMPTS });
     }
   };
 }

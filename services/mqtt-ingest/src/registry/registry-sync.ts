@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { MqttClient } from 'mqtt';
-import type { FastifyBaseLogger as Logger } from 'fastify';
+import type { Logger } from 'pino';
 import type { Database } from '@sem/db';
 import { deriveMqttPassword, isValidMqttUsername } from '../broker/device-credentials.ts';
 import { renderPasswordFile, type BrokerAccount } from '../broker/password-file.ts';

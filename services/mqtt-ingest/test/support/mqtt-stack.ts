@@ -4,7 +4,7 @@ import type { IClientOptions, MqttClient } from 'mqtt';
 import { createConnection } from 'mysql2/promise';
 import { createTestDatabase, testDbPrefix, testServer, workerId, type TestDatabase } from '@sem/db/testing';
 import { deriveMqttPassword } from '../../src/broker/device-credentials.ts';
-import { buildApp, createDevice, loadApiConfig, type DeviceConfigInput } from '../../src/ingest-api-bridge.ts';
+import { buildApp, createDevice, loadConfig as loadApiConfig, type DeviceConfigInput } from '@sem/ingest-api';
 import type { TestBroker } from './mosquitto-broker.ts';
 import { connectAs } from './mqtt-clients.ts';
 import { DEVICE_SECRET } from './ingest-process.ts';

@@ -1,0 +1,104 @@
+import type { Kysely } from 'kysely';
+import type { Registry } from 'prom-client';
+import type { Database } from '@sem/db';
+import type { Reading } from '@sem/meter-protocol';
+import type { IngestConfig } from './config.ts';
+import type { IngestLog } from './ingest-log.ts';
+import { DeviceDirectory } from './devices/device-directory.ts';
+import type { DeviceSettings } from './devices/devices.repository.ts';
+import { engineMetrics } from './metrics/engine-metrics.ts';
+import { decodeHanBytes } from './payloads/han-payload.ts';
+import { DeferredRollups } from './rollups/deferred-rollups.ts';
+import { RejectCounter } from './rollups/reject-counter.ts';
+import { rollupWriteStep } from './rollups/rollup-write-step.ts';
+import { ingestReadings, type IngestDevice, type IngestObserver, type IngestResult } from './write/ingest.ts';
+import type { ReadingSource } from './write/prepared-reading.ts';
+import { pingDatabase } from './write/write-batch.ts';
+import { WriteQueue } from './write/write-queue.ts';
+import type { WriteStep } from './write/write-steps.ts';
+
+export interface IngestEngineOptions {
+  /** The caller's pool: the engine never closes it. */
+  db: Kysely<Database>;
+  config: Pick<IngestConfig, 'writeQueue' | 'rollupFlushMs' | 'deviceCacheTtlMs'>;
+  log?: IngestLog;
+  /** Where the engine's Prometheus series go (absent: not measured). */
+  metrics?: Registry;
+  /** Extra steps for every write transaction, after the built-in ones and the rollups. */
+  writeSteps?: readonly WriteStep[];
+  /** How often the rejects per hour are written (default a minute). */
+  rejectFlushMs?: number;
+}
+
+export interface IngestEngine {
+  readonly db: Kysely<Database>;
+  readonly writeQueue: WriteQueue;
+  /** The deferred rollups; undefined when they are written in each write transaction (rollupFlushMs 0). */
+  readonly rollups: DeferredRollups | undefined;
+  /** Rejects by reason per hour, for the fleet dashboard; adapters count their own refusals here too. */
+  readonly rejects: RejectCounter;
+  /** Device look-up by key, with its cache. */
+  readonly devices: DeviceDirectory;
+  /**
+   * Validates each reading, writes the good ones in the next group commit and resolves after COMMIT.
+   * Throws IngestError (invalid-reading when every reading was refused; overloaded, shutting-down or
+   * database-unavailable when nothing was stored and the same request may be sent again).
+   */
+  ingest(device: IngestDevice, readings: readonly Reading[], source: ReadingSource, receivedAt: Date): Promise<IngestResult>;
+  /** HAN bytes to readings with the device's HAN keys, zone and country. */
+  decodeHan(device: Pick<DeviceSettings, 'id' | 'timeZone' | 'country'>, bytes: Uint8Array): Promise<Reading[]>;
+  /** Resolves when the database answers a trivial query. */
+  ping(): Promise<void>;
+  /** Refuses new writes, drains the accepted ones, writes the held rollups and rejects. The pool stays open. */
+  close(): Promise<void>;
+}
+
+/** The write engine of one process. Several processes may run one each against the same database (README). */
+export function createIngest(options: IngestEngineOptions): IngestEngine {
+  const { db, config, log } = options;
+  const measured = options.metrics ? engineMetrics(options.metrics) : undefined;
+  const writeQueue = new WriteQueue(db, config.writeQueue, measured?.writeQueue, log);
+  const rejects = new RejectCounter(db, { flushIntervalMs: options.rejectFlushMs, log });
+  const devices = new DeviceDirectory(db, config.deviceCacheTtlMs);
+  let rollups: DeferredRollups | undefined;
+  if (config.rollupFlushMs === 0) writeQueue.addStep(rollupWriteStep);
+  else {
+    rollups = new DeferredRollups(
+      db,
+      // A journal row a minute old (and 20 flushes) has no live writer: another process's rows are flushed within flushMs.
+      { flushMs: config.rollupFlushMs, orphanAfterMs: Math.max(60_000, 20 * config.rollupFlushMs), orphanCheckMs: 30_000, maxHeldRows: 50_000 },
+      measured?.rollups,
+      log,
+    );
+    writeQueue.addStep(rollups.step);
+    rollups.start();
+  }
+  for (const step of options.writeSteps ?? []) writeQueue.addStep(step);
+  const observer: IngestObserver = {
+    readings: (source, outcome, count) => measured?.ingest.readings(source, outcome, count),
+    rejected(code, deviceId) {
+      measured?.ingest.rejected(code, deviceId);
+      rejects.count(code, deviceId);
+    },
+  };
+  let closed: Promise<void> | undefined;
+  return {
+    db,
+    writeQueue,
+    rollups,
+    rejects,
+    devices,
+    ingest: (device, readings, source, receivedAt) => ingestReadings(writeQueue, device, readings, source, receivedAt, observer),
+    decodeHan: (device, bytes) => decodeHanBytes(db, device, bytes),
+    ping: () => pingDatabase(db),
+    close() {
+      closed ??= (async () => {
+        await writeQueue.close();
+        await rollups?.close();
+        await rejects.close();
+        devices.close();
+      })();
+      return closed;
+    },
+  };
+}

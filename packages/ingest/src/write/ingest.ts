@@ -1,0 +1,80 @@
+import type { Reading } from '@sem/meter-protocol';
+import { IngestError } from '../errors/ingest-error.ts';
+import type { DeviceSettings } from '../devices/devices.repository.ts';
+import { prepareReading, type PreparedReading, type ReadingSource } from './prepared-reading.ts';
+import type { WriteQueue } from './write-queue.ts';
+
+export interface ReadingResult {
+  index: number;
+  status: 'stored' | 'merged' | 'duplicate' | 'rejected';
+  /** The meter time used as the key (receive time when the reading carried none), ISO UTC. */
+  meterTime: string | null;
+  code?: string;
+  message?: string;
+}
+
+export interface IngestResult {
+  accepted: number;
+  merged: number;
+  duplicates: number;
+  rejected: number;
+  /** The device's configured send interval now, so a device applies a change with its next post. */
+  sendIntervalSeconds: number;
+  results: ReadingResult[];
+}
+
+/** Told what became of the readings of each request (metrics, the rejects rollup). */
+export interface IngestObserver {
+  readings(source: ReadingSource, outcome: ReadingResult['status'], count: number): void;
+  rejected(code: string, deviceId: number): void;
+}
+
+/** The device a request writes for: its id, and its send interval to answer with. */
+export type IngestDevice = Pick<DeviceSettings, 'id' | 'sendIntervalSeconds'>;
+
+/**
+ * The one write path of every adapter: validate each reading on its own, hand the good ones to
+ * the group-commit queue, and answer only after the transaction committed. All rejected: IngestError invalid-reading.
+ */
+export async function ingestReadings(
+  queue: WriteQueue,
+  device: IngestDevice,
+  readings: readonly Reading[],
+  source: ReadingSource,
+  receivedAt: Date,
+  observer?: IngestObserver,
+): Promise<IngestResult> {
+  const results: ReadingResult[] = [];
+  const prepared: { index: number; row: PreparedReading }[] = [];
+  let timelessIndex = 0;
+  readings.forEach((reading, index) => {
+    const p = prepareReading(reading, { deviceId: device.id, receivedAt, source, timelessIndex });
+    if (reading.meterTime === null) timelessIndex++;
+    if ('rejected' in p) {
+      results[index] = { index, status: 'rejected', meterTime: reading.meterTime?.toISOString() ?? null, ...p.rejected };
+      observer?.rejected(p.rejected.code, device.id);
+    } else prepared.push({ index, row: p.ok });
+  });
+  const outcomes = await queue.enqueue(prepared.map((p) => p.row));
+  prepared.forEach((p, i) => {
+    results[p.index] = { index: p.index, status: outcomes[i]!, meterTime: p.row.meterTime.toISOString() };
+  });
+  const count = (s: ReadingResult['status']) => results.filter((r) => r.status === s).length;
+  const result: IngestResult = {
+    accepted: count('stored'),
+    merged: count('merged'),
+    duplicates: count('duplicate'),
+    rejected: count('rejected'),
+    sendIntervalSeconds: device.sendIntervalSeconds,
+    results,
+  };
+  observer?.readings(source, 'stored', result.accepted);
+  observer?.readings(source, 'merged', result.merged);
+  observer?.readings(source, 'duplicate', result.duplicates);
+  observer?.readings(source, 'rejected', result.rejected);
+  if (result.rejected > 0 && result.rejected === results.length) {
+    const first = results[0]!;
+    throw new IngestError('invalid-reading', `no reading was stored: ${first.message ?? first.code ?? 'rejected'}`, { details: { ...result } });
+  }
+  return result;
+}

@@ -1,0 +1,252 @@
+import type { Kysely } from 'kysely';
+import type { Database } from '@sem/db';
+import { IngestError } from '../errors/ingest-error.ts';
+import type { IngestLog } from '../ingest-log.ts';
+import { dbUnavailable, isDbUnavailable, isDeadlock } from '../errors/db-errors.ts';
+import type { PreparedReading } from './prepared-reading.ts';
+import { WriteConflictError, writeBatch, type RowOutcome } from './write-batch.ts';
+import { DEFAULT_WRITE_STEPS, type WriteStep } from './write-steps.ts';
+
+export interface WriteQueueOptions {
+  /** Rows waiting or in flight above which new requests are shed (overloaded). */
+  maxRows: number;
+  /** Rows per transaction at most (a single request is never split). */
+  maxBatchRows: number;
+  /** How long the first request of a batch waits for company. 0 = next tick. */
+  lingerMs: number;
+  /** When the oldest request not yet answered has waited longer than this, new requests are shed (overloaded). */
+  maxWaitMs: number;
+  /** Transactions in flight at once (default 1); they never share a device. */
+  concurrency?: number;
+}
+
+export interface WriteQueueObserver {
+  onTransaction(rows: number, requests: number, outcome: 'committed' | 'failed', seconds: number): void;
+  onRows(stored: number, duplicates: number): void;
+  onShed(): void;
+  depth(rows: number): void;
+}
+
+interface Job {
+  rows: readonly PreparedReading[];
+  /** The devices of the rows (one request: one device). */
+  devices: ReadonlySet<number>;
+  /** performance.now() at enqueue. */
+  since: number;
+  resolve(outcomes: RowOutcome[]): void;
+  reject(err: unknown): void;
+}
+
+/** Seconds a shed client should wait. */
+export const QUEUE_FULL_RETRY_AFTER_S = 1;
+
+/** A transaction in flight: its rows, devices and the enqueue time of its oldest request. */
+interface Flight {
+  rows: number;
+  devices: Set<number>;
+  since: number;
+}
+
+/**
+ * Group commit: requests enqueue their rows and wait; a flush writes everything waiting in one
+ * transaction and resolves each request only after COMMIT. Up to `concurrency` flushes overlap, each on
+ * devices no other one holds: the rollups of a device read its earlier rows, which must be committed, and a
+ * device's requests keep their order. Bounded: sheds (IngestError overloaded) when full (rows) or behind (the oldest
+ * unanswered request has waited longer than `maxWaitMs`).
+ */
+export class WriteQueue {
+  readonly #db: Kysely<Database>;
+  readonly #opts: WriteQueueOptions;
+  readonly #observer: WriteQueueObserver | undefined;
+  readonly #log: IngestLog | undefined;
+  readonly #steps: WriteStep[] = [...DEFAULT_WRITE_STEPS];
+  #pending: Job[] = [];
+  #pendingRows = 0;
+  readonly #flights = new Set<Flight>();
+  #timer: NodeJS.Timeout | undefined;
+  #closed = false;
+  #idleWaiters: (() => void)[] = [];
+  /** Counters for tests and metrics. */
+  readonly stats = { transactions: 0, failedTransactions: 0, rows: 0, requests: 0, shed: 0 };
+
+  constructor(db: Kysely<Database>, opts: WriteQueueOptions, observer?: WriteQueueObserver, log?: IngestLog) {
+    this.#db = db;
+    this.#opts = opts;
+    this.#observer = observer;
+    this.#log = log;
+  }
+
+  /** Adds a step to every write transaction (runs after the built-in steps). */
+  addStep(step: WriteStep): void {
+    this.#steps.push(step);
+  }
+
+  get depth(): number {
+    let rows = this.#pendingRows;
+    for (const f of this.#flights) rows += f.rows;
+    return rows;
+  }
+
+  /** Milliseconds the oldest request not yet answered has waited (0 when none waits). */
+  get oldestWaitMs(): number {
+    let since = this.#pending[0]?.since ?? Infinity;
+    for (const f of this.#flights) since = Math.min(since, f.since);
+    return since === Infinity ? 0 : performance.now() - since;
+  }
+
+  #shed(message: string, reason: string): Promise<never> {
+    this.stats.shed += 1;
+    this.#observer?.onShed();
+    return Promise.reject(new IngestError('overloaded', message, { retryAfterSeconds: QUEUE_FULL_RETRY_AFTER_S, details: { reason } }));
+  }
+
+  /** Resolves with one outcome per row once the transaction holding them has committed. */
+  enqueue(rows: readonly PreparedReading[]): Promise<RowOutcome[]> {
+    if (rows.length === 0) return Promise.resolve([]);
+    if (this.#closed) {
+      return Promise.reject(new IngestError('shutting-down', 'the server is shutting down', { retryAfterSeconds: QUEUE_FULL_RETRY_AFTER_S }));
+    }
+    if (this.depth > 0 && this.depth + rows.length > this.#opts.maxRows) {
+      return this.#shed('the write queue is full; nothing was stored, retry later', 'write_queue_full');
+    }
+    // Single-reading devices never fill the row bound: waiting time is what tells the writer is behind.
+    if (this.oldestWaitMs > this.#opts.maxWaitMs) {
+      return this.#shed('the write queue is behind; nothing was stored, retry later', 'write_queue_slow');
+    }
+    return new Promise<RowOutcome[]>((resolve, reject) => {
+      this.#pending.push({ rows, devices: new Set(rows.map((r) => r.deviceId)), since: performance.now(), resolve, reject });
+      this.#pendingRows += rows.length;
+      this.#observer?.depth(this.depth);
+      this.#schedule();
+    });
+  }
+
+  /** An idle queue lingers `lingerMs` for company; a queue with a transaction in flight starts the next one at once. */
+  #schedule(): void {
+    if (this.#timer || this.#flights.size >= (this.#opts.concurrency ?? 1)) return;
+    const start = () => {
+      this.#timer = undefined;
+      this.#startFlights();
+    };
+    if (this.#opts.lingerMs > 0 && this.#flights.size === 0) this.#timer = setTimeout(start, this.#opts.lingerMs);
+    else this.#timer = setImmediate(start) as unknown as NodeJS.Timeout;
+  }
+
+  #startFlights(): void {
+    while (this.#flights.size < (this.#opts.concurrency ?? 1)) {
+      const jobs = this.#take();
+      if (jobs.length === 0) break;
+      const flight: Flight = { rows: 0, devices: new Set(), since: jobs[0]!.since };
+      for (const job of jobs) {
+        flight.rows += job.rows.length;
+        for (const d of job.devices) flight.devices.add(d);
+      }
+      this.#flights.add(flight);
+      void this.#flush(jobs).finally(() => {
+        this.#flights.delete(flight);
+        this.#observer?.depth(this.depth);
+        if (this.#pending.length > 0) this.#schedule();
+        else if (this.#flights.size === 0 && !this.#timer) for (const w of this.#idleWaiters.splice(0)) w();
+      });
+    }
+  }
+
+  /** The oldest waiting requests up to `maxBatchRows`, passing over those of a device another transaction holds. */
+  #take(): Job[] {
+    const busy = new Set<number>();
+    for (const f of this.#flights) for (const d of f.devices) busy.add(d);
+    const jobs: Job[] = [];
+    let left: Job[] = [];
+    let rows = 0;
+    for (const [i, job] of this.#pending.entries()) {
+      if (jobs.length > 0 && rows + job.rows.length > this.#opts.maxBatchRows) {
+        // concat, not push(...): the queue may hold more jobs than a call takes arguments
+        left = left.concat(this.#pending.slice(i));
+        break;
+      }
+      let free = true;
+      for (const d of job.devices) if (busy.has(d)) free = false;
+      if (free) {
+        jobs.push(job);
+        rows += job.rows.length;
+      } else {
+        left.push(job);
+        // A device's later requests wait behind its earlier one.
+        for (const d of job.devices) busy.add(d);
+      }
+    }
+    this.#pending = left;
+    this.#pendingRows -= rows;
+    return jobs;
+  }
+
+  async #runTransaction(jobs: Job[]): Promise<RowOutcome[]> {
+    const rows = jobs.flatMap((j) => j.rows);
+    const started = process.hrtime.bigint();
+    const seconds = () => Number(process.hrtime.bigint() - started) / 1e9;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const { outcomes } = await writeBatch(this.#db, rows, this.#steps);
+        this.stats.transactions += 1;
+        this.stats.rows += rows.length;
+        this.stats.requests += jobs.length;
+        this.#observer?.onTransaction(rows.length, jobs.length, 'committed', seconds());
+        const added = outcomes.filter((o) => o !== 'duplicate').length;
+        this.#observer?.onRows(added, outcomes.length - added);
+        return outcomes;
+      } catch (err) {
+        this.stats.failedTransactions += 1;
+        this.#observer?.onTransaction(rows.length, jobs.length, 'failed', seconds());
+        // A deadlock or a row changed by another writer is worth one more try; the transaction was rolled back.
+        if (attempt < 3 && (isDeadlock(err) || err instanceof WriteConflictError)) continue;
+        throw err;
+      }
+    }
+  }
+
+  static #settle(jobs: Job[], outcomes: RowOutcome[]): void {
+    let i = 0;
+    for (const job of jobs) {
+      job.resolve(outcomes.slice(i, i + job.rows.length));
+      i += job.rows.length;
+    }
+  }
+
+  async #flush(jobs: Job[]): Promise<void> {
+    try {
+      WriteQueue.#settle(jobs, await this.#runTransaction(jobs));
+      return;
+    } catch (err) {
+      if (isDbUnavailable(err)) {
+        const apiErr = dbUnavailable(err);
+        for (const job of jobs) job.reject(apiErr);
+        return;
+      }
+      if (jobs.length === 1) {
+        jobs[0]!.reject(err);
+        return;
+      }
+      // One request's rows broke the shared transaction: isolate it so the others still land.
+      this.#log?.warn({ err, requests: jobs.length }, 'batch failed; retrying its requests one by one');
+    }
+    for (const job of jobs) {
+      try {
+        WriteQueue.#settle([job], await this.#runTransaction([job]));
+      } catch (err) {
+        job.reject(isDbUnavailable(err) ? dbUnavailable(err) : err);
+      }
+    }
+  }
+
+  /** Waits until everything enqueued so far is committed or failed. */
+  async drain(): Promise<void> {
+    if (this.#flights.size === 0 && !this.#timer && this.#pending.length === 0) return;
+    await new Promise<void>((resolve) => this.#idleWaiters.push(resolve));
+  }
+
+  /** Refuses new work and drains what was accepted. */
+  async close(): Promise<void> {
+    this.#closed = true;
+    await this.drain();
+  }
+}
