@@ -3,7 +3,7 @@
 //   node bench/scale-out/device-stream.load.ts --url http://127.0.0.1:14080 --admin-token T --create \
 //        --devices 40 --batched 10 --duration-s 60 --out run.json          (stream for a time)
 //   ... --replay run.json --out replay.json                                (same readings, same requests)
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { meterReading } from './meter-readings.factory.ts';
@@ -22,6 +22,8 @@ const { values: o } = parseArgs({
     prefix: { type: 'string', default: 'scale-d' },
     replay: { type: 'string' },
     out: { type: 'string', default: 'stream.json' },
+    /** Stop sending new readings once this file exists (the test's fault schedule decides when). */
+    'stop-file': { type: 'string' },
   },
 });
 
@@ -83,7 +85,13 @@ for (let i = 0; i < deviceCount; i++) {
 }
 
 const started = Date.now();
-const stopAt = replay ? Infinity : started + Number(o['duration-s']) * 1000;
+let stopAt = replay ? Infinity : started + Number(o['duration-s']) * 1000;
+const stopFile = o['stop-file'];
+const stopWatch = stopFile
+  ? setInterval(() => {
+      if (existsSync(stopFile)) stopAt = Math.min(stopAt, Date.now());
+    }, 250)
+  : undefined;
 // A replay has no stop time; it still gives up after ten grace times, so a dead server cannot hold it forever.
 const giveUpAt = () => (replay ? started + 10 * Number(o['grace-s']) * 1000 : stopAt + Number(o['grace-s']) * 1000);
 
@@ -143,6 +151,7 @@ const progress = setInterval(() => {
 }, 5000);
 await Promise.all(devices.map(runDevice));
 clearInterval(progress);
+clearInterval(stopWatch);
 
 const sum = (f: (d: DeviceRun) => number) => devices.reduce((s, d) => s + f(d), 0);
 const failures: Record<string, number> = {};

@@ -4,7 +4,7 @@
 # through HAProxy, SIGKILLs the writer node, restarts it (IST), SIGKILLs an API replica and later a
 # standby node. Then: 0 acknowledged readings lost, 0 duplicated, every node equal, and every table equal
 # to a single-server run of the same input. Stops everything it started (trap), bounded in time.
-# Env: SEM_SCALE_DIR (/tmp/sem-scale-galera, wiped), SEM_SCALE_DURATION_S (90), SEM_SCALE_DEVICES (40),
+# Env: SEM_SCALE_DIR (/tmp/sem-scale-galera, wiped), SEM_SCALE_DURATION_S (90: at least; longer while faults last), SEM_SCALE_DEVICES (40),
 #      SEM_SCALE_BATCHED (10 of them post 10 readings per request), SEM_SCALE_MAX_S (900: hard limit).
 set -euo pipefail
 export SEM_SCALE_DIR="${SEM_SCALE_DIR:-/tmp/sem-scale-galera}"
@@ -26,7 +26,8 @@ scale_log "stack up: nodes n1 (writer) n2 n3, haproxy 14050/14080, api 14081 140
 
 scale_bg stream "$SCALE_NODE" "$SCALE_ROOT/bench/scale-out/device-stream.load.ts" --url http://127.0.0.1:14080 \
   --admin-token "$(cat "$SEM_SCALE_DIR/secrets/admin-token")" --create --devices "${SEM_SCALE_DEVICES:-40}" \
-  --batched "${SEM_SCALE_BATCHED:-10}" --duration-s "$DURATION" --out "$RES/galera-run.json"
+  --batched "${SEM_SCALE_BATCHED:-10}" --duration-s "${SEM_SCALE_MAX_S:-900}" --stop-file "$SEM_SCALE_DIR/stop-stream" \
+  --out "$RES/galera-run.json"
 STREAM=$(cat "$SCALE_PIDS/stream.pid")
 t0=$(date +%s.%N)
 at() { local wait; wait=$(echo "$t0 + $1 - $(date +%s.%N)" | bc); [ "${wait:0:1}" = - ] || sleep "$wait"; }
@@ -41,17 +42,24 @@ rejoin() { # N SURVIVOR: wait until the others evicted node N, restart it, time 
   scale_log "n$n synced $(since "$k") s after restart; $(grep -Eo 'IST received: [^ ]*|State transfer required|SST .{0,40}complete' "$SEM_SCALE_DIR/n$n/err.log" | tail -2 | tr '\n' ' ')"
 }
 
+# The replica fault runs on its own clock; node faults follow each other (a second node down before the
+# first is back would cost the quorum). The stream runs until all of them are over, and at least DURATION s.
+(
+  at $((DURATION / 2)); scale_log "SIGKILL api1"; scale_stop api1 KILL
+  # Its journal rows of rollups not yet written stay behind; a live writer replays them after a minute.
+  sleep 10; scale_api_up api1 14081 14050; scale_log "api1 restarted (as a supervisor would)"
+) & APIFAULT=$!
 at 15; scale_log "SIGKILL n1 (the writer)"; bash "$SCALE_HERE/galera-node.sh" kill 1
 rejoin 1 2
-at $((DURATION / 2)); scale_log "SIGKILL api1"; scale_stop api1 KILL
-# Its journal rows of rollups not yet written stay behind; a live writer replays them after a minute.
-( sleep 10; scale_api_up api1 14081 14050; scale_log "api1 restarted (as a supervisor would)" ) & RESTART=$!
 at $((DURATION / 2 + 10)); scale_log "SIGKILL n3 (a standby)"; bash "$SCALE_HERE/galera-node.sh" kill 3
 rejoin 3 1
-scale_log "waiting for the stream to end (${DURATION} s + retries of requests in flight)"
+wait "$APIFAULT"
+sleep 10
+at "$DURATION"
+scale_log "faults over: stopping the stream (requests in flight are re-sent until answered)"
+touch "$SEM_SCALE_DIR/stop-stream"
 wait "$STREAM" || true
 grep -v '^t=' "$SEM_SCALE_DIR/stream.log" | tail -1
-wait "$RESTART"
 journal() { mariadb --no-defaults -h127.0.0.1 -P14050 -usem_owner -p"$(cat "$SEM_SCALE_DIR/secrets/owner")" -N sem -e 'SELECT COUNT(*) FROM rollup_journal'; }
 scale_log "rollup journal rows after the stream: $(journal); waiting for the orphan replay (rows > 1 min old, checked every 30 s)"
 journal_empty() { [ "$(journal)" = 0 ]; }
