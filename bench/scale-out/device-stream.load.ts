@@ -6,6 +6,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { connectAsync } from 'mqtt';
 import { meterReading } from './meter-readings.factory.ts';
 
 const { values: o } = parseArgs({
@@ -22,6 +23,11 @@ const { values: o } = parseArgs({
     prefix: { type: 'string', default: 'scale-d' },
     replay: { type: 'string' },
     out: { type: 'string', default: 'stream.json' },
+    /** Devices (after the HTTP ones) that publish one reading per QoS 1 message to this broker instead. */
+    'mqtt-url': { type: 'string' },
+    'mqtt-devices': { type: 'string', default: '0' },
+    /** Pause between an MQTT device's messages: the broker acknowledges at once, a meter would not send faster. */
+    'mqtt-interval-ms': { type: 'string', default: '100' },
     /** Stop sending new readings once this file exists (the test's fault schedule decides when). */
     'stop-file': { type: 'string' },
   },
@@ -33,6 +39,8 @@ interface DeviceRun {
   id: number;
   key: string;
   perRequest: number;
+  /** Publishes over MQTT: acknowledged = PUBACK from the broker, stored later by mqtt-ingest. */
+  mqtt?: boolean;
   /** Readings acknowledged with a 2xx, in order: readings 0..acked-1. */
   acked: number;
   requests: number;
@@ -49,7 +57,8 @@ interface DeviceRun {
 }
 
 const replay = o.replay ? (JSON.parse(readFileSync(o.replay, 'utf8')) as { devices: DeviceRun[] }) : undefined;
-const deviceCount = replay ? replay.devices.length : Number(o.devices);
+const mqttCount = Number(o['mqtt-devices']);
+const deviceCount = replay ? replay.devices.length : Number(o.devices) + mqttCount;
 const timeoutMs = Number(o['timeout-ms']);
 
 async function post(path: string, body: unknown, headers: Record<string, string>): Promise<{ status: number; json?: any; retryAfterS?: number }> {
@@ -61,7 +70,13 @@ async function post(path: string, body: unknown, headers: Record<string, string>
   });
   const text = await res.text();
   const ra = Number(res.headers.get('retry-after'));
-  return { status: res.status, json: text ? JSON.parse(text) : undefined, retryAfterS: Number.isFinite(ra) && ra > 0 ? ra : undefined };
+  let json: any;
+  try {
+    json = text ? JSON.parse(text) : undefined;
+  } catch {
+    json = { body: text.slice(0, 200) }; // HAProxy's own error page (no replica up, or a timeout)
+  }
+  return { status: res.status, json, retryAfterS: Number.isFinite(ra) && ra > 0 ? ra : undefined };
 }
 
 async function createDevice(name: string): Promise<{ id: number; key: string }> {
@@ -77,12 +92,16 @@ async function createDevice(name: string): Promise<{ id: number; key: string }> 
 
 const devices: DeviceRun[] = [];
 for (let i = 0; i < deviceCount; i++) {
-  const name = replay ? replay.devices[i]!.name : `${o.prefix}${String(i).padStart(4, '0')}`;
+  const name = replay ? replay.devices[i]!.name : `${o.prefix}${i >= Number(o.devices) ? 'm' : ''}${String(i).padStart(4, '0')}`;
   const perRequest = replay ? replay.devices[i]!.perRequest : i < Number(o.batched) ? Number(o.batch) : 1;
+  const mqtt = replay ? replay.devices[i]!.mqtt : i >= Number(o.devices);
   if (!o.create && !replay) throw new Error('--create or --replay is needed (devices and keys come from the admin API)');
   const { id, key } = await createDevice(name);
-  devices.push({ index: i, name, id, key, perRequest, acked: 0, requests: 0, retries: 0, duplicateOnRetry: 0, duplicateFirstSend: 0, rejected: 0, failures: {}, maxAckMs: 0 });
+  devices.push({ index: i, name, id, key, perRequest, mqtt, acked: 0, requests: 0, retries: 0, duplicateOnRetry: 0, duplicateFirstSend: 0, rejected: 0, failures: {}, maxAckMs: 0 });
 }
+const broker = devices.some((d) => d.mqtt) ? await connectAsync(o['mqtt-url'] ?? 'mqtt://127.0.0.1:14083', { clientId: `sem-scale-devices-${process.pid}`, reconnectPeriod: 500 }) : undefined;
+// mqtt-ingest learns device names from the registry (polled every 5 s); a message before that is refused.
+if (broker) await sleep(6000);
 
 const started = Date.now();
 let stopAt = replay ? Infinity : started + Number(o['duration-s']) * 1000;
@@ -113,7 +132,12 @@ async function runDevice(d: DeviceRun): Promise<void> {
       let r: Awaited<ReturnType<typeof post>> | undefined;
       d.requests++;
       try {
-        r = await post('/api/v1/readings', body, { authorization: `Bearer ${d.key}` });
+        if (d.mqtt) {
+          await broker!.publishAsync(`sem/${d.name}/readings`, JSON.stringify(body), { qos: 1 });
+          r = { status: 201, json: { results: [] } };
+        } else {
+          r = await post('/api/v1/readings', body, { authorization: `Bearer ${d.key}` });
+        }
         status = r.status;
       } catch (e) {
         err = e;
@@ -125,6 +149,7 @@ async function runDevice(d: DeviceRun): Promise<void> {
         }
         d.acked += n;
         d.maxAckMs = Math.max(d.maxAckMs, Date.now() - first);
+        if (d.mqtt) await sleep(Number(o['mqtt-interval-ms']));
         break;
       }
       const kind = failureKind(status, err);
@@ -150,6 +175,7 @@ const progress = setInterval(() => {
   console.log(`t=${((Date.now() - started) / 1000).toFixed(1)}s acked=${acked} retries=${retries}`);
 }, 5000);
 await Promise.all(devices.map(runDevice));
+await broker?.endAsync();
 clearInterval(progress);
 clearInterval(stopWatch);
 

@@ -97,14 +97,21 @@ scale_api_up() {
 
 # scale_mqtt_up DB_PORT: a broker of our own on 14083 (anonymous, loopback) and the MQTT ingest.
 scale_mqtt_up() {
-  local sec="$SEM_SCALE_DIR/secrets"
   printf 'listener 14083 127.0.0.1\nallow_anonymous true\npersistence false\n' >"$SEM_SCALE_DIR/mosquitto.conf"
   scale_bg mosquitto mosquitto -c "$SEM_SCALE_DIR/mosquitto.conf"
-  scale_bg mqtt-ingest env -C "$SCALE_ROOT" SEM_MQTT_URL=mqtt://127.0.0.1:14083 SEM_MQTT_PASSWORD=unused \
-    SEM_MQTT_CLIENT_ID=sem-scale-ingest SEM_DB_HOST=127.0.0.1 SEM_DB_PORT="$1" SEM_DB_NAME=sem SEM_DB_USER=sem_api \
-    SEM_DB_PASSWORD_FILE="$sec/api" SEM_DB_CONNECT_TIMEOUT_MS=2000 SEM_LOG_LEVEL="${SEM_SCALE_LOG_LEVEL:-warn}" \
-    "$SCALE_NODE" services/mqtt-ingest/src/server.ts
+  scale_mqtt_ingest_up mqtt-ingest "$1" sem-scale-ingest
 }
+# scale_mqtt_ingest_up NAME DB_PORT CLIENT_ID: services/mqtt-ingest/src/server.ts on that broker and database.
+scale_mqtt_ingest_up() {
+  scale_bg "$1" env -C "$SCALE_ROOT" SEM_MQTT_URL=mqtt://127.0.0.1:14083 SEM_MQTT_PASSWORD=unused \
+    SEM_MQTT_CLIENT_ID="$3" SEM_DB_HOST=127.0.0.1 SEM_DB_PORT="$2" SEM_DB_NAME=sem SEM_DB_USER=sem_api \
+    SEM_DB_PASSWORD_FILE="$SEM_SCALE_DIR/secrets/api" SEM_DB_CONNECT_TIMEOUT_MS=2000 SEM_MQTT_REGISTRY_POLL_MS=1000 \
+    SEM_LOG_LEVEL="${SEM_SCALE_LOG_LEVEL:-warn}" "$SCALE_NODE" services/mqtt-ingest/src/server.ts
+}
+
+# scale_wait_rows PORT COUNT: until `reading` on that server holds COUNT rows (MQTT readings land after PUBACK).
+scale_rows_are() { [ "$(mariadb --no-defaults -h127.0.0.1 -P"$1" -usem_owner -p"$(cat "$SEM_SCALE_DIR/secrets/owner")" -N sem -e 'SELECT COUNT(*) FROM reading')" = "$2" ]; }
+scale_wait_rows() { scale_wait 180 "$2 rows on $1" scale_rows_are "$1" "$2"; }
 
 # scale_plain_up NAME PORT [mariadbd options...]: a plain MariaDB of our own in $SEM_SCALE_DIR/NAME.
 scale_plain_up() {
