@@ -19,8 +19,8 @@ export interface BenchDatabase {
 }
 
 /** Root over the local socket (the environment's default admin), or SEM_BENCH_ADMIN_URL-like overrides. */
-export function adminConnection(socketPath: string): DbConnectionConfig {
-  return { host: '127.0.0.1', port: 3306, user: 'root', password: '', socketPath };
+export function adminConnection(socketPath: string, port = 3306): DbConnectionConfig {
+  return { host: '127.0.0.1', port, user: 'root', password: '', socketPath };
 }
 
 /** Drops and recreates the bench database through the project's bootstrap (users, migrations, grants). */
@@ -56,7 +56,7 @@ export async function freshBenchDatabase(admin: DbConnectionConfig): Promise<Ben
   return {
     ungranted,
     admin,
-    api: { host: '127.0.0.1', port: 3306, user: api.user, password: api.password, database: BENCH_DB },
+    api: { host: '127.0.0.1', port: admin.port, user: api.user, password: api.password, database: BENCH_DB },
     root: { ...admin, database: BENCH_DB },
   };
 }

@@ -15,6 +15,12 @@ export interface BenchOptions {
   storageHours: number;
   outDir: string;
   socketPath: string;
+  /** The server's TCP port for the API (another server than the local one, e.g. a Spider head). */
+  dbPort: number;
+  /** Pid file of that server, for its CPU time (default: the local mariadbd). */
+  dbPidFile: string | undefined;
+  /** Shell command run once the bench database exists, before any phase (SEM_BENCH_DB names it). */
+  prepare: string | undefined;
   /** Phases to run (default all): a b c d e f half overload ratelimit storage. */
   only: Set<string>;
   port: number;
@@ -33,6 +39,9 @@ const USAGE = `npm run bench:ingest [-- --quick] [--seconds N] [--warmup N] [--o
   --only LIST        comma-separated subset of: ${ALL_PHASES.join(' ')}
   --out DIR          where results, logs and CPU profiles go (default .tmp/bench-ingest/<time>)
   --socket PATH      MariaDB socket for root (default /run/mysqld/mysqld.sock)
+  --db-port N        the same server's TCP port, for the API (default 3306)
+  --db-pid-file F    its pid file, for its CPU time (default: the local mariadbd)
+  --prepare CMD      shell command run after the bench database is created (env SEM_BENCH_DB), e.g. to shard it
   --half-rates LIST  offered rates of the half-load phases, e.g. c=2000,e=1400 (default: half of c..f as measured;
                      a phase given here runs without its maximum)`;
 
@@ -48,6 +57,9 @@ export function parseBenchOptions(argv: string[]): BenchOptions {
       only: { type: 'string' },
       out: { type: 'string' },
       socket: { type: 'string' },
+      'db-port': { type: 'string' },
+      'db-pid-file': { type: 'string' },
+      prepare: { type: 'string' },
       port: { type: 'string' },
       'half-rates': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
@@ -77,6 +89,9 @@ export function parseBenchOptions(argv: string[]): BenchOptions {
     storageHours: num(v['storage-hours'], quick ? 2 : 24, 1, 48, 'storage-hours'),
     outDir: v.out ?? `.tmp/bench-ingest/${stamp}`,
     socketPath: v.socket ?? '/run/mysqld/mysqld.sock',
+    dbPort: num(v['db-port'], 3306, 1, 65_535, 'db-port'),
+    dbPidFile: v['db-pid-file'],
+    prepare: v.prepare,
     only,
     port: num(v.port, 18_080, 1024, 65_000, 'port'),
     halfRates: new Map(

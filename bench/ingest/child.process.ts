@@ -26,8 +26,8 @@ export function rssMiB(pid: number): number {
 }
 
 /** The local mariadbd (for its CPU time); undefined when not found. */
-export function mariadbPid(): number | undefined {
-  for (const file of ['/run/mysqld/mysqld.pid', '/var/run/mysqld/mysqld.pid']) {
+export function mariadbPid(pidFile?: string): number | undefined {
+  for (const file of pidFile ? [pidFile] : ['/run/mysqld/mysqld.pid', '/var/run/mysqld/mysqld.pid']) {
     try {
       return Number(readFileSync(file, 'latin1').trim());
     } catch {

@@ -5,6 +5,7 @@
  * (p99), twice the load (RSS, shedding), the per-device rate limit, storage per reading, and a count
  * of acknowledged versus stored rows. Only loopback addresses; every loop is bounded in time and count.
  */
+import { execSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -33,10 +34,11 @@ const log = (msg: string) => console.log(`[${new Date().toISOString().slice(11, 
 const want = (p: string) => o.only.has(p);
 
 log(`output: ${outDir}`);
-const admin = adminConnection(o.socketPath);
+const admin = adminConnection(o.socketPath, o.dbPort);
 const db = await freshBenchDatabase(admin);
+if (o.prepare) execSync(o.prepare, { stdio: 'inherit', env: { ...process.env, SEM_BENCH_DB: BENCH_DB } });
 const conn = await rootConnection(db);
-const dbPid = mariadbPid();
+const dbPid = mariadbPid(o.dbPidFile);
 const machine = await machineInfo(conn);
 log(`${machine.cores} cores (${machine.cpu}), ${machine.memoryGiB} GiB, node ${machine.node}, MariaDB ${machine.mariadb}, load ${machine.loadavgAtStart.join(' ')}`);
 
@@ -55,7 +57,7 @@ const apiEnv = (extra: Record<string, string> = {}): Record<string, string> => (
   SEM_HTTP_HOST: '127.0.0.1',
   SEM_HTTP_PORT: String(o.port),
   SEM_DB_HOST: '127.0.0.1',
-  SEM_DB_PORT: '3306',
+  SEM_DB_PORT: String(o.dbPort),
   SEM_DB_NAME: BENCH_DB,
   SEM_DB_USER: db.api.user,
   SEM_DB_PASSWORD: db.api.password,
@@ -84,7 +86,7 @@ const save = () => {
 /** MariaDB's pid at the start; a different pid later means another session restarted the shared server. */
 const dbPidAtStart = dbPid;
 function checkDbRestart(phase: string): void {
-  const now = mariadbPid();
+  const now = mariadbPid(o.dbPidFile);
   if (now !== undefined && now !== dbPidAtStart && !report.notes.some((n) => n.includes(`pid ${now}`))) {
     const note = `MariaDB was restarted by another session during or before phase ${phase} (pid ${dbPidAtStart} -> pid ${now}); figures of that phase are not valid.`;
     report.notes.push(note);
