@@ -144,7 +144,8 @@ async function runDevice(d: DeviceRun): Promise<void> {
       }
       if (status === 201) {
         for (const res of r!.json.results as { status: string }[]) {
-          if (res.status === 'duplicate') attempt > 0 ? d.duplicateOnRetry++ : d.duplicateFirstSend++;
+          if (res.status === 'duplicate' && attempt > 0) d.duplicateOnRetry++;
+          else if (res.status === 'duplicate') d.duplicateFirstSend++;
           if (res.status === 'rejected') d.rejected++;
         }
         d.acked += n;

@@ -32,8 +32,8 @@ if (config.migrateOnStart) {
 await app.register(retentionPlugin, { rawRetentionDays: config.rawRetentionDays });
 
 // Stop: no new connections, answers in flight finish, the write engine drains and writes what it holds, the pool closes.
-let listeners: Listeners | undefined;
-onShutdown(app.log, () => listeners?.close() ?? app.close());
+const started: { listeners?: Listeners } = {};
+onShutdown(app.log, () => started.listeners?.close() ?? app.close());
 
 // HTTPS, plain HTTP (switchable) and the internal ops port, all the same app (src/http/listeners.ts).
-listeners = await startListeners(app, config);
+started.listeners = await startListeners(app, config);

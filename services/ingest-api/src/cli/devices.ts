@@ -5,7 +5,7 @@ import { createKysely } from '@sem/db';
 import { loadConfigOrExit } from '../config.ts';
 import { deviceByIdOrName, reportCliError, UsageError } from './cli-errors.ts';
 import { parseSendInterval } from '../devices/country-profiles.ts';
-import { SemConfigError, semConfigTxt } from '../legacy/sem-config-txt.ts';
+import { semConfigTxt } from '../legacy/sem-config-txt.ts';
 import {
   createDevice,
   deleteDevice,
