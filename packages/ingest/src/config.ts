@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { secretFromEnv, type DbConnectionConfig, type Env } from '@sem/db';
+import { MAX_FUTURE_MS, parseIsoTime, type TimeWindow } from './time/meter-time.ts';
 
 /** A bad environment variable: the message names it. Entry points print it and exit with code 2. */
 export class ConfigError extends Error {}
@@ -49,6 +50,8 @@ export interface IngestConfig {
   readonly rollupFlushMs: number;
   /** Raw readings older than this many days are purged; rollups stay. */
   readonly rawRetentionDays: number;
+  /** The plausible window of meter times (docs/storage.md "Meter times"). */
+  readonly timeWindow: TimeWindow;
   readonly logLevel: LogLevel;
 }
 
@@ -71,6 +74,12 @@ export const ingestEnvSchema = z.object({
   SEM_WRITE_CONCURRENCY: envInt(1, 8).default(2),
   SEM_ROLLUP_FLUSH_MS: envInt(0, 60_000).default(2000),
   SEM_RAW_RETENTION_DAYS: envInt(1, 36500).default(90),
+  SEM_TIME_FLOOR: z
+    .string()
+    .regex(/^\d{4}-\d{2}-\d{2}$/, 'a date YYYY-MM-DD')
+    .refine((d) => !Number.isNaN(parseIsoTime(`${d}T00:00Z`).getTime()), 'not a calendar date')
+    .default('2000-01-01'),
+  SEM_TIME_MAX_AHEAD_S: envInt(0, 31 * 86_400).default(MAX_FUTURE_MS / 1000),
   SEM_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -95,6 +104,7 @@ export function loadIngestConfig(env: Env): IngestConfig {
     writeQueue: { maxRows: e.SEM_WRITE_QUEUE_MAX, maxBatchRows: e.SEM_WRITE_BATCH_MAX, lingerMs: e.SEM_WRITE_LINGER_MS, maxWaitMs: e.SEM_WRITE_QUEUE_MAX_WAIT_MS, concurrency: e.SEM_WRITE_CONCURRENCY },
     rollupFlushMs: e.SEM_ROLLUP_FLUSH_MS,
     rawRetentionDays: e.SEM_RAW_RETENTION_DAYS,
+    timeWindow: { floor: parseIsoTime(`${e.SEM_TIME_FLOOR}T00:00Z`), maxAheadMs: e.SEM_TIME_MAX_AHEAD_S * 1000 },
     logLevel: e.SEM_LOG_LEVEL,
   });
 }

@@ -33,7 +33,7 @@ export { deviceSettings, findDeviceByKey, findDeviceByKeyHash, findHanKeys, type
 
 // The write path, for tools that drive it below the engine (bench, tests).
 export type { IngestDevice, IngestObserver, IngestResult, ReadingResult } from './write/ingest.ts';
-export { MAX_FUTURE_MS, prepareReading, READING_SOURCES, timelessKey, type PreparedReading, type ReadingSource } from './write/prepared-reading.ts';
+export { prepareReading, READING_SOURCES, timelessKey, type PreparedReading, type ReadingSource } from './write/prepared-reading.ts';
 export type { RowOutcome, WrittenReading } from './write/reading-merge.ts';
 export { pingDatabase, writeBatch } from './write/write-batch.ts';
 export { QUEUE_FULL_RETRY_AFTER_S, WriteQueue, type WriteQueueObserver, type WriteQueueOptions } from './write/write-queue.ts';
@@ -49,3 +49,14 @@ export type { InsertedMbusReading, InsertedReading, InsertedRows } from './rollu
 export { purgeRawReadings, type PurgeOptions, type PurgeResult } from './retention/raw-retention.ts';
 export { DEFAULT_RAW_RETENTION_DAYS, startRetentionJob, type RetentionJob, type RetentionJobOptions } from './retention/retention.job.ts';
 export { localDayStartAt } from './time/local-time.ts';
+export {
+  DEFAULT_TIME_FLOOR,
+  DEFAULT_TIME_WINDOW,
+  isPlausibleTime,
+  MAX_FUTURE_MS,
+  parseClientTime,
+  parseIsoTime,
+  timeProblem,
+  type TimeProblem,
+  type TimeWindow,
+} from './time/meter-time.ts';

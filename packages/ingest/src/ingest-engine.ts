@@ -20,7 +20,7 @@ import type { WriteStep } from './write/write-steps.ts';
 export interface IngestEngineOptions {
   /** The caller's pool: the engine never closes it. */
   db: Kysely<Database>;
-  config: Pick<IngestConfig, 'writeQueue' | 'rollupFlushMs' | 'deviceCacheTtlMs'>;
+  config: Pick<IngestConfig, 'writeQueue' | 'rollupFlushMs' | 'deviceCacheTtlMs'> & Partial<Pick<IngestConfig, 'timeWindow'>>;
   log?: IngestLog;
   /** Where the engine's Prometheus series go (absent: not measured). */
   metrics?: Registry;
@@ -88,7 +88,7 @@ export function createIngest(options: IngestEngineOptions): IngestEngine {
     rollups,
     rejects,
     devices,
-    ingest: (device, readings, source, receivedAt) => ingestReadings(writeQueue, device, readings, source, receivedAt, observer),
+    ingest: (device, readings, source, receivedAt) => ingestReadings(writeQueue, device, readings, source, receivedAt, observer, config.timeWindow),
     decodeHan: (device, bytes) => decodeHanBytes(db, device, bytes),
     ping: () => pingDatabase(db),
     close() {

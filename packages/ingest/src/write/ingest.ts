@@ -2,6 +2,7 @@ import type { Reading } from '@sem/meter-protocol';
 import { IngestError } from '../errors/ingest-error.ts';
 import type { DeviceSettings } from '../devices/devices.repository.ts';
 import { prepareReading, type PreparedReading, type ReadingSource } from './prepared-reading.ts';
+import type { TimeWindow } from '../time/meter-time.ts';
 import type { WriteQueue } from './write-queue.ts';
 
 export interface ReadingResult {
@@ -32,6 +33,11 @@ export interface IngestObserver {
 /** The device a request writes for: its id, and its send interval to answer with. */
 export type IngestDevice = Pick<DeviceSettings, 'id' | 'sendIntervalSeconds'>;
 
+/** An invalid Date has no ISO text (toISOString throws RangeError). */
+function isoOrNull(t: Date | null): string | null {
+  return t && !Number.isNaN(t.getTime()) ? t.toISOString() : null;
+}
+
 /**
  * The one write path of every adapter: validate each reading on its own, hand the good ones to
  * the group-commit queue, and answer only after the transaction committed. All rejected: IngestError invalid-reading.
@@ -43,15 +49,16 @@ export async function ingestReadings(
   source: ReadingSource,
   receivedAt: Date,
   observer?: IngestObserver,
+  timeWindow?: TimeWindow,
 ): Promise<IngestResult> {
   const results: ReadingResult[] = [];
   const prepared: { index: number; row: PreparedReading }[] = [];
   let timelessIndex = 0;
   readings.forEach((reading, index) => {
-    const p = prepareReading(reading, { deviceId: device.id, receivedAt, source, timelessIndex });
+    const p = prepareReading(reading, { deviceId: device.id, receivedAt, source, timelessIndex, timeWindow });
     if (reading.meterTime === null) timelessIndex++;
     if ('rejected' in p) {
-      results[index] = { index, status: 'rejected', meterTime: reading.meterTime?.toISOString() ?? null, ...p.rejected };
+      results[index] = { index, status: 'rejected', meterTime: isoOrNull(reading.meterTime), ...p.rejected };
       observer?.rejected(p.rejected.code, device.id);
     } else prepared.push({ index, row: p.ok });
   });

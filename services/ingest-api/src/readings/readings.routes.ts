@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { QUANTITY_COLUMNS } from '@sem/db';
 import { ApiError } from '../errors/api-error.ts';
-import { fromJson, QUANTITY_NAMES, type JsonReading } from '@sem/ingest';
+import { fromJson, parseIsoTime, QUANTITY_NAMES, type JsonReading } from '@sem/ingest';
 import { queryReadings, type ReadingOut } from './readings.repository.ts';
 import { getReadingsSchema, postReadingsSchema, type Resolution } from './readings.schemas.ts';
 
@@ -43,8 +43,11 @@ export async function readingsRoutes(app: FastifyInstance, opts: { maxReadingsPe
     { schema: getReadingsSchema, preValidation: app.authenticateDevice('bearer') },
     async (request, reply) => {
       const { resolution, format } = request.query;
-      const from = new Date(request.query.from);
-      const to = new Date(request.query.to);
+      const from = parseIsoTime(request.query.from);
+      const to = parseIsoTime(request.query.to);
+      for (const [name, t] of [['from', from], ['to', to]] as const) {
+        if (Number.isNaN(t.getTime())) throw new ApiError('bad_request', `querystring/${name} is not a calendar-valid time`, { details: { path: `querystring/${name}` } });
+      }
       if (!(to > from)) throw new ApiError('bad_request', 'querystring/to must be after from', { details: { path: 'querystring/to' } });
       const device = request.device!;
       const { readings, truncated } = await queryReadings(app.db, device, from, to, resolution);
