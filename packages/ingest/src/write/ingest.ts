@@ -64,7 +64,13 @@ export async function ingestReadings(
   });
   const outcomes = await queue.enqueue(prepared.map((p) => p.row));
   prepared.forEach((p, i) => {
-    results[p.index] = { index: p.index, status: outcomes[i]!, meterTime: p.row.meterTime.toISOString() };
+    const outcome = outcomes[i]!;
+    const meterTime = p.row.meterTime.toISOString();
+    if (typeof outcome === 'string') results[p.index] = { index: p.index, status: outcome, meterTime };
+    else {
+      results[p.index] = { index: p.index, status: 'rejected', meterTime, code: 'unstorable', message: outcome.refused };
+      observer?.rejected('unstorable', device.id);
+    }
   });
   const count = (s: ReadingResult['status']) => results.filter((r) => r.status === s).length;
   const result: IngestResult = {
