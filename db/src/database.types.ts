@@ -111,6 +111,7 @@ export const ROLLUP_TABLES = [
   'rollup_reject_hour',
   'rollup_purge',
   'rollup_journal',
+  'rollup_gap',
 ] as const;
 
 /** Tables that hold data (cleared between tests, children first; granted to the API user). */

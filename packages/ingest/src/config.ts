@@ -48,6 +48,8 @@ export interface IngestConfig {
   readonly writeQueue: { readonly maxRows: number; readonly maxBatchRows: number; readonly lingerMs: number; readonly maxWaitMs: number; readonly concurrency: number };
   /** How often rollups held in memory are written (0: in each write transaction). */
   readonly rollupFlushMs: number;
+  /** A step between two readings longer than this is a gap: booked at the later reading, not spread (docs/dashboards.md). */
+  readonly rollupGapHorizonMs: number;
   /** Raw readings older than this many days are purged; rollups stay. */
   readonly rawRetentionDays: number;
   /** The plausible window of meter times (docs/storage.md "Meter times"). */
@@ -73,6 +75,7 @@ export const ingestEnvSchema = z.object({
   SEM_WRITE_QUEUE_MAX_WAIT_MS: envInt(1, 600_000).default(2000),
   SEM_WRITE_CONCURRENCY: envInt(1, 8).default(2),
   SEM_ROLLUP_FLUSH_MS: envInt(0, 60_000).default(2000),
+  SEM_ROLLUP_GAP_HORIZON_H: envInt(1, 24 * 366).default(168),
   SEM_RAW_RETENTION_DAYS: envInt(1, 36500).default(90),
   SEM_TIME_FLOOR: z
     .string()
@@ -103,6 +106,7 @@ export function loadIngestConfig(env: Env): IngestConfig {
     maxReadingsPerRequest: e.SEM_MAX_READINGS_PER_REQUEST,
     writeQueue: { maxRows: e.SEM_WRITE_QUEUE_MAX, maxBatchRows: e.SEM_WRITE_BATCH_MAX, lingerMs: e.SEM_WRITE_LINGER_MS, maxWaitMs: e.SEM_WRITE_QUEUE_MAX_WAIT_MS, concurrency: e.SEM_WRITE_CONCURRENCY },
     rollupFlushMs: e.SEM_ROLLUP_FLUSH_MS,
+    rollupGapHorizonMs: e.SEM_ROLLUP_GAP_HORIZON_H * 3_600_000,
     rawRetentionDays: e.SEM_RAW_RETENTION_DAYS,
     timeWindow: { floor: parseIsoTime(`${e.SEM_TIME_FLOOR}T00:00Z`), maxAheadMs: e.SEM_TIME_MAX_AHEAD_S * 1000 },
     logLevel: e.SEM_LOG_LEVEL,

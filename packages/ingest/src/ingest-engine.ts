@@ -10,7 +10,7 @@ import { engineMetrics } from './metrics/engine-metrics.ts';
 import { decodeHanBytes } from './payloads/han-payload.ts';
 import { DeferredRollups } from './rollups/deferred-rollups.ts';
 import { RejectCounter } from './rollups/reject-counter.ts';
-import { rollupWriteStep } from './rollups/rollup-write-step.ts';
+import { rollupWriteStepWith } from './rollups/rollup-write-step.ts';
 import { ingestReadings, type IngestDevice, type IngestObserver, type IngestResult } from './write/ingest.ts';
 import type { ReadingSource } from './write/prepared-reading.ts';
 import { pingDatabase } from './write/write-batch.ts';
@@ -20,7 +20,7 @@ import type { WriteStep } from './write/write-steps.ts';
 export interface IngestEngineOptions {
   /** The caller's pool: the engine never closes it. */
   db: Kysely<Database>;
-  config: Pick<IngestConfig, 'writeQueue' | 'rollupFlushMs' | 'deviceCacheTtlMs'> & Partial<Pick<IngestConfig, 'timeWindow'>>;
+  config: Pick<IngestConfig, 'writeQueue' | 'rollupFlushMs' | 'deviceCacheTtlMs'> & Partial<Pick<IngestConfig, 'timeWindow' | 'rollupGapHorizonMs'>>;
   log?: IngestLog;
   /** Where the engine's Prometheus series go (absent: not measured). */
   metrics?: Registry;
@@ -61,12 +61,12 @@ export function createIngest(options: IngestEngineOptions): IngestEngine {
   const rejects = new RejectCounter(db, { flushIntervalMs: options.rejectFlushMs, log });
   const devices = new DeviceDirectory(db, config.deviceCacheTtlMs);
   let rollups: DeferredRollups | undefined;
-  if (config.rollupFlushMs === 0) writeQueue.addStep(rollupWriteStep);
+  if (config.rollupFlushMs === 0) writeQueue.addStep(rollupWriteStepWith(config.rollupGapHorizonMs));
   else {
     rollups = new DeferredRollups(
       db,
       // A journal row a minute old (and 20 flushes) has no live writer: another process's rows are flushed within flushMs.
-      { flushMs: config.rollupFlushMs, orphanAfterMs: Math.max(60_000, 20 * config.rollupFlushMs), orphanCheckMs: 30_000, maxHeldRows: 50_000 },
+      { flushMs: config.rollupFlushMs, orphanAfterMs: Math.max(60_000, 20 * config.rollupFlushMs), orphanCheckMs: 30_000, maxHeldRows: 50_000, gapHorizonMs: config.rollupGapHorizonMs },
       measured?.rollups,
       log,
     );
