@@ -117,6 +117,7 @@ export const ROLLUP_TABLES = [
 /** Tables that hold data (cleared between tests, children first; granted to the API user). */
 export const DATA_TABLES = [
   ...ROLLUP_TABLES,
+  'ingest_request',
   'device_meter',
   'raw_object',
   'demand_peak',
@@ -126,4 +127,4 @@ export const DATA_TABLES = [
   'device_han_key',
   'device_key',
   'device',
-] as const satisfies readonly (keyof Database | (typeof ROLLUP_TABLES)[number])[];
+] as const satisfies readonly (keyof Database | (typeof ROLLUP_TABLES)[number] | 'ingest_request')[];

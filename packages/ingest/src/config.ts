@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { secretFromEnv, type DbConnectionConfig, type Env } from '@sem/db';
 import { MAX_FUTURE_MS, parseIsoTime, type TimeWindow } from './time/meter-time.ts';
+import type { IdempotencyWindows } from './write/request-once.ts';
 
 /** A bad environment variable: the message names it. Entry points print it and exit with code 2. */
 export class ConfigError extends Error {}
@@ -54,6 +55,8 @@ export interface IngestConfig {
   readonly rawRetentionDays: number;
   /** The plausible window of meter times (docs/storage.md "Meter times"). */
   readonly timeWindow: TimeWindow;
+  /** How long a request is recognised when sent again (docs/storage.md "Idempotency"). */
+  readonly idempotency: IdempotencyWindows;
   readonly logLevel: LogLevel;
 }
 
@@ -83,6 +86,8 @@ export const ingestEnvSchema = z.object({
     .refine((d) => !Number.isNaN(parseIsoTime(`${d}T00:00Z`).getTime()), 'not a calendar date')
     .default('2000-01-01'),
   SEM_TIME_MAX_AHEAD_S: envInt(0, 31 * 86_400).default(MAX_FUTURE_MS / 1000),
+  SEM_IDEMPOTENCY_KEY_TTL_S: envInt(60, 30 * 86_400).default(86_400),
+  SEM_IDEMPOTENCY_BODY_WINDOW_S: envInt(0, 3600).default(60),
   SEM_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -109,6 +114,7 @@ export function loadIngestConfig(env: Env): IngestConfig {
     rollupGapHorizonMs: e.SEM_ROLLUP_GAP_HORIZON_H * 3_600_000,
     rawRetentionDays: e.SEM_RAW_RETENTION_DAYS,
     timeWindow: { floor: parseIsoTime(`${e.SEM_TIME_FLOOR}T00:00Z`), maxAheadMs: e.SEM_TIME_MAX_AHEAD_S * 1000 },
+    idempotency: { keyTtlMs: e.SEM_IDEMPOTENCY_KEY_TTL_S * 1000, bodyWindowMs: e.SEM_IDEMPOTENCY_BODY_WINDOW_S * 1000 },
     logLevel: e.SEM_LOG_LEVEL,
   });
 }

@@ -15,12 +15,13 @@ import { ingestReadings, type IngestDevice, type IngestObserver, type IngestResu
 import type { ReadingSource } from './write/prepared-reading.ts';
 import { pingDatabase } from './write/write-batch.ts';
 import { WriteQueue } from './write/write-queue.ts';
+import type { RequestIdentity } from './write/request-once.ts';
 import type { WriteStep } from './write/write-steps.ts';
 
 export interface IngestEngineOptions {
   /** The caller's pool: the engine never closes it. */
   db: Kysely<Database>;
-  config: Pick<IngestConfig, 'writeQueue' | 'rollupFlushMs' | 'deviceCacheTtlMs'> & Partial<Pick<IngestConfig, 'timeWindow' | 'rollupGapHorizonMs'>>;
+  config: Pick<IngestConfig, 'writeQueue' | 'rollupFlushMs' | 'deviceCacheTtlMs'> & Partial<Pick<IngestConfig, 'timeWindow' | 'rollupGapHorizonMs' | 'idempotency'>>;
   log?: IngestLog;
   /** Where the engine's Prometheus series go (absent: not measured). */
   metrics?: Registry;
@@ -44,7 +45,7 @@ export interface IngestEngine {
    * Throws IngestError (invalid-reading when every reading was refused; overloaded, shutting-down or
    * database-unavailable when nothing was stored and the same request may be sent again).
    */
-  ingest(device: IngestDevice, readings: readonly Reading[], source: ReadingSource, receivedAt: Date): Promise<IngestResult>;
+  ingest(device: IngestDevice, readings: readonly Reading[], source: ReadingSource, receivedAt: Date, identity?: RequestIdentity): Promise<IngestResult>;
   /** HAN bytes to readings with the device's HAN keys, zone and country. */
   decodeHan(device: Pick<DeviceSettings, 'id' | 'timeZone' | 'country'>, bytes: Uint8Array): Promise<Reading[]>;
   /** Resolves when the database answers a trivial query. */
@@ -88,7 +89,8 @@ export function createIngest(options: IngestEngineOptions): IngestEngine {
     rollups,
     rejects,
     devices,
-    ingest: (device, readings, source, receivedAt) => ingestReadings(writeQueue, device, readings, source, receivedAt, observer, config.timeWindow),
+    ingest: (device, readings, source, receivedAt, identity) =>
+      ingestReadings(writeQueue, device, readings, source, receivedAt, observer, config.timeWindow, identity, config.idempotency),
     decodeHan: (device, bytes) => decodeHanBytes(db, device, bytes),
     ping: () => pingDatabase(db),
     close() {

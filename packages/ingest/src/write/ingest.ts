@@ -3,6 +3,7 @@ import { IngestError } from '../errors/ingest-error.ts';
 import type { DeviceSettings } from '../devices/devices.repository.ts';
 import { prepareReading, type PreparedReading, type ReadingSource } from './prepared-reading.ts';
 import type { TimeWindow } from '../time/meter-time.ts';
+import { DEFAULT_IDEMPOTENCY_WINDOWS, requestMark, type IdempotencyWindows, type RequestIdentity } from './request-once.ts';
 import type { WriteQueue } from './write-queue.ts';
 
 export interface ReadingResult {
@@ -50,6 +51,8 @@ export async function ingestReadings(
   receivedAt: Date,
   observer?: IngestObserver,
   timeWindow?: TimeWindow,
+  identity?: RequestIdentity,
+  windows: IdempotencyWindows = DEFAULT_IDEMPOTENCY_WINDOWS,
 ): Promise<IngestResult> {
   const results: ReadingResult[] = [];
   const prepared: { index: number; row: PreparedReading }[] = [];
@@ -62,6 +65,8 @@ export async function ingestReadings(
       observer?.rejected(p.rejected.code, device.id);
     } else prepared.push({ index, row: p.ok });
   });
+  const mark = requestMark(identity, prepared.some((p) => p.row.clockless), receivedAt, windows);
+  if (mark) for (const p of prepared) p.row.request = mark;
   const outcomes = await queue.enqueue(prepared.map((p) => p.row));
   prepared.forEach((p, i) => {
     const outcome = outcomes[i]!;

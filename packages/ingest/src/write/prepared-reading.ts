@@ -1,5 +1,6 @@
 import type { QuantityName, Reading } from '@sem/meter-protocol';
 import { QUANTITY_COLUMNS, toStored, type ReadingValueColumn } from '@sem/db';
+import type { RequestMark } from './request-once.ts';
 import { DEFAULT_TIME_WINDOW, timeProblem, type TimeProblemCode, type TimeWindow } from '../time/meter-time.ts';
 
 /** Where a reading came from; stored as a tinyint in reading.source. Add new sources at the end. */
@@ -29,6 +30,10 @@ export interface PreparedReading {
   peaks: { peakAt: Date; demandW: number; periodEnd: Date | null }[];
   raw: { obis: string; value: string }[];
   meter: { meterId: string; protocol: 'json' | 'p1' | 'han'; header: string | null; version: string | null; vendor: string | null } | null;
+  /** True when the reading carried no time: `meterTime` is its receive time, moved to a free millisecond when written (clockless-keys.ts). */
+  clockless?: boolean;
+  /** The request it came with, when a retry of it can be recognised (request-once.ts). */
+  request?: RequestMark | undefined;
 }
 
 export interface Rejection {
@@ -122,6 +127,7 @@ export function prepareReading(
       peaks,
       raw,
       meter,
+      clockless: reading.meterTime === null,
     },
   };
 }

@@ -6,6 +6,8 @@ import { deviceStates } from './device-states.ts';
 import { insertText, valuesText } from './sql-literal.ts';
 import { chunks } from './chunks.ts';
 import type { WriteStep } from './write-steps.ts';
+import { claimRequests } from './request-once.ts';
+import { placeClockless } from './clockless-keys.ts';
 
 export type { RowOutcome } from './reading-merge.ts';
 
@@ -67,11 +69,15 @@ async function insertReadings(trx: Transaction<Database>, rows: readonly Prepare
  */
 export async function writeBatch(
   db: Kysely<Database>,
-  rows: readonly PreparedReading[],
+  all: readonly PreparedReading[],
   steps: readonly WriteStep[],
 ): Promise<{ outcomes: RowOutcome[]; inserted: number; merged: number }> {
   const ran: unknown[] = [];
   const result = await db.transaction().execute(async (trx) => {
+    // Rows of a request written before (a retry) add nothing; the others are written.
+    const retried = await claimRequests(trx, all);
+    const rows = retried.size === 0 ? all : all.filter((r) => !r.request || !retried.has(r.request));
+    await placeClockless(trx, rows);
     const devices = await deviceStates(trx, [...new Set(rows.map((r) => r.deviceId))]);
     // A reading newer than its device's newest stored row cannot be stored yet: only the others are looked up.
     const maybeStored = rows.filter((r) => {
@@ -92,7 +98,9 @@ export async function writeBatch(
       merged += part.length - fresh;
     }
     for (const step of steps) ran.push(await step.run(trx, plan.written, devices));
-    return { outcomes: plan.outcomes, inserted, merged };
+    let i = 0;
+    const outcomes = retried.size === 0 ? plan.outcomes : all.map((r): RowOutcome => (r.request && retried.has(r.request) ? 'duplicate' : plan.outcomes[i++]!));
+    return { outcomes, inserted, merged };
   });
   for (const [i, step] of steps.entries()) step.committed?.(ran[i]);
   return result;

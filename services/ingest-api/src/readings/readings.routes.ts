@@ -4,6 +4,7 @@ import { ApiError } from '../errors/api-error.ts';
 import { fromJson, parseIsoTime, QUANTITY_NAMES, type JsonReading } from '@sem/ingest';
 import { queryReadings, type ReadingOut } from './readings.repository.ts';
 import { getReadingsSchema, postReadingsSchema, type Resolution } from './readings.schemas.ts';
+import { requestIdentity } from '../http/request-identity.ts';
 
 function toCsv(readings: ReadingOut[]): string {
   const used = QUANTITY_NAMES.filter((n) => readings.some((r) => r[n] !== undefined));
@@ -33,7 +34,7 @@ export async function readingsRoutes(app: FastifyInstance, opts: { maxReadingsPe
     },
     async (request, reply) => {
       const receivedAt = new Date();
-      const result = await app.ingest.ingest(request.device!, request.body.map(fromJson), 'json', receivedAt);
+      const result = await app.ingest.ingest(request.device!, request.body.map(fromJson), 'json', receivedAt, requestIdentity(request));
       return reply.code(201).send(result);
     },
   );

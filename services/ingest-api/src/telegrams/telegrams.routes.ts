@@ -5,6 +5,7 @@ import { decodeP1Text, IngestError } from '@sem/ingest';
 import { errorResponses } from '../errors/api-error.ts';
 import { fromIngestError, fromProtocolError } from '../errors/error-handler.ts';
 import { acceptOnly } from '../http/content-types.ts';
+import { requestIdentity } from '../http/request-identity.ts';
 
 /** Decodes P1 text with the device's zone; undecodable text becomes 422 (or the given status). */
 export function decodeP1(text: string, timeZone: string, statusOnError?: number): Reading[] {
@@ -36,7 +37,7 @@ export async function telegramsRoutes(app: FastifyInstance): Promise<void> {
       const receivedAt = new Date();
       const device = request.device!;
       const readings = decodeP1(request.body, device.timeZone);
-      return reply.code(201).send(await app.ingest.ingest(device, readings, 'p1', receivedAt));
+      return reply.code(201).send(await app.ingest.ingest(device, readings, 'p1', receivedAt, requestIdentity(request)));
     },
   );
 }
