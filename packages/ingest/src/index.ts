@@ -39,7 +39,7 @@ export { pingDatabase, writeBatch } from './write/write-batch.ts';
 export { QUEUE_FULL_RETRY_AFTER_S, WriteQueue, type WriteQueueObserver, type WriteQueueOptions } from './write/write-queue.ts';
 export { DEFAULT_WRITE_STEPS, type WriteStep } from './write/write-steps.ts';
 export type { DeviceState } from './write/device-states.ts';
-export { DEFAULT_IDEMPOTENCY_WINDOWS, type IdempotencyWindows, type RequestIdentity } from './write/request-once.ts';
+export { DEFAULT_IDEMPOTENCY_WINDOWS, purgeExpiredRequests, type IdempotencyWindows, type RequestIdentity } from './write/request-once.ts';
 
 // Rollups, rejects and retention.
 export { applyRollups } from './rollups/apply-rollups.ts';

@@ -15,7 +15,7 @@ import { ingestReadings, type IngestDevice, type IngestObserver, type IngestResu
 import type { ReadingSource } from './write/prepared-reading.ts';
 import { pingDatabase } from './write/write-batch.ts';
 import { WriteQueue } from './write/write-queue.ts';
-import type { RequestIdentity } from './write/request-once.ts';
+import { purgeExpiredRequests, type RequestIdentity } from './write/request-once.ts';
 import type { WriteStep } from './write/write-steps.ts';
 
 export interface IngestEngineOptions {
@@ -82,6 +82,11 @@ export function createIngest(options: IngestEngineOptions): IngestEngine {
       rejects.count(code, deviceId);
     },
   };
+  // Request marks past their window are no use: removed every 10 minutes.
+  const purgeTimer = setInterval(() => {
+    purgeExpiredRequests(db).catch((err: unknown) => log?.warn({ err }, 'could not purge expired request marks'));
+  }, 600_000);
+  purgeTimer.unref();
   let closed: Promise<void> | undefined;
   return {
     db,
@@ -95,6 +100,7 @@ export function createIngest(options: IngestEngineOptions): IngestEngine {
     ping: () => pingDatabase(db),
     close() {
       closed ??= (async () => {
+        clearInterval(purgeTimer);
         await writeQueue.close();
         await rollups?.close();
         await rejects.close();

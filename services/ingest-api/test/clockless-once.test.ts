@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
+import { purgeExpiredRequests } from '@sem/ingest';
 import { addDevice, bearer, testApp, useTestApp } from './test-app.ts';
 
 const ctx = useTestApp({}, ['rollup_gap']);
@@ -51,6 +52,15 @@ describe('clockless readings exactly once', () => {
     expect([j1.json().accepted, j2.json().duplicates]).toEqual([1, 1]);
     const bad = await postSem(ctx.app, semForm(d.key, 3), { 'idempotency-key': 'x'.repeat(300) });
     expect(bad.statusCode).toBe(400);
+  });
+
+  it('forgets a request after its window: an expired mark is purged and the same body is a new reading', async () => {
+    const d = await addDevice(ctx.t, { keyFormat: 'legacy' });
+    expect((await postSem(ctx.app, semForm(d.key, 4))).json().accepted).toBe(1);
+    await sql`UPDATE ingest_request SET expires_at = NOW(3) - INTERVAL 1 SECOND WHERE device_id = ${d.id}`.execute(ctx.t.db);
+    expect(await purgeExpiredRequests(ctx.t.db)).toBe(1);
+    expect((await postSem(ctx.app, semForm(d.key, 4))).json().accepted).toBe(1);
+    expect(await count(d.id)).toBe(2);
   });
 
   it('stores a request once when the client times out on a frozen database and retries on another writer', async () => {

@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { CompiledQuery, type Transaction } from 'kysely';
+import { CompiledQuery, type Kysely, type Transaction } from 'kysely';
 import type { Database } from '@sem/db';
 import { insertText, sqlLiteral } from './sql-literal.ts';
 import type { PreparedReading } from './prepared-reading.ts';
@@ -79,4 +79,15 @@ export async function claimRequests(trx: Transaction<Database>, rows: readonly P
     );
   }
   return seen;
+}
+
+/** Deletes expired request marks, `batch` rows per statement (short locks); returns how many. */
+export async function purgeExpiredRequests(db: Kysely<Database>, now = new Date(), batch = 5000): Promise<number> {
+  let total = 0;
+  for (;;) {
+    const r = await db.executeQuery(CompiledQuery.raw(`DELETE FROM ingest_request WHERE expires_at < ${sqlLiteral(now)} ORDER BY expires_at LIMIT ${batch}`));
+    const n = Number(r.numAffectedRows ?? 0n);
+    total += n;
+    if (n < batch) return total;
+  }
 }
