@@ -5,6 +5,8 @@ import type { Reading } from '@sem/meter-protocol';
 import type { IngestConfig } from './config.ts';
 import type { IngestLog } from './ingest-log.ts';
 import { DeviceDirectory } from './devices/device-directory.ts';
+import { deviceChanged } from './devices/device-changes.ts';
+import { IngestError } from './errors/ingest-error.ts';
 import type { DeviceSettings } from './devices/devices.repository.ts';
 import { engineMetrics } from './metrics/engine-metrics.ts';
 import { decodeHanBytes } from './payloads/han-payload.ts';
@@ -95,7 +97,11 @@ export function createIngest(options: IngestEngineOptions): IngestEngine {
     rejects,
     devices,
     ingest: (device, readings, source, receivedAt, identity) =>
-      ingestReadings(writeQueue, device, readings, source, receivedAt, observer, config.timeWindow, identity, config.idempotency),
+      ingestReadings(writeQueue, device, readings, source, receivedAt, observer, config.timeWindow, identity, config.idempotency).catch((err: unknown) => {
+        // Its cached key must not be trusted again in this process.
+        if (err instanceof IngestError && err.kind === 'unknown-device') deviceChanged(device.id);
+        throw err;
+      }),
     decodeHan: (device, bytes) => decodeHanBytes(db, device, bytes),
     ping: () => pingDatabase(db),
     close() {

@@ -1,6 +1,7 @@
 import { CompiledQuery, sql, type Kysely, type Transaction } from 'kysely';
 import { READING_VALUE_COLUMNS as VALUE_COLUMNS, type Database, type ReadingValueColumn } from '@sem/db';
 import type { PreparedReading } from './prepared-reading.ts';
+import { IngestError } from '../errors/ingest-error.ts';
 import { planMerge, readingKey, type RowOutcome } from './reading-merge.ts';
 import { deviceStates } from './device-states.ts';
 import { insertText, valuesText } from './sql-literal.ts';
@@ -79,6 +80,9 @@ export async function writeBatch(
     const rows = retried.size === 0 ? all : all.filter((r) => !r.request || !retried.has(r.request));
     await placeClockless(trx, rows);
     const devices = await deviceStates(trx, [...new Set(rows.map((r) => r.deviceId))]);
+    // A device deleted after its key was checked (a cached key elsewhere): its request is refused, the others of the batch are retried alone.
+    const gone = rows.find((r) => !devices.has(r.deviceId));
+    if (gone) throw new IngestError('unknown-device', 'unknown or revoked API key', { details: { deviceId: gone.deviceId } });
     // A reading newer than its device's newest stored row cannot be stored yet: only the others are looked up.
     const maybeStored = rows.filter((r) => {
       const newest = devices.get(r.deviceId)?.newest;
