@@ -156,7 +156,8 @@ describe('devices on the MQTT ingest', () => {
     await client.endAsync();
     const lines = await outcome('alice', 3);
     expect(lines.slice(-2).map((l) => l['msg'])).toEqual(['upload without readings ignored', 'upload stored']);
-    const row = (await readingsOf(alice.id)).find((r) => r.meter_time.getTime() === t0 * 1000);
+    // Keyed by the meter clock (rtc), not the reader's own clock (t).
+    const row = (await readingsOf(alice.id)).find((r) => r.meter_time.getTime() === (t0 - 10) * 1000);
     expect(row).toMatchObject({ power_import_w: 1843, power_reactive_export_var: 257, current_l1_ca: 810, voltage_l3_dv: 2328, energy_import_wh: 12345670, energy_reactive_export_varh: 3456780, source: 6 });
   });
 

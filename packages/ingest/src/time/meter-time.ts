@@ -67,7 +67,7 @@ export function timeProblem(t: Date, receivedAt: Date, window: TimeWindow, what 
   if (ms > receivedAt.getTime() + window.maxAheadMs) {
     return {
       code: 'future_time',
-      message: `${what} ${t.toISOString()} is more than ${Math.round(window.maxAheadMs / 1000)} s after the receive time ${receivedAt.toISOString()}`,
+      message: `${what} ${t.toISOString()} is more than ${window.maxAheadMs === MAX_FUTURE_MS ? 'a day' : `${Math.round(window.maxAheadMs / 1000)} s`} after the receive time ${receivedAt.toISOString()}`,
     };
   }
   return null;
