@@ -195,6 +195,7 @@ export const ROLLUP_TABLES = [
   'rollup_reject_hour',
   'rollup_purge',
   'rollup_journal',
+  'rollup_gap',
 ] as const;
 
 /** Tables that hold data (cleared between tests, children first; granted to the API user). */
@@ -204,6 +205,7 @@ export const DATA_TABLES = [
   'energy_price',
   'tariff_capacity_step',
   'tariff',
+  'ingest_request',
   'device_meter',
   'raw_object',
   'demand_peak_month',
@@ -216,4 +218,4 @@ export const DATA_TABLES = [
   'device_han_key',
   'device_key',
   'device',
-] as const satisfies readonly (keyof Database | (typeof ROLLUP_TABLES)[number])[];
+] as const satisfies readonly (keyof Database | (typeof ROLLUP_TABLES)[number] | 'ingest_request')[];

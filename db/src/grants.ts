@@ -2,7 +2,7 @@ import type { Connection } from 'mysql2/promise';
 import { DATA_TABLES } from './database.types.ts';
 
 /** Tables the read-only (Grafana) user may SELECT: everything except the key tables.. */
-export const READONLY_TABLES: readonly string[] = DATA_TABLES.filter((t) => t !== 'device_key' && t !== 'device_han_key' && t !== 'device_p1_key');
+export const READONLY_TABLES: readonly string[] = DATA_TABLES.filter((t) => t !== 'device_key' && t !== 'device_han_key' && t !== 'device_p1_key' && t !== 'ingest_request');
 
 /**
  * Limits of the read-only (Grafana) account: a slow dashboard cannot hold more connections than this

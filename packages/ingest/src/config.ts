@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import type { DbConnectionConfig, Env } from '@sem/db';
 import { deepFreeze, envInt, envSecret, parseEnv } from '@sem/service-kit';
+import { MAX_FUTURE_MS, parseIsoTime, type TimeWindow } from './time/meter-time.ts';
+import type { IdempotencyWindows } from './write/request-once.ts';
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 
@@ -17,8 +19,14 @@ export interface IngestConfig {
   readonly rollupFlushMs: number;
   /** Journal rows this old have no live writer (it stopped): any process replays them. */
   readonly rollupOrphanAfterMs: number;
+  /** A step between two readings longer than this is a gap: booked at the later reading, not spread (docs/dashboards.md). */
+  readonly rollupGapHorizonMs: number;
   /** Raw readings older than this many days are purged; rollups stay. */
   readonly rawRetentionDays: number;
+  /** The plausible window of meter times (docs/storage.md "Meter times"). */
+  readonly timeWindow: TimeWindow;
+  /** How long a request is recognised when sent again (docs/storage.md "Idempotency"). */
+  readonly idempotency: IdempotencyWindows;
   readonly logLevel: LogLevel;
 }
 
@@ -41,7 +49,16 @@ export const ingestEnvSchema = z.object({
   SEM_WRITE_CONCURRENCY: envInt(1, 8).default(2),
   SEM_ROLLUP_FLUSH_MS: envInt(0, 60_000).default(2000),
   SEM_ROLLUP_ORPHAN_AFTER_MS: envInt(500, 3_600_000).optional(),
+  SEM_ROLLUP_GAP_HORIZON_H: envInt(1, 24 * 366).default(168),
   SEM_RAW_RETENTION_DAYS: envInt(1, 36500).default(90),
+  SEM_TIME_FLOOR: z
+    .string()
+    .regex(/^\d{4}-\d{2}-\d{2}$/, 'a date YYYY-MM-DD')
+    .refine((d) => !Number.isNaN(parseIsoTime(`${d}T00:00Z`).getTime()), 'not a calendar date')
+    .default('2000-01-01'),
+  SEM_TIME_MAX_AHEAD_S: envInt(0, 31 * 86_400).default(MAX_FUTURE_MS / 1000),
+  SEM_IDEMPOTENCY_KEY_TTL_S: envInt(60, 30 * 86_400).default(86_400),
+  SEM_IDEMPOTENCY_BODY_WINDOW_S: envInt(0, 3600).default(60),
   SEM_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -67,7 +84,10 @@ export function loadIngestConfig(env: Env): IngestConfig {
     rollupFlushMs: e.SEM_ROLLUP_FLUSH_MS,
     // A minute and 20 flushes by default: another process's held rows are flushed within flushMs.
     rollupOrphanAfterMs: e.SEM_ROLLUP_ORPHAN_AFTER_MS ?? Math.max(60_000, 20 * e.SEM_ROLLUP_FLUSH_MS),
+    rollupGapHorizonMs: e.SEM_ROLLUP_GAP_HORIZON_H * 3_600_000,
     rawRetentionDays: e.SEM_RAW_RETENTION_DAYS,
+    timeWindow: { floor: parseIsoTime(`${e.SEM_TIME_FLOOR}T00:00Z`), maxAheadMs: e.SEM_TIME_MAX_AHEAD_S * 1000 },
+    idempotency: { keyTtlMs: e.SEM_IDEMPOTENCY_KEY_TTL_S * 1000, bodyWindowMs: e.SEM_IDEMPOTENCY_BODY_WINDOW_S * 1000 },
     logLevel: e.SEM_LOG_LEVEL,
   });
 }

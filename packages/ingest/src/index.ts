@@ -23,19 +23,32 @@ export { deviceSettings, findDeviceByKey, findDeviceByKeyHash, type AuthDevice, 
 
 // The write path, for tools that drive it below the engine (bench, tests).
 export type { IngestDevice, IngestObserver, IngestResult, ReadingResult } from './write/ingest.ts';
-export { MAX_FUTURE_MS, prepareReading, READING_SOURCES, timelessKey, type PreparedReading, type ReadingSource } from './write/prepared-reading.ts';
+export { prepareReading, READING_SOURCES, timelessKey, type PreparedReading, type ReadingSource } from './write/prepared-reading.ts';
 export type { RowOutcome, WrittenReading } from './write/reading-merge.ts';
 export { pingDatabase, writeBatch } from './write/write-batch.ts';
 export { QUEUE_FULL_RETRY_AFTER_S, WriteQueue, type WriteQueueObserver, type WriteQueueOptions } from './write/write-queue.ts';
 export { DEFAULT_WRITE_STEPS, type WriteStep } from './write/write-steps.ts';
 export type { DeviceState } from './write/device-states.ts';
+export { DEFAULT_IDEMPOTENCY_WINDOWS, purgeExpiredRequests, type IdempotencyWindows, type RequestIdentity } from './write/request-once.ts';
 
 // Rollups, rejects and retention.
 export { applyRollups } from './rollups/apply-rollups.ts';
 export { DeferredRollups, type DeferredRollupsObserver, type DeferredRollupsOptions } from './rollups/deferred-rollups.ts';
 export { recordRejects, RejectCounter, type Reject } from './rollups/reject-counter.ts';
-export { rollupWriteStep } from './rollups/rollup-write-step.ts';
+export { rollupWriteStep, rollupWriteStepWith } from './rollups/rollup-write-step.ts';
+export { DEFAULT_GAP_HORIZON_MS } from './rollups/register-spread.ts';
 export type { InsertedMbusReading, InsertedReading, InsertedRows } from './rollups/rollup.types.ts';
 export { purgeRawReadings, type PurgeOptions, type PurgeResult } from './retention/raw-retention.ts';
 export { DEFAULT_RAW_RETENTION_DAYS, startRetentionJob, type RetentionJob, type RetentionJobOptions } from './retention/retention.job.ts';
 export { localDate, localDayStart, localDayStartAt, nextDate } from './time/local-time.ts';
+export {
+  DEFAULT_TIME_FLOOR,
+  DEFAULT_TIME_WINDOW,
+  isPlausibleTime,
+  MAX_FUTURE_MS,
+  parseClientTime,
+  parseIsoTime,
+  timeProblem,
+  type TimeProblem,
+  type TimeWindow,
+} from './time/meter-time.ts';

@@ -35,6 +35,15 @@ describe('sqlLiteral', () => {
     expect(() => sqlLiteral(new Date(Number.NaN))).toThrow(TypeError);
   });
 
+  it('writes a four-digit year always: year 50 reaches MariaDB as 0050, not 2050', async () => {
+    const years = [new Date('0050-06-01T00:00:00Z'), new Date('0999-01-02T03:04:05.006Z'), new Date('9999-12-31T23:59:59.999Z')];
+    expect(sqlLiteral(years[0])).toBe("'0050-06-01 00:00:00.000'");
+    const r = await sql<Record<string, string>>`SELECT ${sql.raw(years.map((v, i) => `DATE_FORMAT(CAST(${sqlLiteral(v)} AS DATETIME(3)), '%Y-%m-%d %H:%i:%s.%f') AS v${i}`).join(', '))}`.execute(t.db);
+    const row = Object.values(r.rows[0]!).map((v) => String(v).slice(0, 23));
+    expect(row).toEqual(years.map((d) => d.toISOString().replace('T', ' ').replace('Z', '')));
+    expect(() => sqlLiteral(new Date('+010000-01-01T00:00:00Z'))).toThrow(RangeError);
+  });
+
   it('writes rows as a VALUES list', () => {
     expect(valuesText([[1, null, 'a'], [2, new Date(0), 'b']])).toBe("(1, NULL, 'a'), (2, '1970-01-01 00:00:00.000', 'b')");
   });

@@ -3,7 +3,7 @@ import { decodeTelegram } from '@sem/meter-protocol';
 import { backoffDelayMs, parseRetryAfterMs } from '../src/net/backoff.ts';
 import { classifyResponse } from '../src/net/post-outcome.ts';
 import { quotePlus } from '../src/post/form-encoding.ts';
-import { buildRequest } from '../src/post/request-builder.ts';
+import { buildRequest, idempotencyKey } from '../src/post/request-builder.ts';
 import { semFormFields } from '../src/post/sem-form.ts';
 import { withLineEnd } from '../src/post/unit-to-item.ts';
 import { loadCaptures } from '../src/sources/capture-files.ts';
@@ -78,5 +78,23 @@ describe('server answers', () => {
     expect(percentile(xs, 0.5)).toBe(50);
     expect(percentile(xs, 0.99)).toBe(99);
     expect(percentile([], 0.5)).toBeNull();
+  });
+});
+
+describe('Idempotency-Key', () => {
+  const auth = { key: 'k', dsmrHeader: 'x-authkey' as const };
+  const entries = [
+    { id: 7, item: { body: { time: '2026-11-21T10:00:00Z', powerImportW: 1 }, at: 1_000 } },
+    { id: 8, item: { body: { time: '2026-11-21T10:00:01Z', powerImportW: 2 }, at: 2_000 } },
+  ];
+  it('is the same for every retry of the same outbox entries and differs for others', () => {
+    expect(idempotencyKey(entries)).toBe(idempotencyKey(entries.map((e) => ({ ...e }))));
+    expect(idempotencyKey(entries)).not.toBe(idempotencyKey(entries.slice(1)));
+    expect(idempotencyKey(entries)).toMatch(/^[\x21-\x7e]{1,255}$/);
+  });
+  it("is sent on SEM's own routes, not on the forms of clients that cannot send one", () => {
+    const key = idempotencyKey(entries);
+    expect(buildRequest('json', entries.map((e) => e.item), auth, key).headers['idempotency-key']).toBe(key);
+    expect(buildRequest('sem', [{ body: 'UL1=230.0', at: 1 }], auth, key).headers['idempotency-key']).toBeUndefined();
   });
 });

@@ -19,6 +19,7 @@ import { legacyRoutes } from './legacy/legacy.routes.ts';
 import { deviceRoutes } from './devices/device.routes.ts';
 import { adminRoutes } from './admin/admin.routes.ts';
 import { healthRoutes } from './health/health.routes.ts';
+import { requestLogFields } from './http/log-redaction.ts';
 
 export interface BuildOptions {
   /** Use this Kysely instead of opening a pool from config.db (the caller closes it). */
@@ -41,6 +42,7 @@ export async function buildApp(config: AppConfig, options: BuildOptions = {}): P
     logger: options.logger ?? {
       level: config.logLevel,
       redact: ['req.headers.authorization', 'req.headers["x-api-key"]', 'req.headers["x-authkey"]'],
+      serializers: { req: requestLogFields },
       ...(options.logStream ? { stream: options.logStream } : {}),
     },
     bodyLimit: config.bodyLimitBytes,
@@ -92,7 +94,7 @@ export async function buildApp(config: AppConfig, options: BuildOptions = {}): P
   await app.register(dbPlugin, { connection: config.db, db: options.db });
   // The write engine (@sem/ingest): rollups journalled with the raw rows, written every SEM_ROLLUP_FLUSH_MS.
   await app.register(ingestPlugin, { config, writeSteps: options.writeSteps });
-  await app.register(authPlugin, { adminToken: config.adminToken });
+  await app.register(authPlugin, { adminToken: config.adminToken, authFailuresPerMinute: config.authFailuresPerMinute });
   await app.register(rateLimitPlugin, { perMinute: config.rateLimitPerMinute });
 
   await app.register(healthRoutes);

@@ -19,6 +19,8 @@ export interface AppConfig extends IngestConfig {
   readonly adminToken: string | undefined;
   readonly bodyLimitBytes: number;
   readonly rateLimitPerMinute: number;
+  /** Failed authentications per client address and minute before it is answered 429 without a key look-up. */
+  readonly authFailuresPerMinute: number;
 }
 
 const schema = z.object({
@@ -33,6 +35,7 @@ const schema = z.object({
   SEM_MIGRATE_ON_START: envBool.default(false),
   SEM_BODY_LIMIT_BYTES: envInt(1024, 64 * 1024 * 1024).default(1024 * 1024),
   SEM_RATE_LIMIT_PER_MINUTE: envInt(1, 1_000_000).default(600),
+  SEM_AUTH_FAILURES_PER_MINUTE: envInt(1, 1_000_000).default(30),
 });
 
 /** A PEM file read at start, so a wrong path fails there and names its variable. */
@@ -71,6 +74,7 @@ export function loadConfig(env: Env): AppConfig {
     adminToken: adminToken || undefined,
     bodyLimitBytes: e.SEM_BODY_LIMIT_BYTES,
     rateLimitPerMinute: e.SEM_RATE_LIMIT_PER_MINUTE,
+    authFailuresPerMinute: e.SEM_AUTH_FAILURES_PER_MINUTE,
   });
 }
 

@@ -27,7 +27,8 @@ describe('AmsReader JSON', () => {
       currentL1A: 3.1, currentL2A: 2.45, currentL3A: 1.02, voltageL1V: 231, voltageL2V: 229.5, voltageL3V: 233,
       energyImportKwh: 12345.678, energyExportKwh: 0.123, energyReactiveImportKvarh: 11.5, energyReactiveExportKvarh: 2222.25,
     });
-    expect(r.reading.meterTime?.toISOString()).toBe('2024-11-21T15:00:10.000Z');
+    // The meter clock (rtc), not the reader's own clock (t, ten seconds later).
+    expect(r.reading.meterTime?.toISOString()).toBe('2024-11-21T15:00:00.000Z');
     expect(r.reading.meterId).toBe('5706567000000000');
     expect(r.reading.header).toBe('Kamstrup_V0001');
     expect(r.reading.list).toBe(3);
@@ -41,6 +42,19 @@ describe('AmsReader JSON', () => {
     expect(r.kind === 'reading' && r.reading.values).toEqual({ powerImportW: 1523 });
     expect(r.kind === 'reading' && r.reading.list).toBe(1);
     expect(r.kind === 'reading' && r.reading.meterTime?.getTime()).toBe(1732200000_000);
+  });
+
+  it('takes the meter clock over a reader clock that counts seconds since boot (v2.5, no time sync)', () => {
+    const unsynced = JSON.parse(LIST3) as { t: number };
+    unsynced.t = 86_400 + 17;
+    const r = parseAmsReaderJson(JSON.stringify(unsynced));
+    expect(r.kind === 'reading' && r.reading.meterTime?.toISOString()).toBe('2024-11-21T15:00:00.000Z');
+  });
+
+  it('treats an unsynced reader clock without a meter clock as no clock (stored at receive time)', () => {
+    const r = parseAmsReaderJson(LIST1.replace('"t":1732200000', '"t":86417'));
+    expect(r.kind).toBe('reading');
+    expect(r.kind === 'reading' && r.reading.meterTime).toBeNull();
   });
 
   it('treats the zeros AmsReader prints for phases 2 and 3 of a single-phase meter as absent', () => {

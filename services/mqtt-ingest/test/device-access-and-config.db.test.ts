@@ -171,9 +171,10 @@ describeWithBroker('devices on the MQTT ingest', () => {
     ]);
     expect(lines.at(-4)).toMatchObject({ reason: 'system info', ignoredSinceLastWarn: 1 });
     const rows = await readingsOf(alice.id);
-    const row = rows.find((r) => r.meter_time.getTime() === t0 * 1000);
+    // Keyed by the meter clock (rtc), not the reader's own clock (t).
+    const row = rows.find((r) => r.meter_time.getTime() === (t0 - 10) * 1000);
     expect(row).toMatchObject({ power_import_w: 1843, power_reactive_export_var: 257, current_l1_ca: 810, voltage_l3_dv: 2328, energy_import_wh: 12345670, energy_reactive_export_varh: 3456780, source: 6 });
-    const flat = rows.find((r) => r.meter_time.getTime() === t1 * 1000);
+    const flat = rows.find((r) => r.meter_time.getTime() === (t1 - 10) * 1000);
     expect(flat).toMatchObject({
       power_import_w: 1850, power_import_l1_w: 600, power_import_l3_w: 1250, energy_import_wh: 12345680,
       energy_import_t1_wh: 10000180, energy_import_t2_wh: 2345500, energy_export_t1_wh: null,

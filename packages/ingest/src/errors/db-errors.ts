@@ -42,6 +42,34 @@ export function isDeadlock(err: unknown): boolean {
   return code === 'ER_LOCK_DEADLOCK' || code === 'ER_LOCK_WAIT_TIMEOUT';
 }
 
+// MariaDB refusing a statement for the values in it (strict mode), not for its own state.
+const ROW_DATA_CODES = new Set([
+  'ER_WARN_DATA_OUT_OF_RANGE',
+  'ER_DATA_OUT_OF_RANGE',
+  'ER_DATA_TOO_LONG',
+  'ER_TRUNCATED_WRONG_VALUE',
+  'ER_TRUNCATED_WRONG_VALUE_FOR_FIELD',
+  'WARN_DATA_TRUNCATED',
+  'ER_BAD_NULL_ERROR',
+  'ER_DIVISION_BY_ZERO',
+  'ER_CONSTRAINT_FAILED',
+  'ER_NO_REFERENCED_ROW_2',
+  'ER_NET_PACKET_TOO_LARGE',
+]);
+
+/**
+ * An error caused by the data of the rows written, so that the same rows without the offending one may
+ * commit: a value MariaDB refuses, a value that has no SQL literal (sql-literal.ts), or a merge that
+ * keeps meeting another writer's row (WriteConflictError).
+ */
+export function isRowDataError(err: unknown): boolean {
+  if (!err || typeof err !== 'object') return false;
+  const e = err as { code?: unknown; name?: unknown; message?: unknown };
+  if (typeof e.code === 'string' && ROW_DATA_CODES.has(e.code)) return true;
+  if (e.name === 'WriteConflictError') return true;
+  return (err instanceof TypeError || err instanceof RangeError) && /in SQL values/.test(String(e.message));
+}
+
 export function dbUnavailable(cause: unknown): IngestError {
   return new IngestError('database-unavailable', 'the database is unavailable; nothing was stored, retry later', {
     retryAfterSeconds: DB_RETRY_AFTER_S,

@@ -3,11 +3,12 @@
  * (HTTP: status and Retry-After; MQTT: a PUBACK reason code, or no PUBACK so the broker redelivers).
  * - invalid-reading: every reading of the request was refused (details: the per-reading results);
  * - invalid-payload: the payload held no complete telegram or frame;
+ * - unknown-device: the device was deleted after its key was checked (a cached key); answer as for an unknown key;
  * - overloaded: the write queue is full or behind; retry after `retryAfterSeconds`;
  * - shutting-down: the engine is closing; retry after `retryAfterSeconds` (another replica may take it);
  * - database-unavailable: the database is away; retry after `retryAfterSeconds`.
  */
-export type IngestErrorKind = 'invalid-reading' | 'invalid-payload' | 'overloaded' | 'shutting-down' | 'database-unavailable';
+export type IngestErrorKind = 'invalid-reading' | 'invalid-payload' | 'unknown-device' | 'overloaded' | 'shutting-down' | 'database-unavailable';
 
 /** Kinds after which the same request may succeed later: nothing was stored. */
 export const RETRYABLE_KINDS: ReadonlySet<IngestErrorKind> = new Set(['overloaded', 'shutting-down', 'database-unavailable']);

@@ -1,5 +1,6 @@
 import { emptyReading, withTariffTotals, type QuantityName, type Reading } from '@sem/meter-protocol';
 import { QUANTITY_NAMES } from './json-reading.schema.ts';
+import { parseClientTime } from '../time/meter-time.ts';
 
 export interface JsonMbus {
   channel: number;
@@ -12,14 +13,10 @@ export interface JsonMbus {
 
 export type JsonReading = { time?: string | number; meterId?: string; mbus?: JsonMbus[] } & Partial<Record<QuantityName, number>>;
 
-export function parseTime(t: string | number): Date {
-  return new Date(t);
-}
-
 /** A validated JSON reading as the normalized Reading (values already in canonical units). */
 export function fromJson(body: JsonReading): Reading {
   const reading = emptyReading('p1');
-  reading.meterTime = body.time === undefined ? null : parseTime(body.time);
+  reading.meterTime = body.time === undefined ? null : parseClientTime(body.time);
   reading.meterId = body.meterId ?? null;
   for (const name of QUANTITY_NAMES) {
     const v = body[name];
@@ -33,7 +30,7 @@ export function fromJson(body: JsonReading): Reading {
     equipmentId: m.equipmentId ?? null,
     value: m.value,
     unit: m.unit ?? null,
-    capturedAt: m.capturedAt === undefined ? null : parseTime(m.capturedAt),
+    capturedAt: m.capturedAt === undefined ? null : parseClientTime(m.capturedAt),
   }));
   return reading;
 }

@@ -1,6 +1,8 @@
 import type { Kysely } from 'kysely';
 import { deviceStates } from '../write/device-states.ts';
 import { registerRollupRows } from './register-rollup.ts';
+import { DEFAULT_GAP_HORIZON_MS } from './register-spread.ts';
+import { writeGaps } from './rollup-gaps.ts';
 import { emptyDelta, type RollupDelta } from './rollup-delta.ts';
 import { statRollups } from './stats-rollup.ts';
 import { writeRollupDelta } from './write-rollup-delta.ts';
@@ -34,8 +36,10 @@ export async function rollupDelta(trx: Kysely<any>, inserted: InsertedRows): Pro
   const mbus = allMbus.filter((r) => r.captured_at.getTime() >= boundary.get(r.device_id)!);
   // Inserted and merged rows carry disjoint columns of a key: each stored value is counted once.
   const minutes = statRollups([...readings, ...merged]);
-  const rest = await registerRollupRows(trx, zones, readings, merged, mbus, minutes, inserted.newestBefore);
-  return { minutes, ...rest };
+  const { rows, gaps } = await registerRollupRows(trx, zones, readings, merged, mbus, minutes, inserted.newestBefore, inserted.gapHorizonMs ?? DEFAULT_GAP_HORIZON_MS);
+  // Gap rows are written with the readings (not deferred): they are facts of the raw series, like the readings.
+  await writeGaps(trx, gaps);
+  return { minutes, ...rows };
 }
 
 /**

@@ -14,6 +14,8 @@ export interface DeferredRollupsOptions {
   orphanCheckMs: number;
   /** Rows held in memory above which a flush starts at once. */
   maxHeldRows: number;
+  /** Steps longer than this are gaps (register-spread.ts); default DEFAULT_GAP_HORIZON_MS. */
+  gapHorizonMs?: number;
 }
 
 export interface DeferredRollupsObserver {
@@ -59,7 +61,7 @@ export class DeferredRollups {
   readonly step: WriteStep = {
     name: 'rollups',
     run: async (trx, rows, devices): Promise<Ran | undefined> => {
-      const delta = await batchRollupDelta(trx, rows, devices);
+      const delta = await batchRollupDelta(trx, rows, devices, this.#opts.gapHorizonMs);
       if (isEmptyDelta(delta)) return undefined;
       const r = await trx.executeQuery(CompiledQuery.raw(`INSERT INTO rollup_journal (payload) VALUES (${sqlLiteral(encodeDelta(delta))})`));
       return { id: Number(r.insertId), delta };

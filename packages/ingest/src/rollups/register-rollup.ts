@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import { localDate, localDateHour, localDayBounds } from '../time/local-time.ts';
-import { insertionDelta, type BucketAmounts, type RegisterPoint } from './register-spread.ts';
+import { insertionDelta, type BucketAmounts, type GapChange, type RegisterPoint, type SpreadRule } from './register-spread.ts';
 import { capturesBetween, nearestCaptures } from './mbus-neighbours.ts';
 import { nearestRows, neighbourValue, newestTimes, rowsBetween, type RegisterRow } from './register-neighbours.ts';
 import { MBUS_REGISTERS, QUARTER_COLUMNS, READING_REGISTERS, READING_REGISTER_SOURCES, REGISTER_COLUMNS, registerValue } from '@sem/db';
@@ -42,6 +42,7 @@ async function readingDeltas(
   merged: readonly InsertedReading[],
   deltas: Deltas,
   newestBefore: ReadonlyMap<number, InsertedReading> | undefined,
+  rule: (deviceId: number) => SpreadRule,
 ): Promise<void> {
   // A row without any register (HAN list 1, voltage only) is no point of any register series.
   const carrying = [...inserted, ...merged].filter((r) => READING_REGISTER_SOURCES.some((c) => present(r[c])));
@@ -115,13 +116,13 @@ async function readingDeltas(
       if (p) points.unshift({ ...p, isNew: false });
       const n = await neighbourValue(db, next.get(deviceId), reg, deviceId, last(rows), 'next');
       if (n) points.push({ ...n, isNew: false });
-      insertionDelta(points, amountsOf(deltas, deviceId, reg.col));
+      insertionDelta(points, amountsOf(deltas, deviceId, reg.col), rule(deviceId));
     }
   }
 }
 
 /** Consumption changes of the M-Bus registers, for all device channels of the batch with a few statements. */
-async function mbusDeltas(db: Kysely<any>, mbus: readonly InsertedMbusReading[], deltas: Deltas): Promise<void> {
+async function mbusDeltas(db: Kysely<any>, mbus: readonly InsertedMbusReading[], deltas: Deltas, rule: (deviceId: number) => SpreadRule): Promise<void> {
   const channels = [...groupBy(mbus, (r) => `${r.device_id}|${r.channel}`).values()].flatMap((batch) => {
     const reg = MBUS_REGISTERS.find((m) => m.deviceType === batch[0]!.device_type);
     if (!reg) return [];
@@ -141,7 +142,7 @@ async function mbusDeltas(db: Kysely<any>, mbus: readonly InsertedMbusReading[],
       const t = r.captured_at.getTime();
       return { t, v: Math.round(Number(r.value) * reg.scale), isNew: isNew.has(t) };
     });
-    insertionDelta(points, amountsOf(deltas, span.deviceId, reg.col));
+    insertionDelta(points, amountsOf(deltas, span.deviceId, reg.col), rule(span.deviceId));
   }
 }
 
@@ -223,7 +224,13 @@ function deltaRows(zones: ReadonlyMap<number, string>, deltas: Deltas, minutes: 
   return { quarters, hours, days, touchedQuarters, touchedHours, lowered: [...lowered] };
 }
 
-/** Consumption rollup rows for rows just inserted or filled in (already visible in the transaction); an hour row for each hour of `minutes`. */
+/** Gap steps that appeared (+) or disappeared (−, a late reading split them), per device. */
+export type DeviceGaps = Map<number, GapChange[]>;
+
+/**
+ * Consumption rollup rows for rows just inserted or filled in (already visible in the transaction); an hour row for each hour of `minutes`.
+ * Steps longer than `gapHorizonMs` are booked at their end and reported in `gaps`.
+ */
 export async function registerRollupRows(
   db: Kysely<any>,
   zones: ReadonlyMap<number, string>,
@@ -231,10 +238,17 @@ export async function registerRollupRows(
   merged: readonly InsertedReading[],
   mbus: readonly InsertedMbusReading[],
   minutes: readonly unknown[][],
-  newestBefore?: ReadonlyMap<number, InsertedReading>,
-): Promise<Omit<RollupDelta, 'minutes'>> {
+  newestBefore: ReadonlyMap<number, InsertedReading> | undefined,
+  gapHorizonMs: number,
+): Promise<{ rows: Omit<RollupDelta, 'minutes'>; gaps: DeviceGaps }> {
   const deltas: Deltas = new Map();
-  await readingDeltas(db, readings, merged, deltas, newestBefore);
-  await mbusDeltas(db, mbus, deltas);
-  return deltaRows(zones, deltas, minutes);
+  const gaps: DeviceGaps = new Map();
+  const rule = (deviceId: number): SpreadRule => {
+    let list = gaps.get(deviceId);
+    if (!list) gaps.set(deviceId, (list = []));
+    return { horizonMs: gapHorizonMs, gaps: list };
+  };
+  await readingDeltas(db, readings, merged, deltas, newestBefore, rule);
+  await mbusDeltas(db, mbus, deltas, rule);
+  return { rows: deltaRows(zones, deltas, minutes), gaps };
 }

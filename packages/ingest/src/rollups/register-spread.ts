@@ -5,9 +5,29 @@
  * spread over the time between them, in proportion to each bucket's share of that time (rounded
  * cumulatively, so the parts are integers that add up exactly). A decrease is a meter replacement or
  * reset: that step counts 0 and the new meter counts from its first value.
+ * Gap rule: a step longer than the horizon is not spread; its whole increase is booked in the bucket of
+ * the later reading and the step is recorded as a gap (rollup_gap), so one reading writes a bounded number of rows.
  */
 
 export const QUARTER_MS = 15 * 60_000;
+
+/** Steps longer than this are gaps by default (SEM_ROLLUP_GAP_HORIZON_H). */
+export const DEFAULT_GAP_HORIZON_MS = 7 * 24 * 3_600_000;
+
+/** A gap step seen while computing a delta: +1 it appears, -1 it disappears (a late reading split it). */
+export interface GapChange {
+  t0: number;
+  t1: number;
+  sign: 1 | -1;
+}
+
+/** How steps are spread: the gap horizon, and where gap steps are reported (absent: not reported). */
+export interface SpreadRule {
+  horizonMs: number;
+  gaps?: GapChange[];
+}
+
+const DEFAULT_RULE: SpreadRule = { horizonMs: DEFAULT_GAP_HORIZON_MS };
 
 export interface RegisterPoint {
   /** UTC ms. */
@@ -28,8 +48,16 @@ function add(out: BucketAmounts, bucket: number, amount: number): void {
   else out.set(bucket, next);
 }
 
-/** Spreads the increase d over (t0, t1] into 15-minute buckets; sign +1 adds, -1 removes the same parts. */
-export function spreadStep(t0: number, t1: number, d: number, sign: 1 | -1, out: BucketAmounts): void {
+/**
+ * Spreads the increase d over (t0, t1] into 15-minute buckets; sign +1 adds, -1 removes the same parts.
+ * A step longer than the horizon goes whole into the bucket of t1 (at most horizon / 15 min + 1 buckets per step).
+ */
+export function spreadStep(t0: number, t1: number, d: number, sign: 1 | -1, out: BucketAmounts, rule: SpreadRule = DEFAULT_RULE): void {
+  if (t1 - t0 > rule.horizonMs) {
+    rule.gaps?.push({ t0, t1, sign });
+    if (d > 0) add(out, (Math.ceil(t1 / QUARTER_MS) - 1) * QUARTER_MS, sign * d);
+    return;
+  }
   if (d <= 0 || t1 <= t0) return;
   const first = Math.floor(t0 / QUARTER_MS);
   const last = Math.ceil(t1 / QUARTER_MS) - 1;
@@ -49,11 +77,11 @@ export function spreadStep(t0: number, t1: number, d: number, sign: 1 | -1, out:
   }
 }
 
-function steps(points: readonly RegisterPoint[], sign: 1 | -1, out: BucketAmounts): void {
+function steps(points: readonly RegisterPoint[], sign: 1 | -1, out: BucketAmounts, rule: SpreadRule): void {
   for (let i = 1; i < points.length; i++) {
     const a = points[i - 1]!;
     const b = points[i]!;
-    spreadStep(a.t, b.t, b.v - a.v, sign, out);
+    spreadStep(a.t, b.t, b.v - a.v, sign, out, rule);
   }
 }
 
@@ -61,12 +89,13 @@ function steps(points: readonly RegisterPoint[], sign: 1 | -1, out: BucketAmount
  * What inserting the new points changes: the steps of the full sequence minus the steps the
  * sequence had without them. `window` is sorted by time and holds the neighbours on both sides.
  */
-export function insertionDelta(window: readonly RegisterPoint[], out: BucketAmounts = new Map()): BucketAmounts {
-  steps(window, 1, out);
+export function insertionDelta(window: readonly RegisterPoint[], out: BucketAmounts = new Map(), rule: SpreadRule = DEFAULT_RULE): BucketAmounts {
+  steps(window, 1, out, rule);
   steps(
     window.filter((p) => !p.isNew),
     -1,
     out,
+    rule,
   );
   return out;
 }

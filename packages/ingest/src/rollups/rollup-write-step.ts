@@ -52,23 +52,33 @@ async function insertedMbus(db: Kysely<any>, rows: readonly WrittenReading[]): P
 }
 
 /** What the batch's written rows add to the rollups; `devices` as found before they were written (newest rows: in-order readings need no neighbour look-ups). */
-export async function batchRollupDelta(trx: Kysely<any>, rows: readonly WrittenReading[], devices: ReadonlyMap<number, DeviceState>): Promise<RollupDelta> {
+export async function batchRollupDelta(
+  trx: Kysely<any>,
+  rows: readonly WrittenReading[],
+  devices: ReadonlyMap<number, DeviceState>,
+  gapHorizonMs?: number,
+): Promise<RollupDelta> {
   const row = (r: PreparedReading): InsertedReading => ({ device_id: r.deviceId, meter_time: r.meterTime, ...r.columns });
   // A merged reading carries only the columns it filled: the rollups add exactly those values.
   const readings = rows.filter((r) => r.outcome !== 'merged').map(row);
   const merged = rows.filter((r) => r.outcome === 'merged').map(row);
   const newestBefore = new Map<number, InsertedReading>();
   for (const [id, d] of devices) if (d.newest) newestBefore.set(id, d.newest);
-  return rollupDelta(trx, { readings, merged, mbus: await insertedMbus(trx, rows), newestBefore, devices });
+  return rollupDelta(trx, { readings, merged, mbus: await insertedMbus(trx, rows), newestBefore, devices, gapHorizonMs });
 }
 
 /**
  * The write-path step that keeps the rollups in the write transaction itself (SEM_ROLLUP_FLUSH_MS=0; the
  * default defers them, see deferred-rollups.ts): `writeQueue.addStep(rollupWriteStep)`.
  */
-export const rollupWriteStep: WriteStep = {
-  name: 'rollups',
-  async run(trx, rows, devices) {
-    await writeRollupDelta(trx, await batchRollupDelta(trx, rows, devices));
-  },
-};
+export const rollupWriteStep: WriteStep = rollupWriteStepWith();
+
+/** The same step with another gap horizon (SEM_ROLLUP_GAP_HORIZON_H). */
+export function rollupWriteStepWith(gapHorizonMs?: number): WriteStep {
+  return {
+    name: 'rollups',
+    async run(trx, rows, devices) {
+      await writeRollupDelta(trx, await batchRollupDelta(trx, rows, devices, gapHorizonMs));
+    },
+  };
+}

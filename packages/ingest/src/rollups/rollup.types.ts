@@ -25,6 +25,8 @@ export interface InsertedRows {
    * need no neighbour look-ups; without it every device takes the general path.
    */
   newestBefore?: ReadonlyMap<number, InsertedReading>;
+  /** Steps longer than this are gaps: booked at the later reading, not spread (default DEFAULT_GAP_HORIZON_MS). */
+  gapHorizonMs?: number;
   /** Optional: each device's zone and purge boundary, read in the same transaction (absent: looked up). */
   devices?: ReadonlyMap<number, { timeZone: string; purgedBefore: Date | null }>;
 }

@@ -4,7 +4,7 @@
  */
 import type { Kysely } from 'kysely';
 import type { Database } from '@sem/db';
-import { rollupWriteStep } from '../rollups/rollup-write-step.ts';
+import { rollupWriteStepWith } from '../rollups/rollup-write-step.ts';
 import type { InsertedMbusReading, InsertedReading } from '../rollups/rollup.types.ts';
 import { READING_SOURCES, type PreparedReading } from '../write/prepared-reading.ts';
 import { writeBatch } from '../write/write-batch.ts';
@@ -15,7 +15,13 @@ let lastReceived = 0;
 /** An M-Bus capture and the reading that carries it (default: a reading at the capture time, empty if none is given). */
 export type CarriedMbus = InsertedMbusReading & { carried_at?: Date };
 
-export async function writeReadings(db: Kysely<any>, readings: readonly InsertedReading[], mbus: readonly CarriedMbus[] = []): Promise<void> {
+/** `gapHorizonMs`: steps longer than this are gaps (default as in production, SEM_ROLLUP_GAP_HORIZON_H). */
+export async function writeReadings(
+  db: Kysely<any>,
+  readings: readonly InsertedReading[],
+  mbus: readonly CarriedMbus[] = [],
+  opts: { gapHorizonMs?: number } = {},
+): Promise<void> {
   // Batches get distinct receive times, as requests handled one transaction after another do.
   const receivedAt = new Date((lastReceived = Math.max(Date.now(), lastReceived + 1)));
   const prepared = new Map<string, PreparedReading>();
@@ -37,5 +43,5 @@ export async function writeReadings(db: Kysely<any>, readings: readonly Inserted
   for (const m of mbus) {
     carrier(m.device_id, m.carried_at ?? m.captured_at).mbus.push({ channel: m.channel, capturedAt: m.captured_at, deviceType: m.device_type, equipmentId: null, value: String(m.value), unit: 'm3', valvePosition: null });
   }
-  await writeBatch(db as Kysely<Database>, [...prepared.values()], [...DEFAULT_WRITE_STEPS, rollupWriteStep]);
+  await writeBatch(db as Kysely<Database>, [...prepared.values()], [...DEFAULT_WRITE_STEPS, rollupWriteStepWith(opts.gapHorizonMs)]);
 }

@@ -2,6 +2,8 @@ import type { Reading } from '@sem/meter-protocol';
 import { IngestError } from '../errors/ingest-error.ts';
 import type { DeviceSettings } from '../devices/devices.repository.ts';
 import { prepareReading, type PreparedReading, type ReadingSource } from './prepared-reading.ts';
+import type { TimeWindow } from '../time/meter-time.ts';
+import { DEFAULT_IDEMPOTENCY_WINDOWS, requestMark, type IdempotencyWindows, type RequestIdentity } from './request-once.ts';
 import type { WriteQueue } from './write-queue.ts';
 
 export interface ReadingResult {
@@ -32,6 +34,11 @@ export interface IngestObserver {
 /** The device a request writes for: its id, and its send interval to answer with. */
 export type IngestDevice = Pick<DeviceSettings, 'id' | 'sendIntervalSeconds'>;
 
+/** An invalid Date has no ISO text (toISOString throws RangeError). */
+function isoOrNull(t: Date | null): string | null {
+  return t && !Number.isNaN(t.getTime()) ? t.toISOString() : null;
+}
+
 /**
  * The one write path of every adapter: validate each reading on its own, hand the good ones to
  * the group-commit queue, and answer only after the transaction committed. All rejected: IngestError invalid-reading.
@@ -43,21 +50,32 @@ export async function ingestReadings(
   source: ReadingSource,
   receivedAt: Date,
   observer?: IngestObserver,
+  timeWindow?: TimeWindow,
+  identity?: RequestIdentity,
+  windows: IdempotencyWindows = DEFAULT_IDEMPOTENCY_WINDOWS,
 ): Promise<IngestResult> {
   const results: ReadingResult[] = [];
   const prepared: { index: number; row: PreparedReading }[] = [];
   let timelessIndex = 0;
   readings.forEach((reading, index) => {
-    const p = prepareReading(reading, { deviceId: device.id, receivedAt, source, timelessIndex });
+    const p = prepareReading(reading, { deviceId: device.id, receivedAt, source, timelessIndex, timeWindow });
     if (reading.meterTime === null) timelessIndex++;
     if ('rejected' in p) {
-      results[index] = { index, status: 'rejected', meterTime: reading.meterTime?.toISOString() ?? null, ...p.rejected };
+      results[index] = { index, status: 'rejected', meterTime: isoOrNull(reading.meterTime), ...p.rejected };
       observer?.rejected(p.rejected.code, device.id);
     } else prepared.push({ index, row: p.ok });
   });
+  const mark = requestMark(identity, prepared.some((p) => p.row.clockless), receivedAt, windows);
+  if (mark) for (const p of prepared) p.row.request = mark;
   const outcomes = await queue.enqueue(prepared.map((p) => p.row));
   prepared.forEach((p, i) => {
-    results[p.index] = { index: p.index, status: outcomes[i]!, meterTime: p.row.meterTime.toISOString() };
+    const outcome = outcomes[i]!;
+    const meterTime = p.row.meterTime.toISOString();
+    if (typeof outcome === 'string') results[p.index] = { index: p.index, status: outcome, meterTime };
+    else {
+      results[p.index] = { index: p.index, status: 'rejected', meterTime, code: 'unstorable', message: outcome.refused };
+      observer?.rejected('unstorable', device.id);
+    }
   });
   const count = (s: ReadingResult['status']) => results.filter((r) => r.status === s).length;
   const result: IngestResult = {

@@ -1,12 +1,11 @@
 import type { QuantityName, Reading } from '@sem/meter-protocol';
 import { QUANTITY_COLUMNS, toStored, toStoredRest, type QuantityColumn, type ReadingValueColumn } from '@sem/db';
+import type { RequestMark } from './request-once.ts';
+import { DEFAULT_TIME_WINDOW, timeProblem, type TimeProblemCode, type TimeWindow } from '../time/meter-time.ts';
 
 /** Where a reading came from; stored as a tinyint in reading.source. Add new sources at the end. */
 export const READING_SOURCES = { json: 1, p1: 2, han: 3, sem: 4, 'dsmr-reader': 5, mqtt: 6, simulator: 7 } as const;
 export type ReadingSource = keyof typeof READING_SOURCES;
-
-/** A meter time further ahead of the receive time than this is refused (clock unset or wrong). */
-export const MAX_FUTURE_MS = 24 * 60 * 60 * 1000;
 
 export interface PreparedMbus {
   channel: number;
@@ -35,10 +34,14 @@ export interface PreparedReading {
   identity?: { meterId: string | null; protocol: 'json' | 'p1' | 'han'; header: string | null; version: string | null; vendor: string | null } | null;
   /** 0-0:98.1.0 by month boundary, months without a peak included (peakAt null, 0 W). */
   peakMonths?: { periodEnd: Date; peakAt: Date | null; demandW: number }[];
+  /** True when the reading carried no time: `meterTime` is its receive time, moved to a free millisecond when written (clockless-keys.ts). */
+  clockless?: boolean;
+  /** The request it came with, when a retry of it can be recognised (request-once.ts). */
+  request?: RequestMark | undefined;
 }
 
 export interface Rejection {
-  code: 'future_time' | 'out_of_range';
+  code: TimeProblemCode | 'out_of_range';
   message: string;
 }
 
@@ -59,18 +62,14 @@ export function timelessKey(receivedAt: Date, timelessIndex: number): Date {
 /** Converts a normalized reading to storage rows, or says why it cannot be stored. */
 export function prepareReading(
   reading: Reading,
-  ctx: { deviceId: number; receivedAt: Date; source: ReadingSource; timelessIndex?: number },
+  ctx: { deviceId: number; receivedAt: Date; source: ReadingSource; timelessIndex?: number; timeWindow?: TimeWindow },
 ): { ok: PreparedReading } | { rejected: Rejection } {
+  const window = ctx.timeWindow ?? DEFAULT_TIME_WINDOW;
   const meterTime = reading.meterTime ?? timelessKey(ctx.receivedAt, ctx.timelessIndex ?? 0);
-  if (Number.isNaN(meterTime.getTime())) return { rejected: { code: 'out_of_range', message: 'meter time is not a valid date' } };
-  if (meterTime.getTime() > ctx.receivedAt.getTime() + MAX_FUTURE_MS) {
-    return {
-      rejected: {
-        code: 'future_time',
-        message: `meter time ${meterTime.toISOString()} is more than a day after the receive time ${ctx.receivedAt.toISOString()}`,
-      },
-    };
-  }
+  const badTime = timeProblem(meterTime, ctx.receivedAt, window);
+  if (badTime) return { rejected: badTime };
+  // Times of events a meter keeps (power failures, demand peaks) follow the same window; an implausible one is left out.
+  const plausible = (t: Date | null): t is Date => t !== null && timeProblem(t, ctx.receivedAt, window) === null;
   const columns: Partial<Record<ReadingValueColumn, number>> = {};
   for (const [name, value] of Object.entries(reading.values) as [QuantityName, number | undefined][]) {
     if (value === undefined || value === null) continue;
@@ -86,6 +85,8 @@ export function prepareReading(
   const mbus: PreparedMbus[] = [];
   for (const m of reading.mbus) {
     if (m.value === null || !Number.isFinite(m.value)) continue;
+    const badCapture = m.capturedAt ? timeProblem(m.capturedAt, ctx.receivedAt, window, `mbus channel ${m.channel} capture time`) : null;
+    if (badCapture) return { rejected: badCapture };
     if (Math.abs(m.value) > MBUS_MAX || m.channel < 0 || m.channel > 255) {
       return { rejected: { code: 'out_of_range', message: `mbus channel ${m.channel}: value ${m.value} cannot be stored` } };
     }
@@ -100,12 +101,12 @@ export function prepareReading(
     });
   }
   const powerFailures = reading.powerFailureLog
-    .filter((e) => e.endedAt !== null && e.durationS >= 0 && e.durationS <= 4_294_967_295)
+    .filter((e) => plausible(e.endedAt) && e.durationS >= 0 && e.durationS <= 4_294_967_295)
     .map((e) => ({ endedAt: e.endedAt as Date, durationS: Math.round(e.durationS) }));
   const peaks: PreparedReading['peaks'] = [];
   for (const p of [...(reading.demandMonthPeak ? [reading.demandMonthPeak] : []), ...reading.demandPeakHistory]) {
     const w = Math.round(p.kw * 1000);
-    if (p.at === null || !Number.isFinite(w) || w < 0 || w > 16_777_215) continue;
+    if (!plausible(p.at) || (p.periodEnd && Number.isNaN(p.periodEnd.getTime())) || !Number.isFinite(w) || w < 0 || w > 16_777_215) continue;
     peaks.push({ peakAt: p.at, demandW: w, periodEnd: p.periodEnd ?? null });
   }
   const peakMonths: NonNullable<PreparedReading['peakMonths']> = [];
@@ -147,6 +148,7 @@ export function prepareReading(
       meter,
       identity,
       peakMonths,
+      clockless: reading.meterTime === null,
     },
   };
 }

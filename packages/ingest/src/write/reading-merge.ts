@@ -2,6 +2,8 @@ import type { PreparedReading } from './prepared-reading.ts';
 
 /** stored: a new (device, meter time); merged: filled NULL columns of a stored one; duplicate: added nothing. */
 export type RowOutcome = 'stored' | 'merged' | 'duplicate';
+/** What the write queue answers for a row: its outcome, or why the database refused this row alone. */
+export type QueueOutcome = RowOutcome | { refused: string };
 
 type Columns = PreparedReading['columns'];
 

@@ -7,7 +7,10 @@ const pad3 = (n: number) => (n < 10 ? `00${n}` : n < 100 ? `0${n}` : `${n}`);
 function dateLiteral(d: Date): string {
   const t = d.getTime();
   if (Number.isNaN(t)) throw new TypeError('invalid date in SQL values');
-  return `'${d.getUTCFullYear()}-${pad2(d.getUTCMonth() + 1)}-${pad2(d.getUTCDate())} ${pad2(d.getUTCHours())}:${pad2(d.getUTCMinutes())}:${pad2(d.getUTCSeconds())}.${pad3(d.getUTCMilliseconds())}'`;
+  const year = d.getUTCFullYear();
+  if (year < 0 || year > 9999) throw new RangeError(`date outside years 0000-9999 in SQL values: ${year}`);
+  // Always four digits: MariaDB reads a two-digit year '50-06-01' as 2050.
+  return `'${String(year).padStart(4, '0')}-${pad2(d.getUTCMonth() + 1)}-${pad2(d.getUTCDate())} ${pad2(d.getUTCHours())}:${pad2(d.getUTCMinutes())}:${pad2(d.getUTCSeconds())}.${pad3(d.getUTCMilliseconds())}'`;
 }
 
 /** One value as a SQL literal; strings and buffers through mysql2's own escaping. */

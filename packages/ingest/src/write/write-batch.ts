@@ -1,11 +1,14 @@
 import { CompiledQuery, sql, type Kysely, type Transaction } from 'kysely';
 import { READING_VALUE_COLUMNS as VALUE_COLUMNS, type Database, type ReadingValueColumn } from '@sem/db';
 import type { PreparedReading } from './prepared-reading.ts';
+import { IngestError } from '../errors/ingest-error.ts';
 import { planMerge, readingKey, type RowOutcome } from './reading-merge.ts';
 import { deviceStates } from './device-states.ts';
 import { insertText, sqlLiteral, valuesText } from './sql-literal.ts';
 import { chunks } from './chunks.ts';
 import type { WriteStep } from './write-steps.ts';
+import { claimRequests } from './request-once.ts';
+import { placeClockless } from './clockless-keys.ts';
 
 export type { RowOutcome } from './reading-merge.ts';
 
@@ -80,14 +83,21 @@ async function lockDevices(trx: Transaction<Database>, deviceIds: readonly numbe
  */
 export async function writeBatch(
   db: Kysely<Database>,
-  rows: readonly PreparedReading[],
+  all: readonly PreparedReading[],
   steps: readonly WriteStep[],
 ): Promise<{ outcomes: RowOutcome[]; inserted: number; merged: number }> {
   const ran: unknown[] = [];
   const result = await db.transaction().execute(async (trx) => {
-    const deviceIds = [...new Set(rows.map((r) => r.deviceId))];
-    await lockDevices(trx, deviceIds);
-    const devices = await deviceStates(trx, deviceIds);
+    // Device rows first: no plain read may open the snapshot before the other writers' rows are committed.
+    await lockDevices(trx, [...new Set(all.map((r) => r.deviceId))]);
+    // Rows of a request written before (a retry) add nothing; the others are written.
+    const retried = await claimRequests(trx, all);
+    const rows = retried.size === 0 ? all : all.filter((r) => !r.request || !retried.has(r.request));
+    await placeClockless(trx, rows);
+    const devices = await deviceStates(trx, [...new Set(rows.map((r) => r.deviceId))]);
+    // A device deleted after its key was checked (a cached key elsewhere): its request is refused, the others of the batch are retried alone.
+    const gone = rows.find((r) => !devices.has(r.deviceId));
+    if (gone) throw new IngestError('unknown-device', 'unknown or revoked API key', { details: { deviceId: gone.deviceId } });
     // A reading newer than its device's newest stored row cannot be stored yet: only the others are looked up.
     const maybeStored = rows.filter((r) => {
       const newest = devices.get(r.deviceId)?.newest;
@@ -107,7 +117,9 @@ export async function writeBatch(
       merged += part.length - fresh;
     }
     for (const step of steps) ran.push(await step.run(trx, plan.written, devices));
-    return { outcomes: plan.outcomes, inserted, merged };
+    let i = 0;
+    const outcomes = retried.size === 0 ? plan.outcomes : all.map((r): RowOutcome => (r.request && retried.has(r.request) ? 'duplicate' : plan.outcomes[i++]!));
+    return { outcomes, inserted, merged };
   });
   for (const [i, step] of steps.entries()) step.committed?.(ran[i]);
   return result;

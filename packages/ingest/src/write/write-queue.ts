@@ -2,9 +2,10 @@ import type { Kysely } from 'kysely';
 import type { Database } from '@sem/db';
 import { IngestError } from '../errors/ingest-error.ts';
 import type { IngestLog } from '../ingest-log.ts';
-import { dbUnavailable, isDbUnavailable, isDeadlock } from '../errors/db-errors.ts';
+import { dbUnavailable, isDbUnavailable, isDeadlock, isRowDataError } from '../errors/db-errors.ts';
 import type { PreparedReading } from './prepared-reading.ts';
-import { WriteConflictError, writeBatch, type RowOutcome } from './write-batch.ts';
+import { WriteConflictError, writeBatch } from './write-batch.ts';
+import type { QueueOutcome } from './reading-merge.ts';
 import { DEFAULT_WRITE_STEPS, type WriteStep } from './write-steps.ts';
 
 export interface WriteQueueOptions {
@@ -33,7 +34,7 @@ interface Job {
   devices: ReadonlySet<number>;
   /** performance.now() at enqueue. */
   since: number;
-  resolve(outcomes: RowOutcome[]): void;
+  resolve(outcomes: QueueOutcome[]): void;
   reject(err: unknown): void;
 }
 
@@ -100,8 +101,11 @@ export class WriteQueue {
     return Promise.reject(new IngestError('overloaded', message, { retryAfterSeconds: QUEUE_FULL_RETRY_AFTER_S, details: { reason } }));
   }
 
-  /** Resolves with one outcome per row once the transaction holding them has committed. */
-  enqueue(rows: readonly PreparedReading[]): Promise<RowOutcome[]> {
+  /**
+   * Resolves with one outcome per row once the transaction holding them has committed; a row the database
+   * refused for its own data is `{ refused }` and the request's other rows are stored.
+   */
+  enqueue(rows: readonly PreparedReading[]): Promise<QueueOutcome[]> {
     if (rows.length === 0) return Promise.resolve([]);
     if (this.#closed) {
       return Promise.reject(new IngestError('shutting-down', 'the server is shutting down', { retryAfterSeconds: QUEUE_FULL_RETRY_AFTER_S }));
@@ -113,7 +117,7 @@ export class WriteQueue {
     if (this.oldestWaitMs > this.#opts.maxWaitMs) {
       return this.#shed('the write queue is behind; nothing was stored, retry later', 'write_queue_slow');
     }
-    return new Promise<RowOutcome[]>((resolve, reject) => {
+    return new Promise<QueueOutcome[]>((resolve, reject) => {
       this.#pending.push({ rows, devices: new Set(rows.map((r) => r.deviceId)), since: performance.now(), resolve, reject });
       this.#pendingRows += rows.length;
       this.#observer?.depth(this.depth);
@@ -180,8 +184,7 @@ export class WriteQueue {
     return jobs;
   }
 
-  async #runTransaction(jobs: Job[]): Promise<RowOutcome[]> {
-    const rows = jobs.flatMap((j) => j.rows);
+  async #runTransaction(jobs: Job[], rows: readonly PreparedReading[] = jobs.flatMap((j) => j.rows)): Promise<QueueOutcome[]> {
     const started = process.hrtime.bigint();
     const seconds = () => Number(process.hrtime.bigint() - started) / 1e9;
     for (let attempt = 1; ; attempt++) {
@@ -204,7 +207,7 @@ export class WriteQueue {
     }
   }
 
-  static #settle(jobs: Job[], outcomes: RowOutcome[]): void {
+  static #settle(jobs: Job[], outcomes: QueueOutcome[]): void {
     let i = 0;
     for (const job of jobs) {
       job.resolve(outcomes.slice(i, i + job.rows.length));
@@ -213,6 +216,8 @@ export class WriteQueue {
   }
 
   async #flush(jobs: Job[]): Promise<void> {
+    // Set when the batch was one request whose rows the database refused: it is split at once.
+    let failed: unknown;
     try {
       WriteQueue.#settle(jobs, await this.#runTransaction(jobs));
       return;
@@ -222,20 +227,42 @@ export class WriteQueue {
         for (const job of jobs) job.reject(apiErr);
         return;
       }
-      if (jobs.length === 1) {
+      if (jobs.length === 1 && !isRowDataError(err)) {
         jobs[0]!.reject(err);
         return;
       }
       // One request's rows broke the shared transaction: isolate it so the others still land.
-      this.#log?.warn({ err, requests: jobs.length }, 'batch failed; retrying its requests one by one');
+      if (jobs.length > 1) this.#log?.warn({ err, requests: jobs.length }, 'batch failed; retrying its requests one by one');
+      else failed = err;
     }
     for (const job of jobs) {
       try {
-        WriteQueue.#settle([job], await this.#runTransaction([job]));
+        WriteQueue.#settle([job], await this.#isolate(job, job.rows, failed));
       } catch (err) {
         job.reject(isDbUnavailable(err) ? dbUnavailable(err) : err);
       }
     }
+  }
+
+  /**
+   * Writes `rows` of one request; when the database refuses them for their data, writes each half on its own
+   * (in order: a device's rollups read its earlier rows), down to the one row it refuses. At most 2·log2(n) extra transactions per bad row.
+   */
+  async #isolate(job: Job, rows: readonly PreparedReading[], failed: unknown): Promise<QueueOutcome[]> {
+    if (failed === undefined) {
+      try {
+        return await this.#runTransaction([job], rows);
+      } catch (err) {
+        if (!isRowDataError(err)) throw err;
+        failed = err;
+      }
+    }
+    if (rows.length === 1) {
+      this.#log?.warn({ err: failed, deviceId: rows[0]!.deviceId }, 'the database refused one reading; the others are stored');
+      return [{ refused: `the database cannot store this reading: ${(failed as Error).message.slice(0, 200)}` }];
+    }
+    const half = Math.ceil(rows.length / 2);
+    return [...(await this.#isolate(job, rows.slice(0, half), undefined)), ...(await this.#isolate(job, rows.slice(half), undefined))];
   }
 
   /** Waits until everything enqueued so far is committed or failed. */

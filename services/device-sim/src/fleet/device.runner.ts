@@ -3,7 +3,7 @@ import { backoffDelayMs, type BackoffPolicy } from '../net/backoff.ts';
 import { httpPost } from '../net/http-post.ts';
 import type { PostOutcome } from '../net/post-outcome.ts';
 import { batches, type OutboxItem, type PostFormat } from '../post/post-format.ts';
-import { buildRequest, type DeviceAuth } from '../post/request-builder.ts';
+import { buildRequest, idempotencyKey, type DeviceAuth } from '../post/request-builder.ts';
 import { unitToItem, type DecodeSettings } from '../post/unit-to-item.ts';
 import type { MeterUnit, TimedUnit } from '../sources/meter-unit.ts';
 import type { RunStats } from '../stats/run-stats.ts';
@@ -196,7 +196,7 @@ export class DeviceRunner {
         }
       }
       if (attempt > 0) this.stats.retried++;
-      const request = buildRequest(s.format, entries.map((e) => e.item), s.auth);
+      const request = buildRequest(s.format, entries.map((e) => e.item), s.auth, idempotencyKey(entries));
       const started = performance.now();
       const outcome = await httpPost(s.baseUrl, request, s.requestTimeoutMs, stop);
       this.stats.requests++;

@@ -37,6 +37,8 @@ export function fromIngestError(err: IngestError, statusCode?: number): ApiError
       return new ApiError('reading_rejected', err.message, opts);
     case 'invalid-payload':
       return new ApiError('invalid_frame', err.message, opts);
+    case 'unknown-device':
+      return new ApiError('unauthorized', err.message, { cause: err, ...(statusCode ? { statusCode } : {}) });
     case 'overloaded':
     case 'shutting-down':
     case 'database-unavailable':

@@ -2,6 +2,7 @@ import { DEVICE_SECURITY } from '../http/security.ts';
 import type { FastifyInstance } from 'fastify';
 import { ApiError, errorResponses } from '../errors/api-error.ts';
 import { acceptOnly } from '../http/content-types.ts';
+import { requestIdentity } from '../http/request-identity.ts';
 
 export async function framesRoutes(app: FastifyInstance): Promise<void> {
   acceptOnly(app, ['text', 'octets-as-hex']);
@@ -26,7 +27,7 @@ export async function framesRoutes(app: FastifyInstance): Promise<void> {
         throw new ApiError('bad_request', 'body must be hex digits in pairs', { details: { path: 'body' } });
       }
       const readings = await app.ingest.decodeHan(device, Buffer.from(hex, 'hex'));
-      return reply.code(201).send(await app.ingest.ingest(device, readings, 'han', receivedAt));
+      return reply.code(201).send(await app.ingest.ingest(device, readings, 'han', receivedAt, requestIdentity(request)));
     },
   );
 }

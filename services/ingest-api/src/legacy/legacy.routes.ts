@@ -5,6 +5,7 @@ import { fromIngestError } from '../errors/error-handler.ts';
 import { acceptOnly } from '../http/content-types.ts';
 import { decodeP1 } from '../telegrams/telegrams.routes.ts';
 import { fromSemForm, SEM_FIELDS, type SemField } from './sem-form.ts';
+import { requestIdentity } from '../http/request-identity.ts';
 
 const NUMBER = '^-?\\d+(\\.\\d+)?$';
 
@@ -34,7 +35,7 @@ export async function legacyRoutes(app: FastifyInstance): Promise<void> {
     },
     async (request, reply) => {
       const receivedAt = new Date();
-      const result = await app.ingest.ingest(request.device!, [fromSemForm(request.body)], 'sem', receivedAt);
+      const result = await app.ingest.ingest(request.device!, [fromSemForm(request.body)], 'sem', receivedAt, requestIdentity(request));
       return reply.code(201).send(result);
     },
   );
@@ -60,7 +61,7 @@ export async function legacyRoutes(app: FastifyInstance): Promise<void> {
       // dsmr-reader answers 500 when a telegram does not parse; its script only looks at the status class.
       const readings = await decodeP1(app, device, request.body.telegram, 500);
       try {
-        return reply.code(201).send(await app.ingest.ingest(device, readings, 'dsmr-reader', receivedAt));
+        return reply.code(201).send(await app.ingest.ingest(device, readings, 'dsmr-reader', receivedAt, requestIdentity(request)));
       } catch (err) {
         // A refused reading (e.g. clock a day ahead) is "invalid data" to dsmr-reader: 400.
         if (err instanceof IngestError && err.kind === 'invalid-reading') throw fromIngestError(err, 400);

@@ -3,6 +3,7 @@ import type { FastifyRequest, preValidationAsyncHookHandler } from 'fastify';
 import { ApiError } from '../errors/api-error.ts';
 import { secretsEqual, type AuthDevice } from '@sem/ingest';
 import { cameThroughOps } from '../http/ops-access.ts';
+import { AuthFailureThrottle } from '../http/auth-throttle.ts';
 
 /**
  * How a client presents its key:
@@ -40,19 +41,26 @@ function presentedKey(request: FastifyRequest, style: KeyStyle): string | undefi
   return scheme?.[2] ?? header(request, 'x-api-key');
 }
 
-export const authPlugin = fp<{ adminToken: string | undefined }>(
+export const authPlugin = fp<{ adminToken: string | undefined; authFailuresPerMinute: number }>(
   async (app, opts) => {
     app.decorateRequest('device', null);
+    const throttle = new AuthFailureThrottle(opts.authFailuresPerMinute);
     app.decorate('authenticateDevice', (style: KeyStyle): preValidationAsyncHookHandler => {
       const refuse = (message: string) =>
         style === 'dsmr-reader' ? new ApiError('forbidden', message, { statusCode: 403 }) : new ApiError('unauthorized', message);
       return async (request) => {
+        const wait = throttle.retryAfterS(request.ip);
+        if (wait !== undefined) throw new ApiError('rate_limited', 'too many failed authentications from this address', { retryAfterS: wait });
+        const fail = (message: string) => {
+          throttle.fail(request.ip);
+          return refuse(message);
+        };
         const key = presentedKey(request, style);
-        if (!key) throw refuse('no API key given');
-        if (key.length > 200) throw refuse('unknown or revoked API key');
+        if (!key) throw fail('no API key given');
+        if (key.length > 200) throw fail('unknown or revoked API key');
         // The engine's look-up keeps found keys a few seconds; a change made in this process drops them at once.
         const device = await app.ingest.devices.byKey(key);
-        if (!device) throw refuse('unknown or revoked API key');
+        if (!device) throw fail('unknown or revoked API key');
         request.device = device;
       };
     });

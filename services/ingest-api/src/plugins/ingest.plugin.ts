@@ -18,7 +18,7 @@ declare module 'fastify' {
  * The write engine of this process on the app's pool and metrics registry. On close it refuses new
  * rows, drains the accepted ones and writes the held rollups and rejects, before the db plugin closes the pool.
  */
-export const ingestPlugin = fp<{ config: Pick<AppConfig, 'writeQueue' | 'rollupFlushMs' | 'rollupOrphanAfterMs' | 'deviceCacheTtlMs'>; writeSteps?: readonly WriteStep[] | undefined }>(
+export const ingestPlugin = fp<{ config: Pick<AppConfig, 'writeQueue' | 'rollupFlushMs' | 'rollupOrphanAfterMs' | 'deviceCacheTtlMs'> & Partial<Pick<AppConfig, 'timeWindow' | 'rollupGapHorizonMs' | 'idempotency'>>; writeSteps?: readonly WriteStep[] | undefined }>(
   async (app, opts) => {
     const engine = createIngest({ db: app.db, config: opts.config, log: app.log, metrics: app.metrics.registry, writeSteps: opts.writeSteps });
     app.decorate('ingest', engine);

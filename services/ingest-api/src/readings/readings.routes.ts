@@ -1,10 +1,11 @@
 import type { FastifyInstance } from 'fastify';
 import { QUANTITY_COLUMNS } from '@sem/db';
 import { ApiError } from '../errors/api-error.ts';
-import { fromJson, QUANTITY_NAMES, type JsonReading } from '@sem/ingest';
+import { fromJson, parseIsoTime, QUANTITY_NAMES, type JsonReading } from '@sem/ingest';
 import { MAX_ROWS, queryReadings } from './readings.repository.ts';
 import type { ReadingOut } from './reading-out.ts';
 import { getReadingsSchema, postReadingsSchema, type Resolution } from './readings.schemas.ts';
+import { requestIdentity } from '../http/request-identity.ts';
 
 /** CSV columns: time, samples, source, the quantities, then min.<q>, max.<q> and used.<q> where any row has them. */
 function toCsv(readings: ReadingOut[]): string {
@@ -51,7 +52,7 @@ export async function readingsRoutes(app: FastifyInstance, opts: { maxReadingsPe
     },
     async (request, reply) => {
       const receivedAt = new Date();
-      const result = await app.ingest.ingest(request.device!, request.body.map(fromJson), 'json', receivedAt);
+      const result = await app.ingest.ingest(request.device!, request.body.map(fromJson), 'json', receivedAt, requestIdentity(request));
       return reply.code(201).send(result);
     },
   );
@@ -63,8 +64,11 @@ export async function readingsRoutes(app: FastifyInstance, opts: { maxReadingsPe
       const { resolution, format } = request.query;
       const limit = Number(request.query.limit);
       if (limit > MAX_ROWS) throw new ApiError('bad_request', `querystring/limit must be at most ${MAX_ROWS}`, { details: { path: 'querystring/limit' } });
-      const from = new Date(request.query.from);
-      const to = new Date(request.query.to);
+      const from = parseIsoTime(request.query.from);
+      const to = parseIsoTime(request.query.to);
+      for (const [name, t] of [['from', from], ['to', to]] as const) {
+        if (Number.isNaN(t.getTime())) throw new ApiError('bad_request', `querystring/${name} is not a calendar-valid time`, { details: { path: `querystring/${name}` } });
+      }
       if (!(to > from)) throw new ApiError('bad_request', 'querystring/to must be after from', { details: { path: 'querystring/to' } });
       const device = request.device!;
       const { readings, next } = await queryReadings(app.db, device, from, to, resolution, limit);

@@ -5,6 +5,7 @@ import { IngestError, type DeviceSettings } from '@sem/ingest';
 import { errorResponses } from '../errors/api-error.ts';
 import { fromIngestError, fromProtocolError } from '../errors/error-handler.ts';
 import { acceptOnly } from '../http/content-types.ts';
+import { requestIdentity } from '../http/request-identity.ts';
 
 /**
  * Decodes a P1 body for the device (its zone; encrypted Smarty frames with its P1 key); undecodable
@@ -43,7 +44,7 @@ export async function telegramsRoutes(app: FastifyInstance): Promise<void> {
       const receivedAt = new Date();
       const device = request.device!;
       const readings = await decodeP1(app, device, request.body);
-      return reply.code(201).send(await app.ingest.ingest(device, readings, 'p1', receivedAt));
+      return reply.code(201).send(await app.ingest.ingest(device, readings, 'p1', receivedAt, requestIdentity(request)));
     },
   );
 }

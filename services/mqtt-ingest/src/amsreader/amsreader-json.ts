@@ -1,4 +1,5 @@
 import { emptyReading, METER_TYPE, withTariffTotals, type QuantityName, type Reading } from '@sem/meter-protocol';
+import { isPlausibleTime } from '@sem/ingest';
 
 /**
  * The JSON that AmsReader (UtilitechAS/amsreader-firmware) publishes, field names from its
@@ -141,6 +142,9 @@ export function parseAmsReaderJson(payload: Buffer | string): AmsReaderParse {
   reading.header = text(data['lv']);
   const model = text(data['type']);
   if (model !== null) reading.raw.push({ obis: METER_TYPE, value: model });
-  reading.meterTime = epochSeconds(doc['t']) ?? epochSeconds(data['rtc']);
+  // The meter clock (list 3 `rtc`) wins; `t` is the reader's own clock, seconds since boot until it syncs:
+  // an implausible one is no clock at all and the reading is stored as clockless (docs/storage.md "Meter times").
+  const readerClock = epochSeconds(doc['t']);
+  reading.meterTime = epochSeconds(data['rtc']) ?? (readerClock && isPlausibleTime(readerClock, new Date()) ? readerClock : null);
   return { kind: 'reading', reading, deviceMac: text(doc['id']) };
 }
