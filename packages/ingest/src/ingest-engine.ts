@@ -3,6 +3,7 @@ import type { Registry } from 'prom-client';
 import type { Database } from '@sem/db';
 import type { Reading } from '@sem/meter-protocol';
 import type { IngestConfig } from './config.ts';
+import type { IngestError } from './errors/ingest-error.ts';
 import type { IngestLog } from './ingest-log.ts';
 import { DeviceDirectory } from './devices/device-directory.ts';
 import type { DeviceSettings } from './devices/devices.repository.ts';
@@ -45,6 +46,11 @@ export interface IngestEngine {
    * database-unavailable when nothing was stored and the same request may be sent again).
    */
   ingest(device: IngestDevice, readings: readonly Reading[], source: ReadingSource, receivedAt: Date): Promise<IngestResult>;
+  /**
+   * Whether the write path admits a request now (undefined) or refuses it (IngestError overloaded or shutting-down,
+   * with Retry-After seconds). Ask before reading a request's body to answer the excess cheaply; `ingest` asks again.
+   */
+  admission(): IngestError | undefined;
   /** HAN bytes to readings with the device's HAN keys, zone and country. */
   decodeHan(device: Pick<DeviceSettings, 'id' | 'timeZone' | 'country'>, bytes: Uint8Array): Promise<Reading[]>;
   /** Resolves when the database answers a trivial query. */
@@ -89,6 +95,7 @@ export function createIngest(options: IngestEngineOptions): IngestEngine {
     rejects,
     devices,
     ingest: (device, readings, source, receivedAt) => ingestReadings(writeQueue, device, readings, source, receivedAt, observer),
+    admission: () => writeQueue.admission(),
     decodeHan: (device, bytes) => decodeHanBytes(db, device, bytes),
     ping: () => pingDatabase(db),
     close() {
