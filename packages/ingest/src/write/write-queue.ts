@@ -155,7 +155,10 @@ export class WriteQueue {
     }
     if (this.#opts.admitMaxWaitMs !== undefined) {
       const expected = this.expectedWaitMs(rows);
-      if (expected > this.#opts.admitMaxWaitMs) {
+      // Never below two commits of the batch this request would ride in: when one commit takes longer than the budget
+      // (a starved host), refusing what would fill the next transaction only shrinks the batches and goodput collapses.
+      const nextBatchMs = this.#model.transactionMs(Math.min(this.#opts.maxBatchRows, this.#pendingRows + rows));
+      if (expected > Math.max(this.#opts.admitMaxWaitMs, 2 * nextBatchMs)) {
         return this.#shed('the write path cannot commit this in time; nothing was stored, retry later', 'write_wait_over_budget', expected);
       }
     }
