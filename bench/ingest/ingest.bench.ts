@@ -327,13 +327,14 @@ if (want('herd')) {
   const h = run.value;
   addAcked(h.ackedByDevice);
   const after = await storedByDevice(conn);
+  // Lost: acknowledged but not in the database. Stored twice: more rows than the device ever sent. Unsent: still in an
+  // outbox at the bound (not lost: a device keeps them).
   let lost = 0;
   let extra = 0;
   for (const dev of jsonDevices) {
     const added = (after.get(dev.id) ?? 0) - (before.get(dev.id) ?? 0);
-    const sent = batches * perBatch;
-    if (added < sent) lost += sent - added;
-    if (added > sent) extra += added - sent;
+    lost += Math.max(0, (h.ackedByDevice.get(dev.id) ?? 0) - added);
+    extra += Math.max(0, added - batches * perBatch);
   }
   const maxGoodput = byId('d')?.readingsPerS;
   report.herd = {
@@ -343,7 +344,7 @@ if (want('herd')) {
     readings: h.readings,
     drainS: h.drainMs / 1000,
     undrained: h.undrained,
-    goodput: h.acked / (h.drainMs / 1000),
+    goodput: h.acked / ((Number.isNaN(h.drainMs) ? maxSeconds * 1000 : h.drainMs) / 1000),
     maxGoodput,
     idealS: maxGoodput ? h.readings / maxGoodput : undefined,
     answers: h.answers,
@@ -356,10 +357,11 @@ if (want('herd')) {
     duplicates: h.duplicates,
     lost,
     extra,
+    unsent: h.readings - h.acked - h.duplicates,
     perSecond: h.perSecond,
     apiCpu: run.window.serverCpu,
   };
-  log(`herd: ${h.readings} readings drained in ${(h.drainMs / 1000).toFixed(1)} s (ideal ${report.herd.idealS?.toFixed(1)} s), lost ${lost}, extra ${extra}, duplicates ${h.duplicates}`);
+  log(`herd: ${h.readings} readings drained in ${(h.drainMs / 1000).toFixed(1)} s (ideal ${report.herd.idealS?.toFixed(1)} s), lost ${lost}, stored twice ${extra}, re-sent after a timeout ${h.duplicates}, unsent ${h.readings - h.acked - h.duplicates}`);
   save();
 }
 

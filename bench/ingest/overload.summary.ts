@@ -37,8 +37,12 @@ export interface HerdSummary {
   missingRetryAfter: number;
   errors: number;
   duplicates: number;
+  /** Acknowledged but not in the database (must be 0). */
   lost: number;
+  /** Rows beyond what a device sent (stored twice; must be 0). */
   extra: number;
+  /** Still in an outbox when the phase's bound ran out (kept by the device, not lost). */
+  unsent: number;
   perSecond: number[][];
   apiCpu: number;
 }
@@ -81,10 +85,10 @@ export function renderOverload(rows: readonly OverloadSummary[] | undefined, her
   if (herd) {
     const ratio = herd.idealS ? herd.drainS / herd.idealS : Number.NaN;
     out.push('', `Reconnect storm: ${n0(herd.devices)} devices × ${n0(herd.readingsPerDevice)} readings (10 min at 1 Hz, batches of ${herd.batch}) reconnect within one second, retrying as device-sim does:`, '');
-    out.push('| readings | drain s | ideal s (readings ÷ max of d) | drain ÷ ideal | goodput readings/s | shed share | admitted p50 / p99 ms | shed p99 ms | answers | lost | duplicated | stored beyond sent | undrained devices | API CPU |');
+    out.push('| readings | drain s | ideal s (readings ÷ max of d) | drain ÷ ideal | goodput readings/s | shed share | admitted p50 / p99 ms | shed p99 ms | answers | lost (acked, not stored) | stored twice | re-sent after a timeout (answered duplicate) | unsent at the bound (devices) | API CPU |');
     out.push('|---|---|---|---|---|---|---|---|---|---|---|---|---|---|');
     out.push(
-      `| ${n0(herd.readings)} | ${n1(herd.drainS)} | ${n1(herd.idealS)} | ${n1(ratio)} ${mark(ratio <= 1.3)} | ${n0(herd.goodput)} | ${Math.round(herd.shedShare * 100)} % | ${n1(herd.admittedP50)} / ${n1(herd.admittedP99)} | ${n1(herd.shedP99)} | ${Object.entries(herd.answers).map(([k, v]) => `${k}: ${n0(v)}`).join(', ')}${herd.errors ? `, no answer: ${herd.errors}` : ''} | ${n0(herd.lost)} ${mark(herd.lost === 0)} | ${n0(herd.duplicates)} ${mark(herd.duplicates === 0)} | ${n0(herd.extra)} | ${herd.undrained} | ${Math.round(herd.apiCpu * 100)} % |`,
+      `| ${n0(herd.readings)} | ${n1(herd.drainS)} | ${n1(herd.idealS)} | ${n1(ratio)} ${mark(ratio <= 1.3)} | ${n0(herd.goodput)} | ${Math.round(herd.shedShare * 100)} % | ${n1(herd.admittedP50)} / ${n1(herd.admittedP99)} | ${n1(herd.shedP99)} | ${Object.entries(herd.answers).map(([k, v]) => `${k}: ${n0(v)}`).join(', ')}${herd.errors ? `, no answer: ${herd.errors}` : ''} | ${n0(herd.lost)} ${mark(herd.lost === 0)} | ${n0(herd.extra)} ${mark(herd.extra === 0)} | ${n0(herd.duplicates)} | ${n0(herd.unsent)} (${herd.undrained}) | ${Math.round(herd.apiCpu * 100)} % |`,
     );
     out.push('', `Per second (readings acknowledged / 2xx / 503+429): ${herd.perSecond.map((s) => (s ? `${s[0]}/${s[1]}/${s[2]}` : '0/0/0')).join(' ')}`);
   }
