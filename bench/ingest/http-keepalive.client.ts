@@ -4,6 +4,10 @@ import { connect, type Socket } from 'node:net';
 export interface HttpAnswer {
   status: number;
   retryAfter: boolean;
+  /** Retry-After in seconds, when given as delta-seconds. */
+  retryAfterS: number | undefined;
+  /** `duplicates` of an IngestResult body, when the answer has one. */
+  duplicates: number | undefined;
   /** `accepted` of an IngestResult body (read from its first bytes), when the answer has one. */
   accepted: number | undefined;
   /** The body bytes, only when the caller asked for them (they cost a copy). */
@@ -14,6 +18,8 @@ type Pending = { resolve(a: HttpAnswer): void; reject(e: Error): void; keepBody:
 
 const CRLF2 = Buffer.from('\r\n\r\n');
 const ACCEPTED = /"accepted":(\d+)/;
+const DUPLICATES = /"duplicates":(\d+)/;
+const RETRY_AFTER = /\r\nretry-after: *(\d+)/;
 
 /**
  * One HTTP/1.1 keep-alive connection to a loopback server, one request at a time (no pipelining),
@@ -125,10 +131,15 @@ export class KeepAliveConnection {
     this.#pending = undefined;
     if (p) {
       clearTimeout(p.timer);
-      const accepted = body ? ACCEPTED.exec(body.toString('latin1', 0, Math.min(body.length, 48))) : null;
+      const start = body ? body.toString('latin1', 0, Math.min(body.length, 96)) : '';
+      const accepted = ACCEPTED.exec(start);
+      const duplicates = DUPLICATES.exec(start);
+      const retryAfterS = RETRY_AFTER.exec(head);
       p.resolve({
         status,
         retryAfter: head.includes('\r\nretry-after:'),
+        retryAfterS: retryAfterS ? Number(retryAfterS[1]) : undefined,
+        duplicates: duplicates ? Number(duplicates[1]) : undefined,
         accepted: accepted ? Number(accepted[1]) : undefined,
         body: p.keepBody ? Buffer.from(body ?? []) : undefined,
       });

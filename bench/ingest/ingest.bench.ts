@@ -20,6 +20,8 @@ import { batchJsonStream, semFormStream, singleJsonStream, telegramStream, type 
 import { withServer, type ServerRun } from './phase.measure.ts';
 import { renderMarkdown, type PhaseRow, type BenchReport } from './results.report.ts';
 import { storagePhase } from './storage.phase.ts';
+import { thunderingHerd } from './herd.phase.ts';
+import { overloadRow } from './overload.summary.ts';
 import { profileWriteSteps } from './write-steps.profile.ts';
 
 const ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
@@ -42,7 +44,7 @@ const dbPid = mariadbPid(o.dbPidFile);
 const machine = await machineInfo(conn);
 log(`${machine.cores} cores (${machine.cpu}), ${machine.memoryGiB} GiB, node ${machine.node}, MariaDB ${machine.mariadb}, load ${machine.loadavgAtStart.join(' ')}`);
 
-const needJson = ['a', 'b', 'c', 'd', 'e', 'half', 'overload', 'ratelimit', 'steps'].some(want);
+const needJson = ['a', 'b', 'c', 'd', 'e', 'half', 'overload', 'herd', 'ratelimit', 'steps'].some(want);
 const jsonDevices: BenchDevice[] = needJson ? await createBenchDevices(db, 'json', o.devices, 'token') : [];
 const semDevices: BenchDevice[] = want('f') || want('half') ? await createBenchDevices(db, 'sem', o.devices, 'legacy') : [];
 log(`devices: ${jsonDevices.length} with token keys, ${semDevices.length} with legacy keys`);
@@ -245,29 +247,41 @@ if (want('half')) {
   }
 }
 
-// Twice the measured maximum, offered open-loop by twice the connections: RSS must stay bounded, overload shed.
+// Twice and four times the measured maximum of c and e, and twice d, offered open-loop: goodput must hold near the
+// maximum, the excess be refused at once (503 + Retry-After), RSS stay bounded.
 if (want('overload')) {
-  const c = byId('c');
-  const rateC = Math.round((c?.requestsPerS || 2000) * 2);
   // Long enough to see whether RSS levels off (the verdict compares the last third with the middle third).
-  const overload = { warmupS: o.warmupS, seconds: o.quick ? 15 : 60 };
-  const runC = await apiRun('overload-2x-c', (port, tick) =>
-    openLoop({
-      port,
-      devices: streams(jsonDevices, (d) => singleJsonStream(d, clock)),
-      rate: rateC,
-      maxConnections: 2 * o.devices,
-      maxBacklog: 2 * o.devices,
-      warmupS: o.warmupS,
-      seconds: overload.seconds,
-      timeoutMs: 10_000,
-      onTick: tick,
-    }),
-    {},
-    overload,
-  );
-  rows.push(loadRow('2×c', `twice c: ${rateC} req/s offered by up to ${2 * o.devices} connections`, runC, 'req/s'));
-  save();
+  const overload = { warmupS: o.warmupS, seconds: o.quick ? 10 : 60 };
+  const single: [string, string, (d: BenchDevice) => DeviceStream][] = [
+    ['c', 'single JSON readings', (d) => singleJsonStream(d, clock)],
+    ['e', 'P1 telegrams', (d) => telegramStream(d, clock)],
+  ];
+  for (const [base, what, stream] of single) {
+    const max = byId(base)?.requestsPerS;
+    if (!max) continue;
+    for (const times of [2, 4]) {
+      const rate = Math.round(max * times);
+      const run = await apiRun(`overload-${times}x-${base}`, (port, tick) =>
+        openLoop({
+          port,
+          devices: streams(jsonDevices, stream),
+          rate,
+          maxConnections: 2 * o.devices,
+          maxBacklog: 2 * o.devices,
+          warmupS: o.warmupS,
+          seconds: overload.seconds,
+          timeoutMs: 10_000,
+          onTick: tick,
+        }),
+        {},
+        overload,
+      );
+      const row = loadRow(`${times}×${base}`, `${times} × ${base} (${what}): ${rate} req/s offered by up to ${2 * o.devices} connections`, run, 'req/s');
+      rows.push(row);
+      (report.overload ??= []).push(overloadRow(row.id, run.value, max, rate, row.window.serverCpu));
+      save();
+    }
+  }
   const d = byId('d');
   const rateD = Math.max(2, Math.round((d?.requestsPerS || 20) * 2));
   const batchDevices = jsonDevices.slice(4 * o.batchConnections, 8 * o.batchConnections);
@@ -286,7 +300,70 @@ if (want('overload')) {
     {},
     overload,
   );
-  rows.push(loadRow('2×d', `twice d: ${rateD} batch req/s offered by up to ${batchDevices.length} connections`, runD, 'readings/s'));
+  const rowD = loadRow('2×d', `twice d: ${rateD} batch req/s offered by up to ${batchDevices.length} connections`, runD, 'readings/s');
+  rows.push(rowD);
+  if (d?.requestsPerS) (report.overload ??= []).push(overloadRow(rowD.id, runD.value, d.requestsPerS, rateD, rowD.window.serverCpu));
+  save();
+}
+
+// A fleet back after an outage: 1,000 devices, 10 minutes of 1 Hz readings each in their outbox, reconnect in one second.
+if (want('herd')) {
+  const batches = 2;
+  const perBatch = 300;
+  const before = await storedByDevice(conn);
+  const maxSeconds = o.quick ? 240 : 600;
+  const run = await apiRun(
+    'herd',
+    (port, tick) =>
+      thunderingHerd({
+        port,
+        devices: streams(jsonDevices, (d) => batchJsonStream(d, clock, perBatch)),
+        batchesPerDevice: batches,
+        reconnectWithinMs: 1000,
+        maxSeconds,
+        onTick: tick,
+      }),
+    {},
+    { warmupS: 0, seconds: Math.min(maxSeconds, 60) },
+  );
+  const h = run.value;
+  addAcked(h.ackedByDevice);
+  const after = await storedByDevice(conn);
+  // Lost: acknowledged but not in the database. Stored twice: more rows than the device ever sent. Unsent: still in an
+  // outbox at the bound (not lost: a device keeps them).
+  let lost = 0;
+  let extra = 0;
+  for (const dev of jsonDevices) {
+    const added = (after.get(dev.id) ?? 0) - (before.get(dev.id) ?? 0);
+    lost += Math.max(0, (h.ackedByDevice.get(dev.id) ?? 0) - added);
+    extra += Math.max(0, added - batches * perBatch);
+  }
+  const maxGoodput = byId('d')?.readingsPerS;
+  report.herd = {
+    devices: h.devices,
+    readingsPerDevice: batches * perBatch,
+    batch: perBatch,
+    readings: h.readings,
+    drainS: h.drainMs / 1000,
+    undrained: h.undrained,
+    goodput: h.acked / ((Number.isNaN(h.drainMs) ? maxSeconds * 1000 : h.drainMs) / 1000),
+    maxGoodput,
+    idealS: maxGoodput ? h.readings / maxGoodput : undefined,
+    answers: h.answers,
+    shedShare: ((h.answers['503'] ?? 0) + (h.answers['429'] ?? 0)) / Math.max(1, Object.values(h.answers).reduce((a, b) => a + b, 0)),
+    admittedP50: h.admitted.quantile(0.5),
+    admittedP99: h.admitted.quantile(0.99),
+    shedP99: h.shed.quantile(0.99),
+    missingRetryAfter: h.missingRetryAfter,
+    errors: h.errors,
+    duplicates: h.duplicates,
+    lost,
+    extra,
+    unsent: h.readings - h.acked - h.duplicates,
+    perSecond: h.perSecond,
+    apiCpu: run.window.serverCpu,
+  };
+  log(`herd: ${h.readings} readings drained in ${(h.drainMs / 1000).toFixed(1)} s (ideal ${report.herd.idealS?.toFixed(1)} s), lost ${lost}, stored twice ${extra}, re-sent after a timeout ${h.duplicates}, unsent ${h.readings - h.acked - h.duplicates}`);
   save();
 }
 
@@ -301,6 +378,11 @@ if (want('ratelimit')) {
   );
   rows.push(loadRow('429', 'one device over SEM_RATE_LIMIT_PER_MINUTE=120 (4 connections, 3 s)', run, 'req/s'));
   save();
+}
+
+async function storedByDevice(c: typeof conn): Promise<Map<number, number>> {
+  const [stored] = await c.query('SELECT device_id, COUNT(*) AS n FROM reading GROUP BY device_id');
+  return new Map((stored as { device_id: number; n: number }[]).map((r) => [r.device_id, Number(r.n)]));
 }
 
 // After the full run nothing acknowledged may be missing: count per device.

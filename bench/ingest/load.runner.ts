@@ -28,6 +28,8 @@ export interface LoadResult {
   clientDropped: number;
   /** Latency of 2xx answers in the window; open loop measures from the intended send time. */
   latency: LatencyHistogram;
+  /** Latency of 429/503 answers in the window, from the send (how fast the excess is refused). */
+  shedLatency: LatencyHistogram;
   /** Acknowledged (stored) readings per device over the whole run, warm-up included. */
   acked: Map<number, number>;
   /** Per second of the run (warm-up included): [2xx, 429, 503, other]. */
@@ -59,6 +61,7 @@ function newTally(warmupS: number, seconds: number, connections: number): Tally 
       errorReasons: {},
       clientDropped: 0,
       latency: new LatencyHistogram(),
+      shedLatency: new LatencyHistogram(),
       acked: new Map(),
       perSecond: [],
       connections,
@@ -66,7 +69,7 @@ function newTally(warmupS: number, seconds: number, connections: number): Tally 
   };
 }
 
-function count(t: Tally, device: DeviceStream, readings: number, sentAtMs: number, answer: HttpAnswer | undefined, err?: unknown): void {
+function count(t: Tally, device: DeviceStream, readings: number, sentAtMs: number, answer: HttpAnswer | undefined, err?: unknown, wroteAtMs = sentAtMs): void {
   const now = performance.now();
   const r = t.result;
   if (answer && answer.status >= 200 && answer.status < 300) {
@@ -88,7 +91,10 @@ function count(t: Tally, device: DeviceStream, readings: number, sentAtMs: numbe
   }
   r.requests += 1;
   r.statuses[answer.status] = (r.statuses[answer.status] ?? 0) + 1;
-  if ((answer.status === 429 || answer.status === 503) && !answer.retryAfter) r.missingRetryAfter += 1;
+  if (answer.status === 429 || answer.status === 503) {
+    if (!answer.retryAfter) r.missingRetryAfter += 1;
+    r.shedLatency.record(now - wroteAtMs);
+  }
   if (answer.status >= 200 && answer.status < 300) {
     r.ok += 1;
     r.okReadings += readings;
@@ -171,9 +177,10 @@ export async function openLoop(o: OpenLoopOptions): Promise<LoadResult> {
     const device = o.devices[slot.index % o.devices.length]!;
     const { raw, readings } = device.next();
     inFlight++;
+    const wroteAt = performance.now();
     slot.conn.request(raw).then(
-      (answer) => count(t, device, readings, dueAt, answer),
-      (err) => count(t, device, readings, dueAt, undefined, err),
+      (answer) => count(t, device, readings, dueAt, answer, undefined, wroteAt),
+      (err) => count(t, device, readings, dueAt, undefined, err, wroteAt),
     ).finally(() => {
       inFlight--;
       const next = backlog.shift();

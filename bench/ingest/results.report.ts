@@ -1,3 +1,4 @@
+import { renderOverload, type HerdSummary, type OverloadSummary } from './overload.summary.ts';
 import type { ProfileSummary } from './cpu-profile.summary.ts';
 import type { ApiMetrics } from './api-metrics.scrape.ts';
 import type { MachineInfo } from './machine.info.ts';
@@ -38,6 +39,8 @@ export interface BenchReport {
   count?: { acknowledged: number; stored: number; missing: number; devicesMissing: number; storedWithoutAck: number };
   storage?: StorageResult;
   steps?: ShapeProfile[];
+  overload?: OverloadSummary[];
+  herd?: HerdSummary;
 }
 
 const CEILING: Record<string, string> = { c: 'b', d: 'a', e: 'b', f: 'b' };
@@ -132,6 +135,7 @@ export function renderMarkdown(r: BenchReport): string {
     out.push('', `Profile ${row.id} (API main thread busy ${pct(p.busy)} of ${f1(p.seconds)} s): ${p.categories.slice(0, 8).map(([k, v]) => `${k} ${pct(v)}`).join(', ')}.`);
     out.push(`  top self time: ${p.top.slice(0, 6).map(([k, v]) => `${k} ${pct(v)}`).join('; ')}`);
   }
+  out.push(...renderOverload(r.overload, r.herd));
   for (const n of r.notes) out.push('', n);
   return `${out.join('\n')}\n`;
 }

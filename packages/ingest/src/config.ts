@@ -14,7 +14,7 @@ export interface IngestConfig {
   readonly deviceCacheTtlMs: number;
   /** Readings per request (HTTP) or message (MQTT) at most. */
   readonly maxReadingsPerRequest: number;
-  readonly writeQueue: { readonly maxRows: number; readonly maxBatchRows: number; readonly lingerMs: number; readonly maxWaitMs: number; readonly concurrency: number };
+  readonly writeQueue: { readonly maxRows: number; readonly maxBatchRows: number; readonly lingerMs: number; readonly maxWaitMs: number; readonly admitMaxWaitMs: number; readonly concurrency: number };
   /** How often rollups held in memory are written (0: in each write transaction). */
   readonly rollupFlushMs: number;
   /** Journal rows this old have no live writer (it stopped): any process replays them. */
@@ -46,6 +46,7 @@ export const ingestEnvSchema = z.object({
   SEM_WRITE_BATCH_MAX: envInt(1, 100_000).default(2000),
   SEM_WRITE_LINGER_MS: envInt(0, 1000).default(2),
   SEM_WRITE_QUEUE_MAX_WAIT_MS: envInt(1, 600_000).default(2000),
+  SEM_WRITE_ADMIT_MAX_WAIT_MS: envInt(1, 600_000).default(1000),
   SEM_WRITE_CONCURRENCY: envInt(1, 8).default(2),
   SEM_ROLLUP_FLUSH_MS: envInt(0, 60_000).default(2000),
   SEM_ROLLUP_ORPHAN_AFTER_MS: envInt(500, 3_600_000).optional(),
@@ -80,7 +81,7 @@ export function loadIngestConfig(env: Env): IngestConfig {
     dbConnect: { retries: e.SEM_DB_CONNECT_RETRIES, maxDelayMs: e.SEM_DB_CONNECT_MAX_DELAY_MS },
     deviceCacheTtlMs: e.SEM_DEVICE_CACHE_TTL_MS,
     maxReadingsPerRequest: e.SEM_MAX_READINGS_PER_REQUEST,
-    writeQueue: { maxRows: e.SEM_WRITE_QUEUE_MAX, maxBatchRows: e.SEM_WRITE_BATCH_MAX, lingerMs: e.SEM_WRITE_LINGER_MS, maxWaitMs: e.SEM_WRITE_QUEUE_MAX_WAIT_MS, concurrency: e.SEM_WRITE_CONCURRENCY },
+    writeQueue: { maxRows: e.SEM_WRITE_QUEUE_MAX, maxBatchRows: e.SEM_WRITE_BATCH_MAX, lingerMs: e.SEM_WRITE_LINGER_MS, maxWaitMs: e.SEM_WRITE_QUEUE_MAX_WAIT_MS, admitMaxWaitMs: e.SEM_WRITE_ADMIT_MAX_WAIT_MS, concurrency: e.SEM_WRITE_CONCURRENCY },
     rollupFlushMs: e.SEM_ROLLUP_FLUSH_MS,
     // A minute and 20 flushes by default: another process's held rows are flushed within flushMs.
     rollupOrphanAfterMs: e.SEM_ROLLUP_ORPHAN_AFTER_MS ?? Math.max(60_000, 20 * e.SEM_ROLLUP_FLUSH_MS),

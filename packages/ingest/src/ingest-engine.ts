@@ -3,6 +3,7 @@ import type { Registry } from 'prom-client';
 import type { Database } from '@sem/db';
 import type { Reading } from '@sem/meter-protocol';
 import type { IngestConfig } from './config.ts';
+import type { IngestError } from './errors/ingest-error.ts';
 import type { IngestLog } from './ingest-log.ts';
 import { DeviceDirectory } from './devices/device-directory.ts';
 import { deviceChanged } from './devices/device-changes.ts';
@@ -49,6 +50,11 @@ export interface IngestEngine {
    * database-unavailable when nothing was stored and the same request may be sent again).
    */
   ingest(device: IngestDevice, readings: readonly Reading[], source: ReadingSource, receivedAt: Date, identity?: RequestIdentity): Promise<IngestResult>;
+  /**
+   * Whether the write path admits a request now (undefined) or refuses it (IngestError overloaded or shutting-down,
+   * with Retry-After seconds). Ask before reading a request's body to answer the excess cheaply; `ingest` asks again.
+   */
+  admission(): IngestError | undefined;
   /** HAN bytes to readings with the device's HAN keys, zone, Kamstrup scalers and clock rule. */
   decodeHan(device: Pick<DeviceSettings, 'id' | 'timeZone' | 'country'>, bytes: Uint8Array): Promise<Reading[]>;
   /** P1 text to readings in the device's zone; encrypted P1 (Smarty, 0xDB) with the device's P1 key. */
@@ -106,6 +112,7 @@ export function createIngest(options: IngestEngineOptions): IngestEngine {
         if (err instanceof IngestError && err.kind === 'unknown-device') deviceChanged(device.id);
         throw err;
       }),
+    admission: () => writeQueue.admission(),
     decodeHan: (device, bytes) => decodeHanBytes(db, device, bytes),
     decodeP1: (device, text) => decodeP1Payload(db, device, text),
     ping: () => pingDatabase(db),

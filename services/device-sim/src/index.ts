@@ -11,3 +11,4 @@ export { loadCaptures } from './sources/capture-files.ts';
 export { liveUnits, parseLiveSource } from './sources/live-stream.ts';
 export { POST_FORMATS, type PostFormat } from './post/post-format.ts';
 export { RunStats, type RunSummary } from './stats/run-stats.ts';
+export { backoffDelayMs, DEFAULT_BACKOFF, parseRetryAfterMs, retryDelayMs, type BackoffPolicy } from './net/backoff.ts';

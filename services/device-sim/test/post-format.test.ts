@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { decodeTelegram } from '@sem/meter-protocol';
-import { backoffDelayMs, parseRetryAfterMs } from '../src/net/backoff.ts';
+import { backoffDelayMs, parseRetryAfterMs, retryDelayMs } from '../src/net/backoff.ts';
 import { classifyResponse } from '../src/net/post-outcome.ts';
 import { quotePlus } from '../src/post/form-encoding.ts';
 import { buildRequest, idempotencyKey } from '../src/post/request-builder.ts';
@@ -71,6 +71,17 @@ describe('server answers', () => {
     expect(backoffDelayMs(10, policy, () => 1)).toBe(1000);
     expect(backoffDelayMs(10, policy, () => 0.5)).toBe(500);
     expect(backoffDelayMs(2, policy, () => 0)).toBe(50);
+  });
+
+  it('honours Retry-After with up to half as much again at random, and backs off further when refused again and again', () => {
+    const policy = { baseMs: 100, maxMs: 60_000 };
+    expect(retryDelayMs(1, 2000, policy, () => 0)).toBe(2000);
+    expect(retryDelayMs(1, 2000, policy, () => 0.999)).toBe(2999);
+    // Refused ten times: the backoff ceiling (51 s here) outgrows the server's 1 s, with full jitter.
+    expect(retryDelayMs(10, 1000, policy, () => 0.9)).toBe(46_080);
+    expect(retryDelayMs(3, undefined, policy, () => 1)).toBe(400);
+    const spread = new Set(Array.from({ length: 100 }, () => Math.floor(retryDelayMs(1, 1000, policy) / 50)));
+    expect(spread.size).toBeGreaterThan(3);
   });
 
   it('computes nearest-rank percentiles', () => {

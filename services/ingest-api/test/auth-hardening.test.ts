@@ -1,6 +1,5 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { FastifyInstance } from 'fastify';
 import type { TestDatabase } from '@sem/db/testing';
 import { deleteDevice, revokeKeys } from '../src/devices/devices.service.ts';
 import { addDevice, bearer, openTestDatabase, testApp } from './test-app.ts';

@@ -54,7 +54,8 @@ describe('group commit', () => {
     const shed = responses.filter((r) => r.statusCode === 503);
     expect(ok.length + shed.length).toBe(20);
     expect(shed.length).toBeGreaterThan(0);
-    expect(shed[0]!.headers['retry-after']).toBe('1');
+    // Jittered over 1–2× the time the queue needs, at least a second.
+    expect(['1', '2']).toContain(shed[0]!.headers['retry-after']);
     expect(shed[0]!.json().error).toMatchObject({ code: 'service_unavailable', details: { reason: 'write_queue_full' } });
     const rows = await t.db.selectFrom('reading').select('power_import_w').execute();
     expect(rows.length).toBe(ok.length);

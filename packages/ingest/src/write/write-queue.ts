@@ -7,6 +7,7 @@ import type { PreparedReading } from './prepared-reading.ts';
 import { WriteConflictError, writeBatch } from './write-batch.ts';
 import type { QueueOutcome } from './reading-merge.ts';
 import { DEFAULT_WRITE_STEPS, type WriteStep } from './write-steps.ts';
+import { CommitModel } from './commit-model.ts';
 
 export interface WriteQueueOptions {
   /** Rows waiting or in flight above which new requests are shed (overloaded). */
@@ -17,6 +18,11 @@ export interface WriteQueueOptions {
   lingerMs: number;
   /** When the oldest request not yet answered has waited longer than this, new requests are shed (overloaded). */
   maxWaitMs: number;
+  /**
+   * Admission budget: a request whose expected wait until COMMIT (from the recent commit times, the rows ahead of
+   * it and the transactions in flight) is longer than this is refused at once (overloaded). Default: no budget.
+   */
+  admitMaxWaitMs?: number;
   /** Transactions in flight at once (default 1); they never share a device. */
   concurrency?: number;
 }
@@ -38,22 +44,34 @@ interface Job {
   reject(err: unknown): void;
 }
 
-/** Seconds a shed client should wait. */
+/** Seconds a shed client should wait at least. */
 export const QUEUE_FULL_RETRY_AFTER_S = 1;
+const MAX_RETRY_AFTER_S = 60;
 
-/** A transaction in flight: its rows, devices and the enqueue time of its oldest request. */
+/**
+ * Retry-After for a refusal when the queue needs `waitMs` to catch up: at least that, spread over up to twice it so
+ * the refused clients of one second do not all come back in the same second.
+ */
+export function retryAfterSeconds(waitMs: number, random: () => number = Math.random): number {
+  const base = Math.max(QUEUE_FULL_RETRY_AFTER_S, waitMs / 1000);
+  return Math.min(MAX_RETRY_AFTER_S, Math.ceil(base * (1 + random())));
+}
+
+/** A transaction in flight: its rows, devices, the enqueue time of its oldest request and its start. */
 interface Flight {
   rows: number;
   devices: Set<number>;
   since: number;
+  startedAt: number;
 }
 
 /**
  * Group commit: requests enqueue their rows and wait; a flush writes everything waiting in one
  * transaction and resolves each request only after COMMIT. Up to `concurrency` flushes overlap, each on
  * devices no other one holds: the rollups of a device read its earlier rows, which must be committed, and a
- * device's requests keep their order. Bounded: sheds (IngestError overloaded) when full (rows) or behind (the oldest
- * unanswered request has waited longer than `maxWaitMs`).
+ * device's requests keep their order. Bounded: sheds (IngestError overloaded) when full (rows), behind (the oldest
+ * unanswered request has waited longer than `maxWaitMs`), or when a new request could not commit within
+ * `admitMaxWaitMs` at the rate the write path commits now (docs/performance.md, "Overload").
  */
 export class WriteQueue {
   readonly #db: Kysely<Database>;
@@ -67,6 +85,7 @@ export class WriteQueue {
   #timer: NodeJS.Timeout | undefined;
   #closed = false;
   #idleWaiters: (() => void)[] = [];
+  readonly #model = new CommitModel();
   /** Counters for tests and metrics. */
   readonly stats = { transactions: 0, failedTransactions: 0, rows: 0, requests: 0, shed: 0 };
 
@@ -95,10 +114,62 @@ export class WriteQueue {
     return since === Infinity ? 0 : performance.now() - since;
   }
 
-  #shed(message: string, reason: string): Promise<never> {
+  /**
+   * Expected ms until `rows` more rows would be committed: a transaction slot freeing up, then the rows ahead and
+   * these in batches of `maxBatchRows` over `concurrency` slots, each batch timed by the recent commits. A transaction
+   * in flight longer than expected (a lock wait, a stalled database) is taken to need as long again.
+   */
+  expectedWaitMs(rows: number): number {
+    const now = performance.now();
+    const slots = this.#opts.concurrency ?? 1;
+    let slotFreeMs = 0;
+    if (this.#flights.size >= slots) {
+      slotFreeMs = Infinity;
+      for (const f of this.#flights) {
+        const expected = this.#model.transactionMs(f.rows);
+        const elapsed = now - f.startedAt;
+        slotFreeMs = Math.min(slotFreeMs, elapsed < expected ? expected - elapsed : elapsed);
+      }
+    }
+    const cost = this.#model.cost;
+    if (!cost) return slotFreeMs;
+    const ahead = this.#pendingRows + rows;
+    const batches = Math.max(1, Math.ceil(ahead / this.#opts.maxBatchRows));
+    return slotFreeMs + Math.ceil(batches / slots) * cost.fixedMs + (cost.perRowMs * ahead) / Math.min(slots, batches);
+  }
+
+  /**
+   * Whether `rows` more rows would be admitted now; the refusal (counted as shed) when not. Adapters may ask before
+   * they read a request's body (rows unknown: 1), so the excess is answered without the cost of parsing it.
+   */
+  admission(rows = 1): IngestError | undefined {
+    if (this.#closed) return new IngestError('shutting-down', 'the server is shutting down', { retryAfterSeconds: QUEUE_FULL_RETRY_AFTER_S });
+    // An idle queue takes any request: there is nothing to wait behind.
+    if (this.depth === 0) return undefined;
+    if (this.depth + rows > this.#opts.maxRows) {
+      return this.#shed('the write queue is full; nothing was stored, retry later', 'write_queue_full', this.expectedWaitMs(rows));
+    }
+    // Single-reading devices never fill the row bound: waiting time is what tells the writer is behind.
+    const oldest = this.oldestWaitMs;
+    if (oldest > this.#opts.maxWaitMs) {
+      return this.#shed('the write queue is behind; nothing was stored, retry later', 'write_queue_slow', oldest);
+    }
+    if (this.#opts.admitMaxWaitMs !== undefined) {
+      const expected = this.expectedWaitMs(rows);
+      // Never below two commits of the batch this request would ride in: when one commit takes longer than the budget
+      // (a starved host), refusing what would fill the next transaction only shrinks the batches and goodput collapses.
+      const nextBatchMs = this.#model.transactionMs(Math.min(this.#opts.maxBatchRows, this.#pendingRows + rows));
+      if (expected > Math.max(this.#opts.admitMaxWaitMs, 2 * nextBatchMs)) {
+        return this.#shed('the write path cannot commit this in time; nothing was stored, retry later', 'write_wait_over_budget', expected);
+      }
+    }
+    return undefined;
+  }
+
+  #shed(message: string, reason: string, waitMs: number): IngestError {
     this.stats.shed += 1;
     this.#observer?.onShed();
-    return Promise.reject(new IngestError('overloaded', message, { retryAfterSeconds: QUEUE_FULL_RETRY_AFTER_S, details: { reason } }));
+    return new IngestError('overloaded', message, { retryAfterSeconds: retryAfterSeconds(waitMs), details: { reason } });
   }
 
   /**
@@ -107,16 +178,8 @@ export class WriteQueue {
    */
   enqueue(rows: readonly PreparedReading[]): Promise<QueueOutcome[]> {
     if (rows.length === 0) return Promise.resolve([]);
-    if (this.#closed) {
-      return Promise.reject(new IngestError('shutting-down', 'the server is shutting down', { retryAfterSeconds: QUEUE_FULL_RETRY_AFTER_S }));
-    }
-    if (this.depth > 0 && this.depth + rows.length > this.#opts.maxRows) {
-      return this.#shed('the write queue is full; nothing was stored, retry later', 'write_queue_full');
-    }
-    // Single-reading devices never fill the row bound: waiting time is what tells the writer is behind.
-    if (this.oldestWaitMs > this.#opts.maxWaitMs) {
-      return this.#shed('the write queue is behind; nothing was stored, retry later', 'write_queue_slow');
-    }
+    const refused = this.admission(rows.length);
+    if (refused) return Promise.reject(refused);
     return new Promise<QueueOutcome[]>((resolve, reject) => {
       this.#pending.push({ rows, devices: new Set(rows.map((r) => r.deviceId)), since: performance.now(), resolve, reject });
       this.#pendingRows += rows.length;
@@ -140,7 +203,7 @@ export class WriteQueue {
     while (this.#flights.size < (this.#opts.concurrency ?? 1)) {
       const jobs = this.#take();
       if (jobs.length === 0) break;
-      const flight: Flight = { rows: 0, devices: new Set(), since: jobs[0]!.since };
+      const flight: Flight = { rows: 0, devices: new Set(), since: jobs[0]!.since, startedAt: performance.now() };
       for (const job of jobs) {
         flight.rows += job.rows.length;
         for (const d of job.devices) flight.devices.add(d);
@@ -190,6 +253,7 @@ export class WriteQueue {
     for (let attempt = 1; ; attempt++) {
       try {
         const { outcomes } = await writeBatch(this.#db, rows, this.#steps);
+        this.#model.record(rows.length, seconds() * 1000);
         this.stats.transactions += 1;
         this.stats.rows += rows.length;
         this.stats.requests += jobs.length;

@@ -1,5 +1,5 @@
 import type { Outbox } from '../outbox/outbox.store.ts';
-import { backoffDelayMs, type BackoffPolicy } from '../net/backoff.ts';
+import { retryDelayMs, type BackoffPolicy } from '../net/backoff.ts';
 import { httpPost } from '../net/http-post.ts';
 import type { PostOutcome } from '../net/post-outcome.ts';
 import { batches, type OutboxItem, type PostFormat } from '../post/post-format.ts';
@@ -205,7 +205,7 @@ export class DeviceRunner {
       if (outcome.kind === 'retry') {
         if (outcome.status === undefined) this.stats.networkErrors++;
         attempt++;
-        const wait = outcome.retryAfterMs ?? backoffDelayMs(attempt, s.backoff);
+        const wait = retryDelayMs(attempt, outcome.retryAfterMs, s.backoff);
         await realSleep(wait, stop);
         continue;
       }

@@ -13,6 +13,17 @@ export function backoffDelayMs(attempt: number, policy: BackoffPolicy = DEFAULT_
   return Math.max(Math.min(50, ceiling), Math.round(random() * ceiling));
 }
 
+/**
+ * Wait before retry number `attempt` after a refusal or a failure. With Retry-After: never sooner than the server
+ * asked, plus up to half as much again at random (a fleet refused in one second must not return in one second), and
+ * no sooner than the jittered backoff either, so a device refused again and again slows down. Without it: the backoff.
+ */
+export function retryDelayMs(attempt: number, retryAfterMs: number | undefined, policy: BackoffPolicy = DEFAULT_BACKOFF, random: () => number = Math.random): number {
+  const backoff = backoffDelayMs(attempt, policy, random);
+  if (retryAfterMs === undefined) return backoff;
+  return Math.max(backoff, Math.round(retryAfterMs * (1 + 0.5 * random())));
+}
+
 /** Retry-After as delta-seconds or an HTTP date; undefined when absent or unreadable. */
 export function parseRetryAfterMs(header: string | null | undefined, nowMs: number = Date.now()): number | undefined {
   if (header == null) return undefined;

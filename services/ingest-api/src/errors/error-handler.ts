@@ -87,6 +87,9 @@ export function registerErrorHandler(app: FastifyInstance, onReject: (code: stri
     onReject(apiError.code, route);
     if (apiError.statusCode >= 500 && apiError.code !== 'service_unavailable') {
       request.log.error({ err, code: apiError.code }, 'request failed');
+    } else if (err instanceof IngestError && err.kind === 'overloaded') {
+      // Thousands a second under overload: counted in sem_write_queue_shed_total, not logged one by one.
+      request.log.debug({ code: apiError.code, reason: err.details?.reason }, 'request shed');
     } else if (apiError.statusCode >= 500) {
       request.log.warn({ code: apiError.code, cause: String((apiError.cause as Error | undefined)?.message ?? '') }, 'database unavailable');
     } else {

@@ -25,6 +25,12 @@ export const ingestPlugin = fp<{ config: Pick<AppConfig, 'writeQueue' | 'rollupF
     app.decorate('writeQueue', engine.writeQueue);
     app.decorate('rollups', engine.rollups);
     app.decorate('rejectCounter', engine.rejects);
+    // The excess of an overload is answered before its body is read or parsed: 503 + Retry-After in microseconds.
+    app.addHook('onRequest', async (request) => {
+      if (request.method !== 'POST' || request.url.startsWith('/api/v1/admin')) return;
+      const refused = engine.admission();
+      if (refused) throw refused;
+    });
     // onClose hooks run in reverse registration order: the engine drains before the db plugin closes the pool.
     app.addHook('onClose', async () => engine.close());
   },
