@@ -3,7 +3,6 @@ import type { Registry } from 'prom-client';
 import type { Database } from '@sem/db';
 import type { Reading } from '@sem/meter-protocol';
 import type { IngestConfig } from './config.ts';
-import type { IngestError } from './errors/ingest-error.ts';
 import type { IngestLog } from './ingest-log.ts';
 import { DeviceDirectory } from './devices/device-directory.ts';
 import { deviceChanged } from './devices/device-changes.ts';

@@ -174,7 +174,7 @@ describe('three writer processes on one database', () => {
     const work = uploads(rnd);
 
     // One engine, one request at a time, in the same order: the answer the replicas must give.
-    const single = createIngest({ db: reference.db, config: { writeQueue: { maxRows: 100_000, maxBatchRows: 2000, lingerMs: 0, maxWaitMs: 60_000, concurrency: 1 }, rollupFlushMs: 0, deviceCacheTtlMs: 0 } });
+    const single = createIngest({ db: reference.db, config: { writeQueue: { maxRows: 100_000, maxBatchRows: 2000, lingerMs: 0, maxWaitMs: 60_000, admitMaxWaitMs: 60_000, concurrency: 1 }, rollupFlushMs: 0, deviceCacheTtlMs: 0 } });
     for (const u of work) {
       const device = { id: devices[u.meter]!.id, sendIntervalSeconds: 10 };
       await single.ingest(device, decodeP1Text(u.telegram, METERS[u.meter]!.zone), 'p1', new Date());
