@@ -61,7 +61,7 @@ scale_log "faults over: stopping the stream (requests in flight are re-sent unti
 touch "$SEM_SCALE_DIR/stop-stream"
 wait "$STREAM" || true
 grep -v '^t=' "$SEM_SCALE_DIR/stream.log" | tail -1
-ACKED=$(grep -o '"acked":[0-9]*' "$RES/galera-run.json" | head -1 | cut -d: -f2)
+ACKED=$(grep -o '"acked": *[0-9]*' "$RES/galera-run.json" | head -1 | grep -o '[0-9]*$')
 scale_wait_rows 14050 "$ACKED" || true   # the MQTT ingest stores what the broker acknowledged
 journal() { mariadb --no-defaults -h127.0.0.1 -P14050 -usem_owner -p"$(cat "$SEM_SCALE_DIR/secrets/owner")" -N sem -e 'SELECT COUNT(*) FROM rollup_journal'; }
 scale_log "rollup journal rows after the stream: $(journal); waiting for the orphan replay (rows > 1 min old, checked every 30 s)"
