@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # Galera kill test on loopback (npm run scale-out:galera; not part of npm test). Builds the HA variant
 # (3 Galera nodes, HAProxy, 2 ingest-api replicas, MQTT ingest), streams readings from simulated devices
-# through HAProxy (and 4 over MQTT), SIGKILLs the writer node, restarts it (IST), SIGKILLs an API replica and later a
+# through HAProxy (and, with SEM_SCALE_MQTT_DEVICES, over MQTT), SIGKILLs the writer node, restarts it (IST), SIGKILLs an API replica and later a
 # standby node. Then: 0 acknowledged readings lost, 0 duplicated, every node equal, and every table equal
 # to a single-server run of the same input. Stops everything it started (trap), bounded in time.
 # Env: SEM_SCALE_DIR (/tmp/sem-scale-galera, wiped), SEM_SCALE_DURATION_S (90: at least; longer while faults last), SEM_SCALE_DEVICES (40),
-#      SEM_SCALE_BATCHED (10 of them post 10 readings per request), SEM_SCALE_MQTT_DEVICES (4 more, over
+#      SEM_SCALE_BATCHED (10 of them post 10 readings per request), SEM_SCALE_MQTT_DEVICES (0; more devices over
 #      MQTT QoS 1), SEM_SCALE_MAX_S (900: hard limit).
 set -euo pipefail
 export SEM_SCALE_DIR="${SEM_SCALE_DIR:-/tmp/sem-scale-galera}"
@@ -27,7 +27,7 @@ scale_log "stack up: nodes n1 (writer) n2 n3, haproxy 14050/14080, api 14081 140
 
 scale_bg stream "$SCALE_NODE" "$SCALE_ROOT/bench/scale-out/device-stream.load.ts" --url http://127.0.0.1:14080 \
   --admin-token "$(cat "$SEM_SCALE_DIR/secrets/admin-token")" --create --devices "${SEM_SCALE_DEVICES:-40}" \
-  --batched "${SEM_SCALE_BATCHED:-10}" --mqtt-url mqtt://127.0.0.1:14083 --mqtt-devices "${SEM_SCALE_MQTT_DEVICES:-4}" --duration-s "${SEM_SCALE_MAX_S:-900}" --stop-file "$SEM_SCALE_DIR/stop-stream" \
+  --batched "${SEM_SCALE_BATCHED:-10}" --mqtt-url mqtt://127.0.0.1:14083 --mqtt-devices "${SEM_SCALE_MQTT_DEVICES:-0}" --duration-s "${SEM_SCALE_MAX_S:-900}" --stop-file "$SEM_SCALE_DIR/stop-stream" \
   --out "$RES/galera-run.json"
 STREAM=$(cat "$SCALE_PIDS/stream.pid")
 t0=$(date +%s.%N)
@@ -61,7 +61,7 @@ scale_log "faults over: stopping the stream (requests in flight are re-sent unti
 touch "$SEM_SCALE_DIR/stop-stream"
 wait "$STREAM" || true
 grep -v '^t=' "$SEM_SCALE_DIR/stream.log" | tail -1
-ACKED=$(grep -o '"acked":[0-9]*' "$RES/galera-run.json" | head -1 | cut -d: -f2)
+ACKED=$(grep -o '"acked": *[0-9]*' "$RES/galera-run.json" | head -1 | grep -o '[0-9]*$')
 scale_wait_rows 14050 "$ACKED" || true   # the MQTT ingest stores what the broker acknowledged
 journal() { mariadb --no-defaults -h127.0.0.1 -P14050 -usem_owner -p"$(cat "$SEM_SCALE_DIR/secrets/owner")" -N sem -e 'SELECT COUNT(*) FROM rollup_journal'; }
 scale_log "rollup journal rows after the stream: $(journal); waiting for the orphan replay (rows > 1 min old, checked every 30 s)"
