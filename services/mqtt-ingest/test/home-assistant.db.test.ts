@@ -88,12 +88,13 @@ describe('Home Assistant MQTT discovery', () => {
       await app.close();
     }
     const state = await until('the state of ha-meter', async () => messages.get('sem/ha-meter/state')?.at(-1));
+    // energy_import: the T1+T2 total every route stores (#15), announced like the tariff registers.
     expect(JSON.parse(state.payload)).toEqual({
-      time: '2026-11-21T09:00:00.000Z', energy_import_t1: 1234.567, energy_import_t2: 890.123, energy_export_t1: 12.5,
+      time: '2026-11-21T09:00:00.000Z', energy_import: 2124.69, energy_import_t1: 1234.567, energy_import_t2: 890.123, energy_export_t1: 12.5,
       power_import: 1530, voltage_l1: 231.4, current_l1: 6.52, gas: 112.384,
     });
     const configs = [...messages].filter(([t]) => t.startsWith(`homeassistant/sensor/sem_${meter.id}/`));
-    expect(configs.map(([t]) => t.split('/')[3]).sort()).toEqual(['current_l1', 'energy_export_t1', 'energy_import_t1', 'energy_import_t2', 'gas', 'power_import', 'voltage_l1']);
+    expect(configs.map(([t]) => t.split('/')[3]).sort()).toEqual(['current_l1', 'energy_export_t1', 'energy_import', 'energy_import_t1', 'energy_import_t2', 'gas', 'power_import', 'voltage_l1']);
     for (const [topic, [m]] of configs) {
       const payload = JSON.parse(m!.payload);
       expect(discoveryFindings(topic, payload), topic).toEqual([]);
