@@ -29,13 +29,17 @@ async function holdRow(deviceId: number, ms: number): Promise<Connection> {
   return other;
 }
 
-async function waitForBlockedInsert(other: Connection): Promise<void> {
+/** Our transaction waits on the other writer: at its device-row lock (the other's insert holds the device row through the foreign key) or at its insert. */
+async function waitForBlockedWrite(other: Connection): Promise<void> {
   for (let i = 0; i < 500; i++) {
-    const [rows] = await other.query("SELECT COUNT(*) AS n FROM information_schema.PROCESSLIST WHERE DB = ? AND INFO LIKE 'INSERT INTO reading%'", [ctx.t.connection.database]);
+    const [rows] = await other.query(
+      "SELECT COUNT(*) AS n FROM information_schema.PROCESSLIST WHERE DB = ? AND (INFO LIKE 'INSERT INTO reading%' OR INFO LIKE 'SELECT id FROM device WHERE id IN%FOR UPDATE')",
+      [ctx.t.connection.database],
+    );
     if (Number((rows as { n: number }[])[0]!.n) > 0) return;
     await new Promise((r) => setTimeout(r, 10));
   }
-  throw new Error('the insert never waited on the lock');
+  throw new Error('the write never waited on the lock');
 }
 
 function tracked<T>(p: Promise<T>): { promise: Promise<T>; done: () => boolean } {
@@ -57,7 +61,7 @@ async function stalledFirstWrite(concurrency: number) {
   const q = queue(concurrency);
   const other = await holdRow(a.id, T0);
   const a1 = tracked(q.enqueue([reading(a.id, T0, 1000)]));
-  await waitForBlockedInsert(other);
+  await waitForBlockedWrite(other);
   return { a, b, q, other, a1 };
 }
 

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -201,15 +201,19 @@ describe('tariffs CLI', () => {
     await expect(cli('set', '--device', 'cabin', '--from', '2026-10-01', '--day', '1e9')).rejects.toMatchObject({ code: 1 });
 
     const dir = mkdtempSync(join(tmpdir(), 'sem-prices-'));
-    const xml = join(dir, 'day.xml');
-    const csv = join(dir, 'prices.csv');
-    writeFileSync(xml, entsoeXml());
-    writeFileSync(csv, 'time,price\n2026-03-30T00:00:00+02:00,0.21\n2026-03-30T00:15:00+02:00,0.22\n');
-    const imported = await cli('import-prices', '--series', 'BE', xml, csv);
-    expect(imported.json.map((s: any) => s.quarters)).toEqual([92, 2]);
-    expect(imported.stderr).toContain(`[1/2] ${xml}: 23 prices, 92 quarter-hours 2026-03-28T23:00:00.000Z .. 2026-03-29T22:00:00.000Z`);
-    expect(imported.stderr).toContain(`[2/2] ${csv}: 2 prices, 2 quarter-hours`);
-    expect(Number((await ctx.t.db.selectFrom('energy_price').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n)).toBe(94);
-    await expect(cli('import-prices', '--series', 'BE', csv, '--format', 'entsoe-xml')).rejects.toMatchObject({ code: 1 });
+    try {
+      const xml = join(dir, 'day.xml');
+      const csv = join(dir, 'prices.csv');
+      writeFileSync(xml, entsoeXml());
+      writeFileSync(csv, 'time,price\n2026-03-30T00:00:00+02:00,0.21\n2026-03-30T00:15:00+02:00,0.22\n');
+      const imported = await cli('import-prices', '--series', 'BE', xml, csv);
+      expect(imported.json.map((s: any) => s.quarters)).toEqual([92, 2]);
+      expect(imported.stderr).toContain(`[1/2] ${xml}: 23 prices, 92 quarter-hours 2026-03-28T23:00:00.000Z .. 2026-03-29T22:00:00.000Z`);
+      expect(imported.stderr).toContain(`[2/2] ${csv}: 2 prices, 2 quarter-hours`);
+      expect(Number((await ctx.t.db.selectFrom('energy_price').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n)).toBe(94);
+      await expect(cli('import-prices', '--series', 'BE', csv, '--format', 'entsoe-xml')).rejects.toMatchObject({ code: 1 });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   }, 180_000); // six CLI processes: each starts Node and loads the app's modules
 });
