@@ -10,7 +10,10 @@ export function fromProtocolError(err: ProtocolError, statusCode?: number): ApiE
   if (err instanceof ChecksumError) {
     return new ApiError('checksum_mismatch', err.message, opts({ declared: err.declared, computed: err.computed, ...at }));
   }
-  return new ApiError(rejectReason(err) ?? 'invalid_frame', err.message, opts(at));
+  const code = rejectReason(err) ?? 'invalid_frame';
+  // Input the server cannot take (e.g. an encrypted frame without the device's key) is no unparsable telegram: never the dsmr-reader 500.
+  if (code === 'unsupported_input') return new ApiError(code, err.message, { details: at, cause: err });
+  return new ApiError(code, err.message, opts(at));
 }
 
 function validationError(err: FastifyError): ApiError {
