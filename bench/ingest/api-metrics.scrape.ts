@@ -1,3 +1,8 @@
+import { randomBytes } from 'node:crypto';
+
+/** The API's SEM_ADMIN_TOKEN in the bench: /metrics answers only the ops port or the admin token. */
+export const BENCH_ADMIN_TOKEN = randomBytes(24).toString('base64url');
+
 /** The ingest API's own view of its write path, from GET /metrics (prom-client text), over the process life. */
 export interface ApiMetrics {
   transactions: number;
@@ -23,7 +28,7 @@ function value(text: string, name: string): number {
 
 export async function scrapeApiMetrics(port: number): Promise<ApiMetrics | undefined> {
   try {
-    const res = await fetch(`http://127.0.0.1:${port}/metrics`, { signal: AbortSignal.timeout(10_000) });
+    const res = await fetch(`http://127.0.0.1:${port}/metrics`, { headers: { authorization: `Bearer ${BENCH_ADMIN_TOKEN}` }, signal: AbortSignal.timeout(10_000) });
     const text = await res.text();
     const count = value(text, 'sem_write_transaction_duration_seconds_count');
     return {

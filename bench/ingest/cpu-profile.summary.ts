@@ -38,7 +38,7 @@ const CATEGORIES: [string, (fn: string, url: string) => boolean][] = [
   ['rate limit', (_fn, url) => /@fastify\/rate-limit|toad-cache/.test(url)],
   ['crypto (sha256)', (_fn, url) => url.includes('internal/crypto')],
   ['fastify routing/hooks', (_fn, url) => /node_modules\/(fastify|find-my-way|avvio|light-my-request|@fastify|fastify-plugin|abstract-logging|rfdc|process-warning|toad-cache|safe-regex2|ret|fast-querystring|content-type)\//.test(url)],
-  ['ingest-api write path', (_fn, url) => url.includes('ingest-api/src/write/')],
+  ['write engine (@sem/ingest)', (_fn, url) => url.includes('packages/ingest/src/')],
   ['ingest-api other', (_fn, url) => url.includes('ingest-api/src/') || url.includes('/db/src/')],
   ['node http/net/streams', (_fn, url) => /^node:(internal\/)?(http|_http|net|stream|internal\/streams|internal\/stream_base|events|timers|buffer|internal\/http|internal\/timers|internal\/process|async_hooks|internal\/async_hooks)/.test(url)],
   ['node other', (_fn, url) => url.startsWith('node:')],

@@ -18,6 +18,7 @@ import { machineInfo } from './machine.info.ts';
 import { DeviceClock } from './device-clock.ts';
 import { batchJsonStream, semFormStream, singleJsonStream, telegramStream, type BenchDevice } from './payloads.factory.ts';
 import { withServer, type ServerRun } from './phase.measure.ts';
+import { BENCH_ADMIN_TOKEN } from './api-metrics.scrape.ts';
 import { renderMarkdown, type PhaseRow, type BenchReport } from './results.report.ts';
 import { storagePhase } from './storage.phase.ts';
 import { thunderingHerd } from './herd.phase.ts';
@@ -67,6 +68,7 @@ const apiEnv = (extra: Record<string, string> = {}): Record<string, string> => (
   SEM_LOG_LEVEL: 'warn',
   // Capacity phases measure the write path, not the per-device policy (checked in its own phase).
   SEM_RATE_LIMIT_PER_MINUTE: '1000000',
+  SEM_ADMIN_TOKEN: BENCH_ADMIN_TOKEN,
   // Write-queue and rollup settings from the bench's own environment reach the API, to compare them (e.g. SEM_ROLLUP_FLUSH_MS=0).
   ...Object.fromEntries(Object.entries(process.env).filter((e): e is [string, string] => (e[0].startsWith('SEM_WRITE_') || e[0].startsWith('SEM_ROLLUP_')) && e[1] !== undefined)),
   ...extra,
