@@ -31,12 +31,13 @@ export interface RequestMark {
 
 /** The request's mark, or none when nothing identifies it (no key, and every reading carries its own time). */
 export function requestMark(identity: RequestIdentity | undefined, hasClockless: boolean, receivedAt: Date, windows: IdempotencyWindows): RequestMark | undefined {
-  const nonce = randomBytes(16);
   if (identity?.idempotencyKey) {
-    return { key: createHash('sha256').update(`key\0${identity.idempotencyKey}`).digest(), nonce, expiresAt: new Date(receivedAt.getTime() + windows.keyTtlMs) };
+    return { key: createHash('sha256').update(`key\0${identity.idempotencyKey}`).digest(), nonce: randomBytes(16), expiresAt: new Date(receivedAt.getTime() + windows.keyTtlMs) };
   }
-  if (identity?.bodyHash && hasClockless) {
-    return { key: createHash('sha256').update('body\0').update(identity.bodyHash).digest(), nonce, expiresAt: new Date(receivedAt.getTime() + windows.bodyWindowMs) };
+  // hasClockless first: the adapter may compute the body hash only when it is read.
+  const bodyHash = hasClockless ? identity?.bodyHash : undefined;
+  if (bodyHash) {
+    return { key: createHash('sha256').update('body\0').update(bodyHash).digest(), nonce: randomBytes(16), expiresAt: new Date(receivedAt.getTime() + windows.bodyWindowMs) };
   }
   return undefined;
 }

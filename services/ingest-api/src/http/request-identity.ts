@@ -15,7 +15,18 @@ export function requestIdentity(request: FastifyRequest): RequestIdentity {
   if (header !== undefined && (typeof header !== 'string' || !KEY.test(header))) {
     throw new ApiError('bad_request', 'Idempotency-Key must be 1 to 255 visible ASCII characters', { details: { path: 'headers/idempotency-key' } });
   }
+  const route = request.routeOptions.url;
   const body = request.body;
-  const bytes = typeof body === 'string' || Buffer.isBuffer(body) ? body : JSON.stringify(body ?? null);
-  return { idempotencyKey: header, bodyHash: createHash('sha256').update(`${request.routeOptions.url}\0`).update(bytes).digest() };
+  let hash: Buffer | undefined;
+  return {
+    idempotencyKey: header,
+    // Hashed on first use: the engine asks only for requests with a clockless reading (re-serialising every JSON body cost the single-reading path CPU).
+    get bodyHash() {
+      if (hash === undefined) {
+        const bytes = typeof body === 'string' || Buffer.isBuffer(body) ? body : JSON.stringify(body ?? null);
+        hash = createHash('sha256').update(`${route}\0`).update(bytes).digest();
+      }
+      return hash;
+    },
+  };
 }
