@@ -21,6 +21,8 @@ export interface AppConfig extends IngestConfig {
   readonly rateLimitPerMinute: number;
   /** Failed authentications per client address and minute before it is answered 429 without a key look-up. */
   readonly authFailuresPerMinute: number;
+  /** API processes on this host (node:cluster, each listening with SO_REUSEPORT); 1 = this process serves alone. */
+  readonly apiProcesses: number;
 }
 
 const schema = z.object({
@@ -36,6 +38,7 @@ const schema = z.object({
   SEM_BODY_LIMIT_BYTES: envInt(1024, 64 * 1024 * 1024).default(1024 * 1024),
   SEM_RATE_LIMIT_PER_MINUTE: envInt(1, 1_000_000).default(600),
   SEM_AUTH_FAILURES_PER_MINUTE: envInt(1, 1_000_000).default(30),
+  SEM_API_PROCESSES: envInt(1, 64).default(1),
 });
 
 /** A PEM file read at start, so a wrong path fails there and names its variable. */
@@ -75,6 +78,7 @@ export function loadConfig(env: Env): AppConfig {
     bodyLimitBytes: e.SEM_BODY_LIMIT_BYTES,
     rateLimitPerMinute: e.SEM_RATE_LIMIT_PER_MINUTE,
     authFailuresPerMinute: e.SEM_AUTH_FAILURES_PER_MINUTE,
+    apiProcesses: e.SEM_API_PROCESSES,
   });
 }
 

@@ -1,39 +1,10 @@
-// Entry point: parse config, wait for the database, optionally migrate, listen; drain and close on
-// SIGTERM/SIGINT or an uncaught error (forced exit after the grace period).
-import { migrateToLatest } from '@sem/db';
-import { onShutdown, waitForDatabase } from '@sem/service-kit';
-import { buildApp } from './app.ts';
+// Entry point: parse config, then serve, alone or as SEM_API_PROCESSES processes on the same ports (node:cluster).
+import cluster from 'node:cluster';
 import { loadConfigOrExit } from './config.ts';
-import { retentionPlugin } from './plugins/retention.plugin.ts';
-import { startListeners, type Listeners } from './http/listeners.ts';
+import { serveApi } from './serve-api.ts';
+import { apiProcessIndex, superviseApiProcesses } from './processes/api-processes.ts';
 
 const config = loadConfigOrExit(process.env);
 
-const app = await buildApp(config);
-
-try {
-  await waitForDatabase(() => app.ingest.ping(), {
-    retries: config.dbConnect.retries,
-    maxDelayMs: config.dbConnect.maxDelayMs,
-    onWait: ({ attempt, delayMs, reason }) => app.log.warn({ attempt, delayMs, code: reason }, 'database not ready, retrying'),
-  });
-} catch (err) {
-  app.log.fatal({ err }, 'database unreachable, giving up');
-  await app.close();
-  process.exit(1);
-}
-
-if (config.migrateOnStart) {
-  const results = await migrateToLatest(app.db);
-  app.log.info({ applied: results.map((r) => r.migrationName) }, 'migrations done');
-}
-
-// Raw rows expire; rollups stay (@sem/ingest retention). Not part of buildApp, so tests never purge.
-await app.register(retentionPlugin, { rawRetentionDays: config.rawRetentionDays });
-
-// Stop: no new connections, answers in flight finish, the write engine drains and writes what it holds, the pool closes.
-const started: { listeners?: Listeners } = {};
-onShutdown(app.log, () => started.listeners?.close() ?? app.close());
-
-// HTTPS, plain HTTP (switchable) and the internal ops port, all the same app (src/http/listeners.ts).
-started.listeners = await startListeners(app, config);
+if (config.apiProcesses > 1 && cluster.isPrimary) superviseApiProcesses(config.apiProcesses);
+else await serveApi(config, apiProcessIndex());

@@ -14,11 +14,23 @@ export interface Listeners {
   close(): Promise<void>;
 }
 
+/** One of several API processes on this host (SEM_API_PROCESSES > 1): its number, 1 … n. */
+export interface SharedPorts {
+  shared: boolean;
+  index: number;
+}
+
 /**
  * Serves one app on up to three ports, each through Fastify's full request pipeline (app.routing):
  * HTTPS; plain HTTP for readers that cannot do TLS, switchable off; and the internal ops port.
+ * `shared`: the device ports are bound with SO_REUSEPORT by every API process (the kernel spreads connections);
+ * the ops port is each process's own, SEM_OPS_PORT + index − 1, so a scraper reads every process's metrics.
  */
-export async function startListeners(app: FastifyInstance, config: Pick<AppConfig, 'http' | 'https' | 'opsPort'>): Promise<Listeners> {
+export async function startListeners(
+  app: FastifyInstance,
+  config: Pick<AppConfig, 'http' | 'https' | 'opsPort'>,
+  processes: SharedPorts = { shared: false, index: 1 },
+): Promise<Listeners> {
   await app.ready();
   const servers: [ListenerKind, Server][] = [];
   if (config.https) servers.push(['https', createHttpsServer({ cert: config.https.cert, key: config.https.key, minVersion: 'TLSv1.2' }, app.routing)]);
@@ -28,7 +40,8 @@ export async function startListeners(app: FastifyInstance, config: Pick<AppConfi
     serveAsOps(ops);
     servers.push(['ops', ops]);
   }
-  const wanted: Record<ListenerKind, number> = { https: config.https?.port ?? 0, http: config.http.port, ops: config.opsPort ?? 0 };
+  const opsPort = config.opsPort ? config.opsPort + processes.index - 1 : 0;
+  const wanted: Record<ListenerKind, number> = { https: config.https?.port ?? 0, http: config.http.port, ops: opsPort };
   const ports: Partial<Record<ListenerKind, number>> = {};
   try {
     for (const [kind, server] of servers) {
@@ -36,7 +49,9 @@ export async function startListeners(app: FastifyInstance, config: Pick<AppConfi
       server.keepAliveTimeout = 72_000;
       await new Promise<void>((resolve, reject) => {
         server.once('error', reject);
-        server.listen(wanted[kind], config.http.host, () => resolve());
+        // exclusive: each cluster process binds its own socket instead of asking the primary for a shared handle.
+        const sharing = processes.shared ? { exclusive: true, reusePort: kind !== 'ops' } : {};
+        server.listen({ port: wanted[kind], host: config.http.host, ...sharing }, () => resolve());
       });
       ports[kind] = (server.address() as AddressInfo).port;
       app.log.info({ listener: kind, address: `${config.http.host}:${ports[kind]}` }, 'listening');
