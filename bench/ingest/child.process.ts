@@ -15,6 +15,25 @@ export function cpuSeconds(pid: number): number {
   }
 }
 
+/** The process's children (the API processes under a SEM_API_PROCESSES primary), from /proc. */
+function childPids(pid: number): number[] {
+  try {
+    return readdirSync(`/proc/${pid}/task`).flatMap((tid) => readFileSync(`/proc/${pid}/task/${tid}/children`, 'latin1').trim().split(/\s+/).filter(Boolean).map(Number));
+  } catch {
+    return [];
+  }
+}
+
+/** cpuSeconds of a process and its children still running (a cluster's primary and its API processes). */
+export function treeCpuSeconds(pid: number): number {
+  return childPids(pid).reduce((sum, c) => sum + (cpuSeconds(c) || 0), cpuSeconds(pid));
+}
+
+/** rssMiB of a process and its children. */
+export function treeRssMiB(pid: number): number {
+  return childPids(pid).reduce((sum, c) => sum + (rssMiB(c) || 0), rssMiB(pid));
+}
+
 /** Resident set size in MiB (VmRSS), or NaN when the process is gone. */
 export function rssMiB(pid: number): number {
   try {

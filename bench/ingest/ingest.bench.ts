@@ -70,7 +70,7 @@ const apiEnv = (extra: Record<string, string> = {}): Record<string, string> => (
   SEM_RATE_LIMIT_PER_MINUTE: '1000000',
   SEM_ADMIN_TOKEN: BENCH_ADMIN_TOKEN,
   // Write-queue and rollup settings from the bench's own environment reach the API, to compare them (e.g. SEM_ROLLUP_FLUSH_MS=0).
-  ...Object.fromEntries(Object.entries(process.env).filter((e): e is [string, string] => (e[0].startsWith('SEM_WRITE_') || e[0].startsWith('SEM_ROLLUP_')) && e[1] !== undefined)),
+  ...Object.fromEntries(Object.entries(process.env).filter((e): e is [string, string] => (e[0].startsWith('SEM_WRITE_') || e[0].startsWith('SEM_ROLLUP_') || e[0] === 'SEM_API_PROCESSES') && e[1] !== undefined)),
   ...extra,
 });
 
@@ -196,6 +196,17 @@ if (want('c')) {
     closedLoop({ port, devices: streams(jsonDevices, (d) => singleJsonStream(d, clock)), connections: o.devices, warmupS: o.warmupS, seconds: o.seconds, onTick: tick }),
   );
   rows.push(loadRow('c', `${o.devices} devices, single JSON reading per POST /api/v1/readings`, run, 'req/s'));
+  save();
+}
+
+// (c2) c again with the API as two processes on one port (SEM_API_PROCESSES=2): CPU and RSS are the primary's and both processes'.
+if (want('c2')) {
+  const run = await apiRun(
+    'c2-json-single-2-processes',
+    (port, tick) => closedLoop({ port, devices: streams(jsonDevices, (d) => singleJsonStream(d, clock)), connections: o.devices, warmupS: o.warmupS, seconds: o.seconds, onTick: tick }),
+    { SEM_API_PROCESSES: '2' },
+  );
+  rows.push(loadRow('c2', `as c, the API as 2 processes (SEM_API_PROCESSES=2)`, run, 'req/s'));
   save();
 }
 

@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadavg } from 'node:os';
 import type { Connection } from 'mysql2/promise';
-import { cpuSeconds, rssMiB, startServer, type ServerChild } from './child.process.ts';
+import { startServer, treeCpuSeconds, treeRssMiB, type ServerChild } from './child.process.ts';
 import { summarizeProfile, type ProfileSummary } from './cpu-profile.summary.ts';
 import { scrapeApiMetrics, type ApiMetrics } from './api-metrics.scrape.ts';
 import { diffCounters, readCounters, type Counters } from './mariadb.counters.ts';
@@ -46,7 +46,7 @@ export class WindowProbe {
 
   #cpu(): { server: number; client: number } {
     const u = process.cpuUsage();
-    return { server: this.#serverPid ? cpuSeconds(this.#serverPid) : Number.NaN, client: (u.user + u.system) / 1e6 };
+    return { server: this.#serverPid ? treeCpuSeconds(this.#serverPid) : Number.NaN, client: (u.user + u.system) / 1e6 };
   }
 
   #takeStart(): void {
@@ -91,7 +91,7 @@ export class RssSampler {
   }
 
   sample(): void {
-    this.samples.push([Math.round(performance.now() - this.#t0) / 1000, Math.round(rssMiB(this.#pid) * 10) / 10]);
+    this.samples.push([Math.round(performance.now() - this.#t0) / 1000, Math.round(treeRssMiB(this.#pid) * 10) / 10]);
   }
 }
 
