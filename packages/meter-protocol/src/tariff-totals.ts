@@ -9,8 +9,10 @@ import type { QuantityValues } from './reading.ts';
 
 /** The decimal digits of a number as JavaScript prints it back (exact for values parsed from decimal text). */
 function mantissaOf(v: number): [number, number] | null {
+  // A finite number prints as plain digits unless it needs an exponent (the only case without an exact mantissa here).
+  if (!Number.isFinite(v)) return null;
   const text = String(v);
-  if (!/^-?\d+(\.\d+)?$/.test(text)) return null;
+  if (text.includes('e')) return null;
   const dot = text.indexOf('.');
   return dot < 0 ? [v, 0] : [Number(text.slice(0, dot) + text.slice(dot + 1)), text.length - dot - 1];
 }

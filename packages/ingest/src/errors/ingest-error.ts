@@ -24,7 +24,11 @@ export class IngestError extends Error {
     message: string,
     options: { retryAfterSeconds?: number; details?: Record<string, unknown>; cause?: unknown } = {},
   ) {
+    // A refusal to retry later (overload, shutdown) needs no stack; capturing one costs more than the refusal itself.
+    const limit = Error.stackTraceLimit;
+    if (RETRYABLE_KINDS.has(kind)) Error.stackTraceLimit = 0;
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    Error.stackTraceLimit = limit;
     this.name = 'IngestError';
     this.kind = kind;
     this.retryAfterSeconds = options.retryAfterSeconds;
