@@ -35,7 +35,8 @@ const present = (v: unknown) => v !== null && v !== undefined;
  * batch) only fills columns that are still NULL: a stored value is never overwritten.
  */
 export function planMerge(rows: readonly PreparedReading[], stored: ReadonlyMap<string, Columns>): MergePlan {
-  const state = new Map<string, { columns: Columns; write: ReadingWrite | null }>();
+  // `shared`: columns and row are still the first reading's own objects, copied only when a later reading of the key fills some.
+  const state = new Map<string, { columns: Columns; write: ReadingWrite | null; shared: boolean }>();
   const outcomes: RowOutcome[] = [];
   const written: WrittenReading[] = [];
   for (const r of rows) {
@@ -44,12 +45,19 @@ export function planMerge(rows: readonly PreparedReading[], stored: ReadonlyMap<
     if (!s) {
       const before = stored.get(k);
       if (!before) {
-        state.set(k, { columns: { ...r.columns }, write: { row: { ...r, columns: { ...r.columns } }, isNew: true } });
+        state.set(k, { columns: r.columns, write: { row: r, isNew: true }, shared: true });
         outcomes.push('stored');
         written.push({ ...r, outcome: 'stored' });
         continue;
       }
-      state.set(k, (s = { columns: { ...before }, write: null }));
+      state.set(k, (s = { columns: { ...before }, write: null, shared: false }));
+    }
+    if (s.shared) {
+      // Copy before the first fill: the stored reading's written entry keeps the columns it inserted.
+      const columns = { ...s.columns };
+      s.columns = columns;
+      s.write = { row: { ...s.write!.row, columns: { ...columns } }, isNew: true };
+      s.shared = false;
     }
     const filled: Columns = {};
     for (const [c, v] of Object.entries(r.columns) as [keyof Columns, number | undefined][]) {
