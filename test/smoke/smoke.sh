@@ -117,9 +117,15 @@ grafana_image="$(sed -n 's/^ *image: *\(docker.io\/grafana\/[^ ]*\).*/\1/p' pod.
 with_grafana=0
 if podman image exists "$grafana_image"; then
   with_grafana=1
-  ok "$grafana_image present: Grafana is part of this run"
+  if [ "$(podman image inspect --format '{{index .Labels "org.sem.stand-in"}}' "$grafana_image")" = true ]; then
+    ok "$grafana_image is the STAND-IN (test/smoke/stand-ins/grafana, not Grafana): the run checks the pod's"
+    echo "       Grafana wiring (HTTPS with GF_SERVER_CERT_*, admin password, probe, hardening); the datasource SQL"
+    echo "       runs with the mariadb client instead"
+  else
+    ok "$grafana_image present: Grafana is part of this run"
+  fi
 else
-  echo "   NOTE: no $grafana_image here and no stand-in for Grafana exists:"
+  echo "   NOTE: no $grafana_image here (test/smoke/stand-ins/build.sh makes a stand-in):"
   echo "         the smoke pod leaves Grafana out; its datasource SQL is run with the mariadb client instead."
 fi
 
@@ -198,7 +204,8 @@ ok "liveness probes (exec argv) pass: mariadb healthcheck.sh, ingest-api http-pr
 pod_status_as_documented() {
   local status others
   status="$(podman pod ps --filter name="^$pod\$" --format '{{.Status}}')"
-  others="$(podman ps -a --filter pod="$pod" --format '{{.Names}} {{.State}}' | grep -v -- '-infra \|-migrate ' | grep -v ' running$' || true)"
+  others="$(podman ps -a --filter pod="$pod" --format '{{.Names}}' | grep -v -- '-infra$\|-migrate$' \
+    | xargs podman inspect --format '{{.Name}} {{.State.Status}}' | grep -v ' running$' || true)"
   [ "$status" = Degraded ] && [ "$(state_of migrate)" = "exited 0" ] && [ -z "$others" ] \
     || die "pod status $status (migrate: $(state_of migrate); not running: ${others:-none}), not as docs/deploy.md explains"
   ! podman container exists "$pod-passwd-volume" || die "the init container $pod-passwd-volume is still there"
@@ -231,8 +238,26 @@ for path in /metrics /docs/json; do
 done
 ok "/metrics, /docs/json: 401 on $port and $https_port without the token, 200 with it, 200 on the pod-internal ops port 9464"
 
+if [ "$with_grafana" = 1 ]; then
+  step "Grafana over HTTPS on $grafana_port with the same local CA (GF_SERVER_PROTOCOL=https, GF_SERVER_CERT_*)"
+  grafana_tls="https://127.0.0.1:$grafana_port"
+  wait_until 90 curl -fsS -o /dev/null --cacert "$work/secrets/mqtt-tls/ca.crt" "$grafana_tls/api/health" \
+    || die "Grafana does not answer over HTTPS verified against the local CA"
+  if curl -fsS -o /dev/null "$grafana_tls/api/health" 2>/dev/null; then die "Grafana's HTTPS passed without the local CA"; fi
+  if curl -fsS -o /dev/null "http://127.0.0.1:$grafana_port/api/health" 2>/dev/null; then die "Grafana answers plain HTTP on $grafana_port"; fi
+  ok "$grafana_tls/api/health answers over TLS verified against ca.crt; refused without it; no plain HTTP on $grafana_port"
+  code="$(curl -sS -o /dev/null -w '%{http_code}' --cacert "$work/secrets/mqtt-tls/ca.crt" \
+    -u "admin:$(cat "$work/secrets/grafana-admin-password")" "$grafana_tls/api/user")"
+  [ "$code" = 200 ] || die "Grafana's admin with the set-up's password answered $code"
+  code="$(curl -sS -o /dev/null -w '%{http_code}' --cacert "$work/secrets/mqtt-tls/ca.crt" -u admin:admin "$grafana_tls/api/user")"
+  [ "$code" = 401 ] || die "Grafana's admin with the default password answered $code, not 401"
+  ok "admin signs in with the secret's grafana-admin-password (200); the default admin:admin is refused (401)"
+  wait_until 3 podman healthcheck run "$pod-grafana" >/dev/null 2>&1 || die "probe of $pod-grafana failed: $(podman healthcheck run "$pod-grafana" 2>&1)"
+  ok "Grafana's liveness probe (curl over HTTPS with the CA) passes"
+fi
+
 step "each container as pod.yaml asks: non-root, no capabilities, no_new_privs, read-only root"
-for c in mariadb ingest-api mosquitto mqtt-ingest backup; do
+for c in mariadb ingest-api mosquitto mqtt-ingest backup $([ "$with_grafana" = 1 ] && echo grafana); do
   status="$(podman exec "$pod-$c" cat /proc/1/status)" || die "cannot read /proc/1/status in $pod-$c"
   uid="$(awk '$1 == "Uid:" { print $2 }' <<<"$status")"
   capeff="$(awk '$1 == "CapEff:" { print $2 }' <<<"$status")"
