@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # End-to-end smoke run of pod.yaml on this machine (`npm run smoke`; not part of `npm test`):
-#   1. host set-up (podman, runc, containers.conf), base images (stand-ins where none can be pulled),
-#      the stack's images, throw-away secrets, then `podman kube play` of a renamed copy of pod.yaml
-#      with its optional demo simulator switched on;
+#   1. host set-up (podman, runc, containers.conf), base images (stand-ins where none can be pulled;
+#      Grafana's is not Grafana, see test/smoke/stand-ins/grafana), the stack's images, throw-away
+#      secrets, then `podman kube play` of a renamed copy of pod.yaml with its optional demo simulator
+#      switched on; the pod status as docs/deploy.md explains it (Degraded only by the exited migrate);
 #   2. a device key made with the API's CLI inside its container, and a real P1 telegram POSTed to
 #      the published port;
 #   3. the reading read back through the API, and as the read-only Grafana user (mariadb client
@@ -15,15 +16,17 @@
 #   6. an upgrade: an image with one more migration (test/smoke/upgrade) and `kube play --replace`:
 #      exactly that migration applies, the data, the demo device's key, the MQTT account and a
 #      reading queued at the broker while mqtt-ingest was down survive;
-#   7. backups that restore: the pod's backup container dumps the database, every volume is destroyed,
-#      deploy/restore.sh loads the dump into a fresh pod, and the counts and rollups match;
+#   7. backups that restore: once the API's first raw-retention run is over, the pod's backup container
+#      dumps the database (counted before and after: unchanged), every volume is destroyed,
+#      deploy/restore.sh loads the dump into a fresh pod without Grafana and MQTT, and the counts and
+#      rollups match;
 #   8. teardown of the pod, its volumes and its secret, also on failure. Images stay cached.
-# Throughout: HTTPS on 8443 verified against the set-up's local CA (and refused without it), plain
-# HTTP on 8080, /metrics only on the unpublished ops port or with the admin token, and each running
-# container unprivileged (uid, capabilities, no_new_privs, read-only root) as pod.yaml asks.
-# Runs under its own names (pod sem-smoke, volumes sem-smoke-*, secret sem-smoke-secrets), never
-# touching a real `sem` deployment; it does need host ports 8080 and 8883 (SEM_SMOKE_PORT,
-# SEM_SMOKE_MQTT_PORT) free.
+# Throughout: HTTPS on 8443 and Grafana's on 3000 verified against the set-up's local CA (and refused
+# without it), plain HTTP on 8080, /metrics only on the unpublished ops port or with the admin token,
+# and each running container unprivileged (uid, capabilities, no_new_privs, read-only root) as
+# pod.yaml asks. Runs under its own names (pod sem-smoke, volumes sem-smoke-*, secret
+# sem-smoke-secrets), never touching a real `sem` deployment; it does need host ports 8080, 8443,
+# 8883 and 3000 (SEM_SMOKE_PORT, SEM_SMOKE_HTTPS_PORT, SEM_SMOKE_MQTT_PORT, SEM_SMOKE_GRAFANA_PORT) free.
 # SEM_SMOKE_KEEP=1 leaves the pod running for inspection (and prints how to remove it).
 set -euo pipefail
 
