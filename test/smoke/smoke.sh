@@ -521,10 +521,22 @@ sed -i "s|image: $SEM_API_IMAGE|image: $upgrade_image|" "$podyaml"
 ! grep -v '^ *#' "$podyaml" | grep -q 'device-sim\|mosquitto\|grafana/grafana' || die "could not leave Grafana, MQTT and the simulator out of $podyaml"
 SEM_POD="$pod" SEM_POD_YAML="$podyaml" bash deploy/restore.sh "$work/$newest" 2>&1 | sed 's/^/   /' \
   || die "deploy/restore.sh failed"
+restored_at_ms=$(($(date +%s) * 1000))
 wait_ready 120
 snapshot >"$work/after.txt" || die "could not count the tables after the restore"
 diff "$work/before.txt" "$work/after.txt" >&2 || die "counts or rollup checksums differ after the restore (above)"
 ok "counts and rollup checksums match: $(grep -c . "$work/after.txt") lines"
+# The restored API's own first retention run (a minute after it started) finds nothing more to purge.
+restored_retention_ran() {
+  podman logs "$pod-ingest-api" 2>&1 | grep '"msg":"raw retention run"' \
+    | awk -v t="$restored_at_ms" 'match($0, /"time":[0-9]+/) && substr($0, RSTART + 7, RLENGTH - 7) + 0 >= t' >"$work/retention.log"
+  [ -s "$work/retention.log" ]
+}
+wait_until 120 restored_retention_ran || die "the restored API's raw retention job did not run within 2 minutes"
+grep -q '"purged":{"readings":0,"mbus":0}' "$work/retention.log" || die "the restored API purged restored rows: $(cat "$work/retention.log")"
+snapshot >"$work/after-retention.txt" || die "could not count the tables"
+diff "$work/before.txt" "$work/after-retention.txt" >&2 || die "counts or rollup checksums changed after the restored API's retention run (above)"
+ok "the restored API's first retention run purged nothing; counts and checksums still match"
 n3="$(curl -fsS --cacert "$work/secrets/mqtt-tls/ca.crt" -H "Authorization: Bearer $key" \
   "$api_tls/api/v1/readings?from=2020-05-12T11:00:00Z&to=2020-05-12T12:00:00Z&resolution=raw" | json readings.length)"
 [ "$n3" = 1 ] || die "after the restore the API returns ${n3:-no} readings for smoke-meter"
