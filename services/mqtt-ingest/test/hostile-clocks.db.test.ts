@@ -5,33 +5,12 @@
  * impossible is no clock, so the reading is stored at its receive time (db/docs/storage.md "Meter times").
  * Never a 5xx, never stored under the date the meter sent. (Here because the real HAN frames come from the device simulator's replayer.)
  */
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestDatabase } from '@sem/db/testing';
 import { HanReplayer } from '@sem/device-sim';
-import { crc16Arc } from '@sem/meter-protocol';
+import { HAN_TEMPLATE, telegramAt, utc } from './support/hostile-clocks.ts';
 import { addDevice, httpApp, openTestDatabase, type TestDevice } from './support/mqtt-stack.ts';
-
-const FIXTURES = join(import.meta.dirname, '../../../packages/meter-protocol/fixtures');
-const P1_TEMPLATE = readFileSync(join(FIXTURES, 'dsmr/athom_iskra_am550_dsmr50.txt'), 'latin1');
-const HAN_TEMPLATE = Buffer.from(readFileSync(join(FIXTURES, 'han/kaifa_3p_list2_1.hex'), 'latin1').replace(/\s+/g, ''), 'hex');
-
-/** The template telegram with its clock `0-0:1.0.0(...)` replaced and its CRC made right again. */
-function telegramAt(clock: string): string {
-  const body = P1_TEMPLATE.replace(/0-0:1\.0\.0\([^)]*\)/, `0-0:1.0.0(${clock})`);
-  const end = body.indexOf('!') + 1;
-  const crc = crc16Arc(Buffer.from(body.slice(0, end), 'latin1')).toString(16).toUpperCase().padStart(4, '0');
-  return `${body.slice(0, end)}${crc}\r\n`;
-}
-
-/** A UTC instant in any year (Date.UTC reads years 0–99 as 1900–1999). */
-function utc(year: number, month: number, day: number, h = 0, m = 0, s = 0): number {
-  const d = new Date(Date.UTC(2000, month - 1, day, h, m, s));
-  d.setUTCFullYear(year);
-  return d.getTime();
-}
 
 describe('hostile clocks on every HTTP entry point', () => {
   let t: TestDatabase;
