@@ -2,7 +2,7 @@ import { sql } from 'kysely';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createTestDatabase, testDbPrefix, type TestDatabase } from '@sem/db/testing';
-import { ROLLUP_TABLES } from '@sem/db';
+import { ROLLUP_TABLES, STAT_COLUMNS } from '@sem/db';
 import { addDevice, bearer, testApp } from './test-app.ts';
 
 let t: TestDatabase;
@@ -93,6 +93,11 @@ describe('deferred rollups (SEM_ROLLUP_FLUSH_MS)', () => {
 
     const expected = await rollupsOf(a.id);
     expect(expected['rollup_day']!.length).toBe(2);
+    // The minutes carry their energy: 45 one-minute steps of import and what the late, batched and merged rows moved.
+    const minuteWh = expected['rollup_minute']!.reduce((s, m) => s + Number(m['imp_wh']), 0);
+    const quarterWh = expected['rollup_quarter']!.reduce((s, q) => s + Number(q['imp_wh']), 0);
+    expect(minuteWh).toBeGreaterThan(0);
+    expect(minuteWh).toBe(quarterWh);
     expect((await rollupsOf(b.id))['rollup_minute']).toEqual([]);
     expect(await journalRows()).toBeGreaterThan(0);
 
@@ -139,5 +144,20 @@ describe('deferred rollups (SEM_ROLLUP_FLUSH_MS)', () => {
     expect((await rollupsOf(b.id))['rollup_minute']).toEqual([]); // rolled back with the rest
     await deferred.rollups!.flush();
     expect(await rollupsOf(b.id)).toEqual(await rollupsOf(a.id));
+  });
+
+  it('replays a journal row written before the minute rows carried energy (no energy in them)', async () => {
+    const replaying = await app(60_000);
+    const d = await addDevice(t, { name: 'old-journal' });
+    const at = Date.UTC(2026, 0, 5, 8, 0);
+    // A minute row as journaled before migration 20261204180000: device, minute, then the statistics only.
+    const stats = STAT_COLUMNS.flatMap((c) => (c.col === 'p_imp' ? [450, 2, 200, 250] : [0, 0, null, null]));
+    const payload = { minutes: [[d.id, at, ...stats]], quarters: [], hours: [], days: [], touchedQuarters: [], touchedHours: [], lowered: [] };
+    await sql`INSERT INTO rollup_journal (payload, created_at) VALUES (${JSON.stringify(payload)}, NOW(3) - INTERVAL 1 HOUR)`.execute(t.db);
+    expect(await replaying.rollups!.replayOrphans(60_000)).toBe(1);
+    const rows = await sql<Record<string, unknown>>`SELECT p_imp_sum, p_imp_n, p_imp_min, p_imp_max, imp_wh, exp_wh FROM rollup_minute WHERE device_id = ${d.id}`.execute(t.db);
+    expect(rows.rows.map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, Number(v)])))).toEqual([
+      { p_imp_sum: 450, p_imp_n: 2, p_imp_min: 200, p_imp_max: 250, imp_wh: 0, exp_wh: 0 },
+    ]);
   });
 });

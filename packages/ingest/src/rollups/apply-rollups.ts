@@ -3,7 +3,7 @@ import { deviceStates } from '../write/device-states.ts';
 import { registerRollupRows } from './register-rollup.ts';
 import { DEFAULT_GAP_HORIZON_MS } from './register-spread.ts';
 import { writeGaps } from './rollup-gaps.ts';
-import { emptyDelta, type RollupDelta } from './rollup-delta.ts';
+import { emptyDelta, minuteRows, type RollupDelta } from './rollup-delta.ts';
 import { statRollups } from './stats-rollup.ts';
 import { writeRollupDelta } from './write-rollup-delta.ts';
 import type { InsertedReading, InsertedRows } from './rollup.types.ts';
@@ -35,11 +35,12 @@ export async function rollupDelta(trx: Kysely<any>, inserted: InsertedRows): Pro
   const merged = allMerged.filter(inTime);
   const mbus = allMbus.filter((r) => r.captured_at.getTime() >= boundary.get(r.device_id)!);
   // Inserted and merged rows carry disjoint columns of a key: each stored value is counted once.
-  const minutes = statRollups([...readings, ...merged]);
-  const { rows, gaps } = await registerRollupRows(trx, zones, readings, merged, mbus, minutes, inserted.newestBefore, inserted.gapHorizonMs ?? DEFAULT_GAP_HORIZON_MS);
+  const stats = statRollups([...readings, ...merged]);
+  const { rows, gaps } = await registerRollupRows(trx, zones, readings, merged, mbus, stats, inserted.newestBefore, inserted.gapHorizonMs ?? DEFAULT_GAP_HORIZON_MS);
   // Gap rows are written with the readings (not deferred): they are facts of the raw series, like the readings.
   await writeGaps(trx, gaps);
-  return { minutes, ...rows };
+  const { minuteEnergy, ...levels } = rows;
+  return { minutes: minuteRows(stats, minuteEnergy), ...levels };
 }
 
 /**

@@ -1,13 +1,13 @@
 import type { Kysely } from 'kysely';
 import { localDate, localDateHour, localDayBounds } from '../time/local-time.ts';
-import { insertionDelta, type BucketAmounts, type GapChange, type RegisterPoint, type SpreadRule } from './register-spread.ts';
+import { insertionDelta, MINUTE_MS, type BucketAmounts, type GapChange, type RegisterPoint, type SpreadRule } from './register-spread.ts';
 import { capturesBetween, nearestCaptures } from './mbus-neighbours.ts';
 import { nearestRows, neighbourValue, newestTimes, rowsBetween, type RegisterRow } from './register-neighbours.ts';
 import { MBUS_REGISTERS, QUARTER_COLUMNS, READING_REGISTERS, READING_REGISTER_SOURCES, REGISTER_COLUMNS, registerValue } from '@sem/db';
 import type { RollupDelta } from './rollup-delta.ts';
 import type { InsertedMbusReading, InsertedReading } from './rollup.types.ts';
 
-/** Device -> register column -> signed amounts per 15-minute bucket. */
+/** Device -> register column -> signed amounts per bucket: minutes for the minute rollup's energy (QUARTER_COLUMNS), else quarter-hours. */
 type Deltas = Map<number, Map<string, BucketAmounts>>;
 
 function amountsOf(deltas: Deltas, deviceId: number, col: string): BucketAmounts {
@@ -42,7 +42,7 @@ async function readingDeltas(
   merged: readonly InsertedReading[],
   deltas: Deltas,
   newestBefore: ReadonlyMap<number, InsertedReading> | undefined,
-  rule: (deviceId: number) => SpreadRule,
+  rule: (deviceId: number, col: string) => SpreadRule,
 ): Promise<void> {
   // A row without any register (HAN list 1, voltage only) is no point of any register series.
   const carrying = [...inserted, ...merged].filter((r) => READING_REGISTER_SOURCES.some((c) => present(r[c])));
@@ -116,13 +116,13 @@ async function readingDeltas(
       if (p) points.unshift({ ...p, isNew: false });
       const n = await neighbourValue(db, next.get(deviceId), reg, deviceId, last(rows), 'next');
       if (n) points.push({ ...n, isNew: false });
-      insertionDelta(points, amountsOf(deltas, deviceId, reg.col), rule(deviceId));
+      insertionDelta(points, amountsOf(deltas, deviceId, reg.col), rule(deviceId, reg.col));
     }
   }
 }
 
 /** Consumption changes of the M-Bus registers, for all device channels of the batch with a few statements. */
-async function mbusDeltas(db: Kysely<any>, mbus: readonly InsertedMbusReading[], deltas: Deltas, rule: (deviceId: number) => SpreadRule): Promise<void> {
+async function mbusDeltas(db: Kysely<any>, mbus: readonly InsertedMbusReading[], deltas: Deltas, rule: (deviceId: number, col: string) => SpreadRule): Promise<void> {
   const channels = [...groupBy(mbus, (r) => `${r.device_id}|${r.channel}`).values()].flatMap((batch) => {
     const reg = MBUS_REGISTERS.find((m) => m.deviceType === batch[0]!.device_type);
     if (!reg) return [];
@@ -142,16 +142,17 @@ async function mbusDeltas(db: Kysely<any>, mbus: readonly InsertedMbusReading[],
       const t = r.captured_at.getTime();
       return { t, v: Math.round(Number(r.value) * reg.scale), isNew: isNew.has(t) };
     });
-    insertionDelta(points, amountsOf(deltas, span.deviceId, reg.col), rule(span.deviceId));
+    insertionDelta(points, amountsOf(deltas, span.deviceId, reg.col), rule(span.deviceId, reg.col));
   }
 }
 
 const HOUR = 3_600_000;
 const QUARTER = 900_000;
 
-/** Every device's changes as quarter, hour and local-day rollup rows (the day peaks are found when they are written). */
-function deltaRows(zones: ReadonlyMap<number, string>, deltas: Deltas, minutes: readonly unknown[][]): Omit<RollupDelta, 'minutes'> {
+/** Every device's changes as minute energy, quarter, hour and local-day rollup rows (the day peaks are found when they are written). */
+function deltaRows(zones: ReadonlyMap<number, string>, deltas: Deltas, minutes: readonly unknown[][]): Omit<RollupDelta, 'minutes'> & { minuteEnergy: unknown[][] } {
   const quarters: unknown[][] = [];
+  const minuteEnergy: unknown[][] = [];
   // Every hour with statistics has a row (its statistics are merged from its minutes when written).
   const hourRows = new Map<string, { deviceId: number; at: number; registers: unknown[] }>();
   for (const m of minutes) {
@@ -166,6 +167,7 @@ function deltaRows(zones: ReadonlyMap<number, string>, deltas: Deltas, minutes: 
   const lowered = new Set<string>();
   for (const [deviceId, byCol] of deltas) {
     const zone = zones.get(deviceId)!;
+    const m = new Map<number, Record<string, number>>();
     const q = new Map<number, Record<string, number>>();
     const h = new Map<number, Record<string, number>>();
     const d = new Map<string, Record<string, number>>();
@@ -177,13 +179,18 @@ function deltaRows(zones: ReadonlyMap<number, string>, deltas: Deltas, minutes: 
     for (const [col, amounts] of byCol) {
       for (const [at, v] of amounts) {
         const date = localDate(at, zone);
-        if (QUARTER_COLUMNS.includes(col)) bump(q, at, col, v);
+        // These columns come in minutes (a quarter's minutes add up to its amount), the others in quarters.
+        if (QUARTER_COLUMNS.includes(col)) {
+          bump(m, at, col, v);
+          bump(q, Math.floor(at / QUARTER) * QUARTER, col, v);
+        }
         bump(h, Math.floor(at / HOUR) * HOUR, col, v);
         bump(d, date, col, v);
         // A late row can move import between quarters: the day's peaks must then be read again.
         if (col === 'imp_wh' && v < 0) lowered.add(`${deviceId}|${date}`);
       }
     }
+    for (const [at, r] of m) minuteEnergy.push([deviceId, at, ...QUARTER_COLUMNS.map((c) => r[c] ?? 0)]);
     for (const [at, r] of q) {
       quarters.push([deviceId, at, localDate(at, zone), ...QUARTER_COLUMNS.map((c) => r[c] ?? 0)]);
       if (r['imp_wh']) touchedQuarters.push(`${deviceId}|${at}`);
@@ -221,7 +228,7 @@ function deltaRows(zones: ReadonlyMap<number, string>, deltas: Deltas, minutes: 
     const local = localDateHour(r.at, zones.get(r.deviceId)!);
     return [r.deviceId, r.at, local.date, local.hour, ...r.registers];
   });
-  return { quarters, hours, days, touchedQuarters, touchedHours, lowered: [...lowered] };
+  return { minuteEnergy, quarters, hours, days, touchedQuarters, touchedHours, lowered: [...lowered] };
 }
 
 /** Gap steps that appeared (+) or disappeared (−, a late reading split them), per device. */
@@ -240,13 +247,13 @@ export async function registerRollupRows(
   minutes: readonly unknown[][],
   newestBefore: ReadonlyMap<number, InsertedReading> | undefined,
   gapHorizonMs: number,
-): Promise<{ rows: Omit<RollupDelta, 'minutes'>; gaps: DeviceGaps }> {
+): Promise<{ rows: Omit<RollupDelta, 'minutes'> & { minuteEnergy: unknown[][] }; gaps: DeviceGaps }> {
   const deltas: Deltas = new Map();
   const gaps: DeviceGaps = new Map();
-  const rule = (deviceId: number): SpreadRule => {
+  const rule = (deviceId: number, col: string): SpreadRule => {
     let list = gaps.get(deviceId);
     if (!list) gaps.set(deviceId, (list = []));
-    return { horizonMs: gapHorizonMs, gaps: list };
+    return { horizonMs: gapHorizonMs, gaps: list, ...(QUARTER_COLUMNS.includes(col) ? { bucketMs: MINUTE_MS } : {}) };
   };
   await readingDeltas(db, readings, merged, deltas, newestBefore, rule);
   await mbusDeltas(db, mbus, deltas, rule);
