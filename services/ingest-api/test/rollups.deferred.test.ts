@@ -94,8 +94,9 @@ describe('deferred rollups (SEM_ROLLUP_FLUSH_MS)', () => {
     const expected = await rollupsOf(a.id);
     expect(expected['rollup_day']!.length).toBe(2);
     // The minutes carry their energy: 45 one-minute steps of import and what the late, batched and merged rows moved.
-    const minuteWh = expected['rollup_minute']!.reduce((s, m) => s + Number(m['imp_wh']), 0);
-    const quarterWh = expected['rollup_quarter']!.reduce((s, q) => s + Number(q['imp_wh']), 0);
+    const whOf = (rows: unknown[]) => (rows as Record<string, unknown>[]).reduce((s, r) => s + Number(r['imp_wh']), 0);
+    const minuteWh = whOf(expected['rollup_minute']!);
+    const quarterWh = whOf(expected['rollup_quarter']!);
     expect(minuteWh).toBeGreaterThan(0);
     expect(minuteWh).toBe(quarterWh);
     expect((await rollupsOf(b.id))['rollup_minute']).toEqual([]);
