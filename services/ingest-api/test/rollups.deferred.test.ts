@@ -93,7 +93,7 @@ describe('deferred rollups (SEM_ROLLUP_FLUSH_MS)', () => {
 
     const expected = await rollupsOf(a.id);
     expect(expected['rollup_day']!.length).toBe(2);
-    // The minutes carry their energy: 45 one-minute steps of import and what the late, batched and merged rows moved.
+    // The minutes carry their energy, and it adds up to the quarters'.
     const whOf = (rows: unknown[]) => (rows as Record<string, unknown>[]).reduce((s, r) => s + Number(r['imp_wh']), 0);
     const minuteWh = whOf(expected['rollup_minute']!);
     const quarterWh = whOf(expected['rollup_quarter']!);

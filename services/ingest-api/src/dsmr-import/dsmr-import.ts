@@ -6,7 +6,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { fromJson, IngestError, type IngestDevice, type IngestEngine } from '@sem/ingest';
 import type { Reading } from '@sem/meter-protocol';
-import { purgedBefore } from '../readings/readings.repository.ts';
+import { cutSpan } from '../readings/readings.repository.ts';
 import { dsmrReading, DsmrRowError, REQUIRED_COLUMNS } from './dsmr-reading-row.ts';
 import { readDump, readHeader } from './table-dump.ts';
 
@@ -18,10 +18,11 @@ export interface ImportSummary {
   duplicates: number;
   rejected: number;
   /**
-   * Readings older than where the retention job already cut this device's raw rows: the engine stores
-   * them but does not roll them up (its rollups hold that time); import history before the first purge.
+   * Readings inside the span whose raw rows the retention job already cut (after the device's oldest kept
+   * row, before the cut): the rollups hold that time, so the engine stores them but does not roll them up.
+   * Readings older than that span are history the rollups never held: they are rolled up like any other.
    */
-  olderThanCut: number;
+  insideCut: number;
   /** Lines that are no reading (bad timestamp or number), with the first few reasons. */
   unreadable: number;
   examples: string[];
@@ -42,8 +43,9 @@ export async function importDsmrReadings(engine: IngestEngine, device: IngestDev
   const missing = REQUIRED_COLUMNS.filter((c) => !header.includes(c));
   if (missing.length) throw new DumpFormatError(`not a dump of dsmr_datalogger_dsmrreading: no column ${missing.join(', ')}`);
   const resumedAfter = existsSync(options.statePath) ? Number(JSON.parse(readFileSync(options.statePath, 'utf8')).linesDone) || 0 : 0;
-  const s: ImportSummary = { lines: 0, resumedAfter, accepted: 0, merged: 0, duplicates: 0, rejected: 0, olderThanCut: 0, unreadable: 0, examples: [] };
-  const cut = (await purgedBefore(engine.db, device.id)) ?? -Infinity;
+  const s: ImportSummary = { lines: 0, resumedAfter, accepted: 0, merged: 0, duplicates: 0, rejected: 0, insideCut: 0, unreadable: 0, examples: [] };
+  const span = await cutSpan(engine.db, device.id);
+  const inCut = (ms: number) => span !== null && ms < span.purgedBefore && ms > (span.keptFrom ?? -Infinity);
   const batchSize = options.batchSize ?? 1000;
   let batch: Reading[] = [];
   let last = resumedAfter;
@@ -70,7 +72,7 @@ export async function importDsmrReadings(engine: IngestEngine, device: IngestDev
     if (row.line <= resumedAfter) continue;
     try {
       const reading = fromJson(dsmrReading(row.fields));
-      if (reading.meterTime!.getTime() < cut) s.olderThanCut++;
+      if (inCut(reading.meterTime!.getTime())) s.insideCut++;
       batch.push(reading);
     } catch (err) {
       if (!(err instanceof DsmrRowError)) throw err;

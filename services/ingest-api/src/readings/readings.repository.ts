@@ -125,6 +125,13 @@ export async function purgedBefore(db: Kysely<Database>, deviceId: number): Prom
   return r.rows[0] ? r.rows[0].purged_before.getTime() : null;
 }
 
+/** The span of the device's raw rows the retention job cut: (keptFrom, purgedBefore) in ms; null when it never cut. */
+export async function cutSpan(db: Kysely<Database>, deviceId: number): Promise<{ keptFrom: number | null; purgedBefore: number } | null> {
+  const r = await sql<{ purged_before: Date; kept_from: Date | null }>`SELECT purged_before, kept_from FROM rollup_purge WHERE device_id = ${deviceId}`.execute(db);
+  const row = r.rows[0];
+  return row ? { keptFrom: row.kept_from?.getTime() ?? null, purgedBefore: row.purged_before.getTime() } : null;
+}
+
 /**
  * One page of the device's readings in [from, to): before the raw retention's cut from the rollups
  * (raw asks for the finest kept, minutes), after it from the raw rows. `next` is where the next page
