@@ -111,5 +111,21 @@ describe('dsmr-reader import', () => {
     const cli = fileURLToPath(new URL('../src/cli/dsmr-import.ts', import.meta.url));
     const { stdout } = await promisify(execFile)(process.execPath, [cli, '--device', 'cli', '--json', path], { env });
     expect(JSON.parse(stdout)).toMatchObject({ lines: 3, accepted: 3 });
+    // Several files, statistics given first: readings are imported first, then hours, then days.
+    const dir = dumpDir();
+    const hours = join(dir, 'hours.csv');
+    writeFileSync(hours, 'id,hour_start,electricity1,electricity2,electricity1_returned,electricity2_returned,gas\n1,2021-01-09 10:00:00+00,0.5,0,0,0,0\n');
+    const days = join(dir, 'export-day.csv');
+    writeFileSync(days, 'Date,Electricity Tariff 1 Diff,Electricity Tariff 2 Diff,Electricity Tariff 1 Returned Diff,Electricity Tariff 2 Returned Diff,Gas Diff\n2021-01-09,1.5,0.5,0.0,0.0,\n');
+    const more = dump(5);
+    const all = await promisify(execFile)(process.execPath, [cli, '--device', 'cli', '--json', days, hours, more], { env });
+    expect(JSON.parse(all.stdout)).toMatchObject([{ accepted: 2, duplicates: 3 }, { kind: 'hour-statistics', filled: 1 }, { kind: 'day-statistics', filled: 1 }]);
+    // Run again: resumed from the state files, nothing left to do; without them, everything is found already there.
+    const resumed = await promisify(execFile)(process.execPath, [cli, '--device', 'cli', days, hours], { env });
+    expect(resumed.stdout).toMatch(/hours.csv \(hour-statistics\): line 1: 0 hours filled, 0 already had data \(kept\), 0 not on a UTC hour, 0 unreadable \(resumed after line 1\)/);
+    rmSync(`${hours}.sem-import.json`);
+    const again = await promisify(execFile)(process.execPath, [cli, '--device', 'cli', hours], { env });
+    expect(again.stdout).toMatch(/hours.csv \(hour-statistics\): line 1: 0 hours filled, 1 already had data \(kept\)/);
+    await expect(promisify(execFile)(process.execPath, [cli, '--device', 'cli', join(dir, 'hours.csv.sem-import.json')], { env })).rejects.toMatchObject({ stderr: expect.stringMatching(/not a dsmr-reader readings or statistics table/) });
   }, 120_000);
 });
