@@ -89,6 +89,13 @@ describe('dsmr-reader statistics import', () => {
     // 2021-01-09 in Amsterdam starts 2021-01-08 23:00Z.
     expect(await days(d.id)).toEqual([['2021-01-09', new Date('2021-01-08T23:00:00Z'), 18_845, 12_345, 6_500, 250, 3_210], ...fromReadings.day]);
 
+    // The readings API answers the filled hours and days from the rollups (older than the device's oldest raw row).
+    const api = async (query: string) => (await ctx.app.inject({ method: 'GET', url: `/api/v1/readings?${query}`, headers: { authorization: `Bearer ${d.key}` } })).json().readings;
+    expect(await api('from=2021-01-09T00:00:00Z&to=2021-01-10T12:00:00Z&resolution=1h')).toEqual([
+      { time: '2021-01-09T10:00:00.000Z', source: 'rollup', used: { energyImportKwh: 0.75, energyImportT1Kwh: 0.5, energyImportT2Kwh: 0.25, energyExportKwh: 0.1, energyExportT2Kwh: 0.1, gasM3: 0.123 } },
+      { time: '2021-01-09T23:00:00.000Z', source: 'rollup', used: { energyImportKwh: 0.003, energyImportT1Kwh: 0.001, energyImportT2Kwh: 0.002 } },
+      { time: '2021-01-10T11:00:00.000Z', samples: 4, energyImportKwh: 3000.3, energyImportT1Kwh: 1000.3, energyImportT2Kwh: 2000, energyExportKwh: 0, energyExportT1Kwh: 0, energyExportT2Kwh: 0, powerImportW: 600, powerExportW: 0 },
+    ]);
     const before = { hour: await hours(d.id), day: await days(d.id) };
     expect(await importStats(d, hourTable, `${hourTable}.again`)).toMatchObject({ filled: 0, kept: 3 });
     expect(await importStats(d, dayTable, `${dayTable}.again`)).toMatchObject({ filled: 0, kept: 2 });
