@@ -146,7 +146,8 @@ export async function cutSpan(db: Kysely<Database>, deviceId: number): Promise<{
 }
 
 /**
- * One page of the device's readings in [from, to): before the raw retention's cut from the rollups
+ * One page of the device's readings in [from, to): before the raw retention's cut (or the bucket of the
+ * device's oldest raw row) from the rollups
  * (raw asks for the finest kept, minutes), after it from the raw rows. `next` is where the next page
  * starts (use it as `from`), or null on the last page.
  */
