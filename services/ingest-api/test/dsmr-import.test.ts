@@ -122,10 +122,10 @@ describe('dsmr-reader import', () => {
     expect(JSON.parse(all.stdout)).toMatchObject([{ accepted: 2, duplicates: 3 }, { kind: 'hour-statistics', filled: 1 }, { kind: 'day-statistics', filled: 1 }]);
     // Run again: resumed from the state files, nothing left to do; without them, everything is found already there.
     const resumed = await promisify(execFile)(process.execPath, [cli, '--device', 'cli', days, hours], { env });
-    expect(resumed.stdout).toMatch(/hours.csv \(hour-statistics\): line 1: 0 hours filled, 0 already had data \(kept\), 0 not on a UTC hour, 0 unreadable \(resumed after line 1\)/);
+    expect(resumed.stdout).toMatch(/hours.csv \(hour-statistics\): line 1: 0 hours filled, 0 already filled \(kept\), 0 after the device's first reading \(readings win\), 0 not on a UTC hour, 0 unreadable \(resumed after line 1\)/);
     rmSync(`${hours}.sem-import.json`);
     const again = await promisify(execFile)(process.execPath, [cli, '--device', 'cli', hours], { env });
-    expect(again.stdout).toMatch(/hours.csv \(hour-statistics\): line 1: 0 hours filled, 1 already had data \(kept\)/);
+    expect(again.stdout).toMatch(/hours.csv \(hour-statistics\): line 1: 0 hours filled, 1 already filled \(kept\)/);
     await expect(promisify(execFile)(process.execPath, [cli, '--device', 'cli', join(dir, 'hours.csv.sem-import.json')], { env })).rejects.toMatchObject({ stderr: expect.stringMatching(/not a dsmr-reader readings or statistics table/) });
   }, 120_000);
 });

@@ -67,12 +67,12 @@ describe('dsmr-reader statistics import', () => {
     const hourTable = file('hours.csv', [
       'id,hour_start,electricity1,electricity2,electricity1_returned,electricity2_returned,gas',
       '1,2021-01-09 10:00:00+00,0.500,0.250,0.000,0.100,0.123',
-      '2,2021-01-10 11:00:00+00,9.999,0.000,0.000,0.000,0.000', // the readings' hour: kept as the readings made it
+      '2,2021-01-10 11:00:00+00,9.999,0.000,0.000,0.000,0.000', // the readings' hour: the readings win
       '3,2021-01-09 11:00:00+00,-1.500,0.000,0.000,0.000,0.000', // not an amount
       '4,2021-01-09 23:00:00,0.001,0.002,0.000,0.000,', // MySQL: UTC without offset; gas NULL
     ]);
     const h = await importStats(d, hourTable);
-    expect(h).toMatchObject({ kind: 'hour-statistics', lines: 4, filled: 2, kept: 1, unreadable: 1 });
+    expect(h).toMatchObject({ kind: 'hour-statistics', lines: 4, filled: 2, kept: 0, afterReadings: 1, unreadable: 1 });
     expect(h.examples[0]).toMatch(/line 3: electricity1 "-1.500"/);
     expect(await hours(d.id)).toEqual([
       ['2021-01-09 10:00', '2021-01-09', 11, 750, 500, 250, 100, 0, 100, 123],
@@ -83,9 +83,9 @@ describe('dsmr-reader statistics import', () => {
     const dayTable = file('days.tsv', [
       ['id', 'day', 'electricity1', 'electricity2', 'electricity1_returned', 'electricity2_returned', 'electricity1_cost', 'electricity2_cost', 'gas', 'gas_cost', 'total_cost'].join('\t'),
       ['1', '2021-01-09', '12.345', '6.500', '0.000', '0.250', '2.47', '1.30', '3.210', '2.00', '5.77'].join('\t'),
-      ['2', '2021-01-10', '50.000', '0.000', '0.000', '0.000', '10.00', '0.00', '\\N', '\\N', '10.00'].join('\t'), // the readings' day: kept
+      ['2', '2021-01-10', '50.000', '0.000', '0.000', '0.000', '10.00', '0.00', '\\N', '\\N', '10.00'].join('\t'), // the readings' day: the readings win
     ]);
-    expect(await importStats(d, dayTable)).toMatchObject({ kind: 'day-statistics', filled: 1, kept: 1, unreadable: 0 });
+    expect(await importStats(d, dayTable)).toMatchObject({ kind: 'day-statistics', filled: 1, kept: 0, afterReadings: 1, unreadable: 0 });
     // 2021-01-09 in Amsterdam starts 2021-01-08 23:00Z.
     expect(await days(d.id)).toEqual([['2021-01-09', new Date('2021-01-08T23:00:00Z'), 18_845, 12_345, 6_500, 250, 3_210], ...fromReadings.day]);
 
@@ -97,8 +97,8 @@ describe('dsmr-reader statistics import', () => {
       { time: '2021-01-10T11:00:00.000Z', samples: 4, energyImportKwh: 3000.3, energyImportT1Kwh: 1000.3, energyImportT2Kwh: 2000, energyExportKwh: 0, energyExportT1Kwh: 0, energyExportT2Kwh: 0, powerImportW: 600, powerExportW: 0 },
     ]);
     const before = { hour: await hours(d.id), day: await days(d.id) };
-    expect(await importStats(d, hourTable, `${hourTable}.again`)).toMatchObject({ filled: 0, kept: 3 });
-    expect(await importStats(d, dayTable, `${dayTable}.again`)).toMatchObject({ filled: 0, kept: 2 });
+    expect(await importStats(d, hourTable, `${hourTable}.again`)).toMatchObject({ filled: 0, kept: 2, afterReadings: 1 });
+    expect(await importStats(d, dayTable, `${dayTable}.again`)).toMatchObject({ filled: 0, kept: 1, afterReadings: 1 });
     expect({ hour: await hours(d.id), day: await days(d.id) }).toEqual(before);
   });
 
@@ -124,6 +124,21 @@ describe('dsmr-reader statistics import', () => {
     expect(s).toMatchObject({ kind: 'day-statistics', filled: 1, unreadable: 1 });
     expect(s.examples[0]).toMatch(/line 2: date "31-02-2021" is not a calendar date/);
     expect(await days(d.id)).toEqual([['2021-01-07', new Date('2021-01-06T23:00:00Z'), 6000, 4000, 2000, 0, 1500]]);
+  });
+
+  it('never fills a bucket after the first reading: a gap between readings already has its energy (spread, or booked at its end)', async () => {
+    const d = await addDevice(ctx.t, { name: 'stats-gap', country: 'NL', timeZone: 'Europe/Amsterdam' });
+    // Two readings 19 days apart (beyond the gap horizon: 1000 Wh booked at the second one).
+    const readings = file('readings.csv', [READINGS[0]!, '1,2021-01-01 01:00:00+01,1000.000,0,0,0,0,0', '2,2021-01-20 01:00:00+01,1001.000,0,0,0,0,0']);
+    await importDsmrReadings(engine, { id: d.id, sendIntervalSeconds: 600 }, readings, { statePath: `${readings}.state` });
+    const stats = file('hours.csv', [
+      'id,hour_start,electricity1,electricity2,electricity1_returned,electricity2_returned,gas',
+      '1,2020-12-31 23:00:00+00,0.7,0,0,0,0', // ends at the first reading: filled
+      '2,2021-01-10 12:00:00+00,0.5,0,0,0,0', // inside the gap: its energy is the 1000 Wh at the end
+    ]);
+    expect(await importStats(d, stats)).toMatchObject({ filled: 1, afterReadings: 1 });
+    const total = await sql<{ wh: number }>`SELECT SUM(imp_wh) AS wh FROM rollup_hour WHERE device_id = ${d.id}`.execute(ctx.t.db);
+    expect(Number(total.rows[0]!.wh)).toBe(700 + 1000);
   });
 
   it('resumes after the lines its state file says are done', async () => {

@@ -43,7 +43,7 @@ const ORDER: readonly DsmrFileKind[] = ['readings', 'hour-statistics', 'day-stat
 const readingsLine = (s: ImportSummary) =>
   `line ${s.lines}: ${s.accepted} stored, ${s.merged} merged, ${s.duplicates} already there, ${s.rejected} refused, ${s.insideCut} inside the retention cut (not rolled up), ${s.unreadable} unreadable`;
 const statisticsLine = (s: StatisticsSummary) =>
-  `line ${s.lines}: ${s.filled} ${s.kind === 'hour-statistics' ? 'hours' : 'days'} filled, ${s.kept} already had data (kept), ${s.offHour} not on a UTC hour, ${s.unreadable} unreadable`;
+  `line ${s.lines}: ${s.filled} ${s.kind === 'hour-statistics' ? 'hours' : 'days'} filled, ${s.kept} already filled (kept), ${s.afterReadings} after the device's first reading (readings win), ${s.offHour} not on a UTC hour, ${s.unreadable} unreadable`;
 const progress = (text: string) => process.stderr.isTTY && process.stderr.write(`\r\x1b[2K${text}`);
 
 try {

@@ -1,7 +1,7 @@
 /**
  * Imports dsmr-reader's hour or day statistics (table dump or web export) into a device's hour and day
- * rollups (`fillRollupsFromStatistics`: only buckets without a row; readings win, a second import fills
- * nothing). Progress is kept in a state file after each committed batch, so a stopped import resumes.
+ * rollups (`fillRollupsFromStatistics`: only buckets before the device's first reading and without a row;
+ * readings win, a second import fills nothing). Progress is kept in a state file after each committed batch, so a stopped import resumes.
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import type { Kysely } from 'kysely';
@@ -16,8 +16,10 @@ export interface StatisticsSummary {
   resumedAfter: number;
   /** Hours or days filled from the statistics. */
   filled: number;
-  /** Hours or days that already had a rollup row (from readings, or the same statistics before): left alone. */
+  /** Hours or days that already had a rollup row (the same statistics before): left alone. */
   kept: number;
+  /** Hours or days that end after the device's first reading: the readings cover them. */
+  afterReadings: number;
   /** Hours that do not start on a UTC hour (the device's zone has a half-hour offset): not stored. */
   offHour: number;
   unreadable: number;
@@ -33,7 +35,7 @@ export async function importDsmrStatistics(
   options: { statePath: string; batchSize?: number; progress?: (s: StatisticsSummary) => void },
 ): Promise<StatisticsSummary> {
   const resumedAfter = existsSync(options.statePath) ? Number(JSON.parse(readFileSync(options.statePath, 'utf8')).linesDone) || 0 : 0;
-  const s: StatisticsSummary = { kind, lines: 0, resumedAfter, filled: 0, kept: 0, offHour: 0, unreadable: 0, examples: [] };
+  const s: StatisticsSummary = { kind, lines: 0, resumedAfter, filled: 0, kept: 0, afterReadings: 0, offHour: 0, unreadable: 0, examples: [] };
   const batchSize = options.batchSize ?? 1000;
   let batch: RollupStatistic[] = [];
   let last = resumedAfter;
@@ -42,6 +44,7 @@ export async function importDsmrStatistics(
       const r = await fillRollupsFromStatistics(db, device, batch);
       s.filled += r.filled;
       s.kept += r.kept;
+      s.afterReadings += r.afterReadings;
       s.offHour += r.offHour;
       batch = [];
     }
