@@ -70,10 +70,13 @@ describe('dsmr-reader statistics import', () => {
       '2,2021-01-10 11:00:00+00,9.999,0.000,0.000,0.000,0.000', // the readings' hour: the readings win
       '3,2021-01-09 11:00:00+00,-1.500,0.000,0.000,0.000,0.000', // not an amount
       '4,2021-01-09 23:00:00,0.001,0.002,0.000,0.000,', // MySQL: UTC without offset; gas NULL
+      '5,9999-12-31 23:00:00+00,0.001,0,0,0,0', // a clock in the future
+      '6,1970-01-01 00:00:00+00,0.001,0,0,0,0', // an unset clock
     ]);
     const h = await importStats(d, hourTable);
-    expect(h).toMatchObject({ kind: 'hour-statistics', lines: 4, filled: 2, kept: 0, afterReadings: 1, unreadable: 1 });
+    expect(h).toMatchObject({ kind: 'hour-statistics', lines: 6, filled: 2, kept: 0, afterReadings: 1, unreadable: 3 });
     expect(h.examples[0]).toMatch(/line 3: electricity1 "-1.500"/);
+    expect(h.examples.slice(1)).toEqual([expect.stringMatching(/line 5: hour_start "9999-12-31 23:00:00\+00" is before 2000 or in the future/), expect.stringMatching(/line 6: hour_start/)]);
     expect(await hours(d.id)).toEqual([
       ['2021-01-09 10:00', '2021-01-09', 11, 750, 500, 250, 100, 0, 100, 123],
       ['2021-01-09 23:00', '2021-01-10', 0, 3, 1, 2, 0, 0, 0, 0],

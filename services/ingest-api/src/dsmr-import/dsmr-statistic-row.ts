@@ -59,6 +59,11 @@ function amount(row: Readonly<Record<string, string>>, col: string): number | un
   return Math.round(n * 1000);
 }
 
+/** A period from 2000 (an unset clock before) to a day after now (a clock in the future), as for readings. */
+function plausible(ms: number, what: string): void {
+  if (ms < Date.UTC(2000, 0, 1) || ms > Date.now() + 86_400_000) throw new DsmrRowError(`${what} is before 2000 or in the future`);
+}
+
 /** One statistics row (keyed by dsmrFileKind's column names) as a rollup statistic. */
 export function dsmrStatistic(kind: 'hour-statistics' | 'day-statistics', row: Readonly<Record<string, string>>): RollupStatistic {
   const amounts: StatisticAmounts = {};
@@ -66,8 +71,12 @@ export function dsmrStatistic(kind: 'hour-statistics' | 'day-statistics', row: R
     const v = amount(row, col);
     if (v !== undefined) amounts[TARGET[col]] = v;
   }
-  if (kind === 'day-statistics') return { level: 'day', date: dsmrDate(row['day'] ?? ''), amounts };
+  if (kind === 'day-statistics') {
+    const date = dsmrDate(row['day'] ?? '');
+    plausible(Date.parse(`${date}T00:00:00Z`), `day "${date}"`);
+    return { level: 'day', date, amounts };
+  }
   const at = new Date(dsmrTime(row['hour_start'] ?? ''));
-  if (at.getUTCFullYear() < 2000) throw new DsmrRowError(`hour_start "${row['hour_start']}" is before 2000`);
+  plausible(at.getTime(), `hour_start "${row['hour_start']?.slice(0, 40)}"`);
   return { level: 'hour', hourStart: at, amounts };
 }
