@@ -144,6 +144,36 @@ describe('dsmr-reader statistics import', () => {
     expect(Number(total.rows[0]!.wh)).toBe(700 + 1000);
   });
 
+  it('readings imported after statistics take the statistics of their local days back out (readings win, nothing counted twice)', async () => {
+    const d = await addDevice(ctx.t, { name: 'stats-then-readings', country: 'NL', timeZone: 'Europe/Amsterdam' });
+    const stats = file('hours.csv', [
+      'id,hour_start,electricity1,electricity2,electricity1_returned,electricity2_returned,gas',
+      '1,2021-01-09 10:00:00+00,0.5,0,0,0,0',
+      '2,2021-01-09 20:00:00+00,0.3,0,0,0,0', // same local day as the readings: taken back too
+      '3,2021-01-08 10:00:00+00,0.7,0,0,0,0', // another day: stays
+    ]);
+    const dayStats = file('days.csv', ['id,day,electricity1,electricity2,electricity1_returned,electricity2_returned,gas', '1,2021-01-09,2.0,0,0,0,', '2,2021-01-08,0.9,0,0,0,']);
+    expect(await importStats(d, stats)).toMatchObject({ filled: 3 });
+    expect(await importStats(d, dayStats)).toMatchObject({ filled: 2 });
+    // Then readings of 2021-01-09 10:00Z–11:20Z, +100 Wh every 10 minutes: 600 Wh in hour 10, 200 in hour 11.
+    const readings = file('readings.csv', [READINGS[0]!, ...Array.from({ length: 9 }, (_, i) => `${i + 1},2021-01-09 ${i < 6 ? '11' : '12'}:${String((i % 6) * 10).padStart(2, '0')}:00+01,${(1000 + i * 0.1).toFixed(3)},0,0,0,0,0`)]);
+    expect(await importDsmrReadings(engine, { id: d.id, sendIntervalSeconds: 600 }, readings, { statePath: `${readings}.state` })).toMatchObject({ accepted: 9, statisticsTakenBack: 3 });
+    expect((await hours(d.id)).map((r) => [r[0], r[3]])).toEqual([
+      ['2021-01-08 10:00', 700],
+      ['2021-01-09 10:00', 600],
+      ['2021-01-09 11:00', 200],
+      ['2021-01-09 20:00', 0], // its statistic taken back: the day is the readings'
+    ]);
+    expect((await days(d.id)).map((r) => [r[0], r[2]])).toEqual([
+      ['2021-01-08', 900],
+      ['2021-01-09', 800],
+    ]);
+    const left = await sql<{ n: number }>`SELECT COUNT(*) AS n FROM rollup_statistic_fill WHERE device_id = ${d.id}`.execute(ctx.t.db);
+    expect(Number(left.rows[0]!.n)).toBe(2); // 2021-01-08's hour and day
+    // The same statistics again: the readings' day is after the first reading now, the other day is filled already.
+    expect(await importStats(d, stats, `${stats}.again`)).toMatchObject({ filled: 0, kept: 1, afterReadings: 2 });
+  });
+
   it('resumes after the lines its state file says are done', async () => {
     const d = await addDevice(ctx.t, { name: 'stats-resume', timeZone: 'Europe/Amsterdam' });
     const path = file('hours.csv', ['id,hour_start,electricity1,electricity2,electricity1_returned,electricity2_returned,gas', ...[0, 1, 2, 3, 4].map((i) => `${i},2021-01-05 0${i}:00:00+00,0.1,0,0,0,0`)]);

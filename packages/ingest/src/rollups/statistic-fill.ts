@@ -8,7 +8,7 @@
  * its end), and the same statistics again fill nothing. Quarter-hours and minutes are not filled.
  */
 import { CompiledQuery, type Kysely } from 'kysely';
-import { localDateHour, localDayBounds } from '../time/local-time.ts';
+import { localDate, localDateHour, localDayBounds, localDayStartAt } from '../time/local-time.ts';
 import { insertText, sqlLiteral } from '../write/sql-literal.ts';
 
 /** Integer amounts of the register columns of rollup_hour and rollup_day (Wh, litres); absent: 0. */
@@ -79,16 +79,45 @@ export async function fillRollupsFromStatistics(
     }
   }
   await db.transaction().execute(async (trx) => {
-    // INSERT IGNORE on the primary key: a bucket with a row keeps it (readings win; a second import adds nothing).
-    const insert = async (table: string, columns: string[], rows: unknown[][]) => {
+    // Buckets with a row keep it (readings win; the same statistics again add nothing); the others are filled and
+    // marked with what they got, so that readings imported later can take it back out (withdrawStatisticFills).
+    const fill = async (table: string, key: string, at: number, columns: string[], rows: unknown[][], level: number, marker: (row: unknown[]) => unknown[]) => {
       if (rows.length === 0) return;
-      const r = await trx.executeQuery(CompiledQuery.raw(insertText(table, columns, rows, { ignore: true })));
-      const n = Number(r.numAffectedRows ?? 0n);
-      result.filled += n;
-      result.kept += rows.length - n;
+      const have = await trx.executeQuery<{ k: unknown }>(
+        CompiledQuery.raw(`SELECT ${key} AS k FROM ${table} WHERE device_id = ${sqlLiteral(device.id)} AND ${key} IN (${rows.map((r) => sqlLiteral(r[at])).join(', ')}) FOR UPDATE`),
+      );
+      const keyOf = (v: unknown) => (v instanceof Date ? v.getTime() : String(v));
+      const taken = new Set(have.rows.map((r) => keyOf(r.k)));
+      const fresh = rows.filter((r) => !taken.has(keyOf(r[at])));
+      result.kept += rows.length - fresh.length;
+      if (fresh.length === 0) return;
+      await trx.executeQuery(CompiledQuery.raw(insertText(table, columns, fresh)));
+      await trx.executeQuery(CompiledQuery.raw(insertText('rollup_statistic_fill', ['device_id', 'level', 'bucket_start', 'local_date', ...COLUMNS], fresh.map((r) => [device.id, level, ...marker(r)]))));
+      result.filled += fresh.length;
     };
-    await insert('rollup_hour', ['device_id', 'bucket_start', 'local_date', 'local_hour', ...COLUMNS], hours);
-    await insert('rollup_day', ['device_id', 'local_date', 'day_start', 'day_end', 'week_start', 'month_start', ...COLUMNS], days);
+    await fill('rollup_hour', 'bucket_start', 1, ['device_id', 'bucket_start', 'local_date', 'local_hour', ...COLUMNS], hours, 1, (r) => [r[1], r[2], ...r.slice(4)]);
+    await fill('rollup_day', "DATE_FORMAT(local_date, '%Y-%m-%d')", 1, ['device_id', 'local_date', 'day_start', 'day_end', 'week_start', 'month_start', ...COLUMNS], days, 2, (r) => [r[2], r[1], ...r.slice(6)]);
   });
   return result;
+}
+
+const TAKE_BACK = COLUMNS.map((c) => `x.\`${c}\` = x.\`${c}\` - f.\`${c}\``).join(', ');
+
+/**
+ * Takes back what statistics filled into the device's hours and local days from the local day holding `from` to
+ * the one holding `to`: readings about to be imported there (with their neighbours at `from` and `to`) win, and
+ * whole days keep their hours and day equal. Returns the buckets taken back.
+ */
+export async function withdrawStatisticFills(db: Kysely<any>, device: { id: number; timeZone: string }, from: Date, to: Date): Promise<number> {
+  const start = localDayStartAt(from.getTime(), device.timeZone);
+  const end = localDayBounds(localDate(to.getTime(), device.timeZone), device.timeZone)[1];
+  return db.transaction().execute(async (trx) => {
+    const where = `f.device_id = ${sqlLiteral(device.id)} AND f.bucket_start >= ${sqlLiteral(new Date(start))} AND f.bucket_start < ${sqlLiteral(new Date(end))}`;
+    const hourJoin = 'rollup_hour x JOIN rollup_statistic_fill f ON f.device_id = x.device_id AND f.level = 1 AND f.bucket_start = x.bucket_start';
+    const dayJoin = 'rollup_day x JOIN rollup_statistic_fill f ON f.device_id = x.device_id AND f.level = 2 AND f.local_date = x.local_date';
+    await trx.executeQuery(CompiledQuery.raw(`UPDATE ${hourJoin} SET ${TAKE_BACK} WHERE ${where}`));
+    await trx.executeQuery(CompiledQuery.raw(`UPDATE ${dayJoin} SET ${TAKE_BACK} WHERE ${where}`));
+    const r = await trx.executeQuery(CompiledQuery.raw(`DELETE f FROM rollup_statistic_fill f WHERE ${where}`));
+    return Number(r.numAffectedRows ?? 0n);
+  });
 }

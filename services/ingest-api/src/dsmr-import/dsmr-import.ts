@@ -4,7 +4,8 @@
  * is kept in a state file (data lines done) after each committed batch, so a stopped import resumes.
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { fromJson, IngestError, type IngestDevice, type IngestEngine } from '@sem/ingest';
+import { fromJson, IngestError, withdrawStatisticFills, type IngestDevice, type IngestEngine } from '@sem/ingest';
+import { sql } from 'kysely';
 import type { Reading } from '@sem/meter-protocol';
 import { cutSpan } from '../readings/readings.repository.ts';
 import { dsmrReading, DsmrRowError, REQUIRED_COLUMNS } from './dsmr-reading-row.ts';
@@ -23,6 +24,8 @@ export interface ImportSummary {
    * Readings older than that span are history the rollups never held: they are rolled up like any other.
    */
   insideCut: number;
+  /** Hours and days that statistics had filled, taken back because these readings cover them (readings win). */
+  statisticsTakenBack: number;
   /** Lines that are no reading (bad timestamp or number), with the first few reasons. */
   unreadable: number;
   examples: string[];
@@ -43,7 +46,7 @@ export async function importDsmrReadings(engine: IngestEngine, device: IngestDev
   const missing = REQUIRED_COLUMNS.filter((c) => !header.includes(c));
   if (missing.length) throw new DumpFormatError(`not a dump of dsmr_datalogger_dsmrreading: no column ${missing.join(', ')}`);
   const resumedAfter = existsSync(options.statePath) ? Number(JSON.parse(readFileSync(options.statePath, 'utf8')).linesDone) || 0 : 0;
-  const s: ImportSummary = { lines: 0, resumedAfter, accepted: 0, merged: 0, duplicates: 0, rejected: 0, insideCut: 0, unreadable: 0, examples: [] };
+  const s: ImportSummary = { lines: 0, resumedAfter, accepted: 0, merged: 0, duplicates: 0, rejected: 0, insideCut: 0, statisticsTakenBack: 0, unreadable: 0, examples: [] };
   const span = await cutSpan(engine.db, device.id);
   const inCut = (ms: number) => span !== null && ms < span.purgedBefore && ms > (span.keptFrom ?? -Infinity);
   const batchSize = options.batchSize ?? 1000;
@@ -51,6 +54,7 @@ export async function importDsmrReadings(engine: IngestEngine, device: IngestDev
   let last = resumedAfter;
   const flush = async () => {
     if (batch.length) {
+      s.statisticsTakenBack += await takeBackStatistics(engine, device.id, batch);
       try {
         const r = await engine.ingest(device, batch, 'dsmr-reader', new Date());
         s.accepted += r.accepted;
@@ -84,4 +88,18 @@ export async function importDsmrReadings(engine: IngestEngine, device: IngestDev
   }
   await flush();
   return s;
+}
+
+/**
+ * Takes back statistics filled where the batch's readings will count: from the stored reading before its first
+ * to the one after its last (the steps to them spread there, or book a gap at its end).
+ */
+async function takeBackStatistics(engine: IngestEngine, deviceId: number, batch: readonly Reading[]): Promise<number> {
+  const times = batch.map((r) => r.meterTime!.getTime());
+  const first = new Date(Math.min(...times));
+  const last = new Date(Math.max(...times));
+  const prev = await sql<{ t: Date }>`SELECT meter_time AS t FROM reading WHERE device_id = ${deviceId} AND meter_time < ${first} ORDER BY meter_time DESC LIMIT 1`.execute(engine.db);
+  const next = await sql<{ t: Date }>`SELECT meter_time AS t FROM reading WHERE device_id = ${deviceId} AND meter_time > ${last} ORDER BY meter_time LIMIT 1`.execute(engine.db);
+  const zone = await sql<{ time_zone: string }>`SELECT time_zone FROM device WHERE id = ${deviceId}`.execute(engine.db);
+  return withdrawStatisticFills(engine.db, { id: deviceId, timeZone: zone.rows[0]!.time_zone }, prev.rows[0]?.t ?? first, next.rows[0]?.t ?? last);
 }
