@@ -1,6 +1,7 @@
 /**
  * Imports a dump of dsmr-reader's readings table into a device through the write engine: the same
- * validation, duplicate rule and rollups as live readings, so importing twice changes nothing. Progress
+ * validation, duplicate rule and rollups as live readings, so importing twice changes nothing. Before each
+ * batch, statistics an earlier import filled into its local days are taken back (readings win). Progress
  * is kept in a state file (data lines done) after each committed batch, so a stopped import resumes.
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
