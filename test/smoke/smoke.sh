@@ -484,7 +484,7 @@ snapshot() { # row counts of the data and rollup tables, and the rollups' checks
 }
 # The API's raw-retention job is the one writer left: its first run, a minute after the API started,
 # purges the capture rows older than SEM_RAW_RETENTION_DAYS (90), here smoke-mqtt's 2018 readings but
-# the newest. Counted before that run and dumped after it, the backup held 2 readings fewer than the
+# the oldest and the newest (each device keeps both). Counted before that run and dumped after it, the backup held 2 readings fewer than the
 # count (the "24 vs 26" of an earlier run). Wait for it; the next run is an hour away.
 retention_ran() { podman logs "$pod-ingest-api" 2>&1 | grep '"msg":"raw retention run"' >"$work/retention.log"; }
 wait_until 120 retention_ran || die "the API's raw retention job did not run within 2 minutes of the upgrade"
