@@ -196,6 +196,7 @@ export const ROLLUP_TABLES = [
   'rollup_purge',
   'rollup_journal',
   'rollup_gap',
+  'rollup_statistic_fill',
 ] as const;
 
 /** Tables that hold data (cleared between tests, children first; granted to the API user). */

@@ -230,10 +230,15 @@ describe('Capacity tariff', () => {
     const computed = rows.filter((r) => r['metric'] === 'Computed').map((r) => Number(r['value']));
     expect(computed).toEqual(BE_MONTH_PEAKS.map((p) => p.kw));
     const meter = rows.filter((r) => r['metric'] === 'Meter').map((r) => [iso(r['time']), Number(r['value'])]);
+    // From the meter's own 98.1.0 history by month boundary (August had no peak: 0), October's running 1.6.0 peak.
     expect(meter).toEqual([
+      ['2026-07-31T22:00:00.000Z', 0],
       ['2026-08-31T22:00:00.000Z', 3.4],
       ['2026-09-30T22:00:00.000Z', 6.05],
     ]);
+    // A month of the meter's history before SEM had data: placed one calendar month before its boundary (UTC).
+    const older = await g.run(capacity, 'Monthly peaks: computed and reported by the meter (BE)', { from: '2025-09-01T00:00:00Z', to: '2025-11-15T00:00:00Z' }, one(ids.beHome));
+    expect(older.rows.filter((r) => r['metric'] === 'Meter').map((r) => [iso(r['time']), Number(r['value'])])).toEqual([['2025-09-30T23:00:00.000Z', 2.9]]);
     const table = await g.run(capacity, 'Peaks reported by the meter beside ours (BE)', LAST_YEAR, one(ids.beHome));
     expect(table.rows.map((r) => [iso(r['Peak time']), Number(r['Meter peak']), Number(r['Computed for that quarter']), r['Period end'] && iso(r['Period end'])])).toEqual([
       ['2026-10-10T16:00:00.000Z', 6.05, 6, null],

@@ -1,7 +1,8 @@
 /**
  * Vitest global setup: runs once per `vitest run`, before any worker.
  * - Gives the run its own temp folder (TMPDIR for every worker and child) and an id that every process
- *   inherits (SEM_TEST_RUN) and every container carries as a label.
+ *   inherits (SEM_TEST_RUN) and every container carries as a label; and one Node compile cache for the
+ *   Node processes the tests start (NODE_COMPILE_CACHE; a child given its own env gets these from childRunEnv).
  * - Chooses the one MariaDB of the run (db/src/testing/test-server.ts, SEM_TEST_DB) and, for the broker
  *   tests, a local mosquitto or one container to run brokers in; hands both to the workers (provide).
  * - At the end, on failure too: stops its containers, then fails the run if any process, container or
@@ -18,6 +19,7 @@ import { startBrokerHost, type BrokerHost } from './broker-host.ts';
 import { checkLeaks } from './leak-check.ts';
 import { MARIADB_IMAGE } from './pinned-images.ts';
 
+const COMPILE_CACHE_ENV = 'NODE_COMPILE_CACHE';
 const REAPER = resolve(import.meta.dirname, '../../db/src/testing/container-reaper.ts');
 
 function localMosquitto(): string | undefined {
@@ -54,10 +56,15 @@ export default async function setup(project: TestProject): Promise<() => Promise
   reaper.unref();
   process.env['TMPDIR'] = runTmp;
   process.env[TEST_RUN_ENV] = runId;
+  // Node children the tests start (CLIs, services) compile the same TypeScript graph: once per run, not per process.
+  // On a loaded host that CPU is what made CLI-heavy tests time out (README, Test).
+  const ownCompileCache = process.env[COMPILE_CACHE_ENV] === undefined;
+  if (ownCompileCache) process.env[COMPILE_CACHE_ENV] = join(bookkeeping, 'node-compile-cache');
 
   const restoreTmp = () => {
     if (previousTmp === undefined) delete process.env['TMPDIR'];
     else process.env['TMPDIR'] = previousTmp;
+    if (ownCompileCache) delete process.env[COMPILE_CACHE_ENV];
   };
   let mariadb: ChosenServer | undefined;
   let brokerHost: BrokerHost | undefined;

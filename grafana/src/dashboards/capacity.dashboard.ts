@@ -65,17 +65,28 @@ FROM (
       decimals: 3,
       bars: true,
       w: 12,
-      description: "Computed: the month's highest quarter-hour from register differences. Meter: the highest 1-0:1.6.0 / 0-0:98.1.0 peak it reported in that month.",
+      description:
+        "Computed: the month's highest quarter-hour from register differences. Meter: the month's peak in the meter's own 0-0:98.1.0 history (also months before SEM had data, and months without a peak as 0), and for a month not closed yet its running 1-0:1.6.0 peak.",
+      // A closed month is the one ending at its 98.1.0 boundary: its month_start from rollup_day where SEM has that
+      // day, else the boundary one calendar month earlier (UTC: off by the DST hour where the offset changed in between).
       sql: `SELECT x.time, x.metric, x.value FROM (
   SELECT r.month_start AS "time", 'Computed' AS metric, MAX(r.peak_quarter_wh) * 4 / 1000 AS value
   FROM rollup_day r
   WHERE r.device_id = $device AND $__timeFilter(r.month_start)
   GROUP BY r.month_start
   UNION ALL
-  SELECT r.month_start, 'Meter', MAX(p.demand_w) / 1000
-  FROM demand_peak p JOIN rollup_day r ON r.device_id = p.device_id AND p.peak_at >= r.day_start AND p.peak_at < r.day_end
-  WHERE p.device_id = $device AND $__timeFilter(r.month_start)
-  GROUP BY r.month_start
+  SELECT m.time, 'Meter', MAX(m.demand_w) / 1000 FROM (
+    SELECT COALESCE((SELECT r.month_start FROM rollup_day r WHERE r.device_id = h.device_id AND r.day_end = h.period_end),
+                    h.period_end - INTERVAL 1 MONTH) AS time, h.demand_w
+    FROM demand_peak_month h
+    WHERE h.device_id = $device
+    UNION ALL
+    SELECT r.month_start, p.demand_w
+    FROM demand_peak p JOIN rollup_day r ON r.device_id = p.device_id AND p.peak_at >= r.day_start AND p.peak_at < r.day_end
+    WHERE p.device_id = $device AND p.period_end IS NULL
+  ) m
+  WHERE $__timeFilter(m.time)
+  GROUP BY m.time
 ) x
 ORDER BY 1, 2`,
     },

@@ -184,6 +184,12 @@ export async function seedDashboards(db: Kysely<any>): Promise<SeedIds> {
   await sql`INSERT INTO demand_peak (device_id, peak_at, demand_w, period_end, first_seen_at) VALUES
     (${ids.beHome}, ${new Date('2026-09-10T16:00:00Z')}, 3400, ${new Date('2026-09-30T22:00:00Z')}, ${seen}),
     (${ids.beHome}, ${new Date('2026-10-10T16:00:00Z')}, 6050, NULL, ${seen})`.execute(db);
+  // The meter's 0-0:98.1.0 history as the write path keeps it by month boundary: September (its peak also in
+  // demand_peak above), August without a peak (a zero month), and October 2025, before SEM had any data.
+  await sql`INSERT INTO demand_peak_month (device_id, period_end, peak_at, demand_w, first_seen_at) VALUES
+    (${ids.beHome}, ${new Date('2026-09-30T22:00:00Z')}, ${new Date('2026-09-10T16:00:00Z')}, 3400, ${seen}),
+    (${ids.beHome}, ${new Date('2026-08-31T22:00:00Z')}, NULL, 0, ${seen}),
+    (${ids.beHome}, ${new Date('2025-10-31T23:00:00Z')}, ${new Date('2025-10-14T17:00:00Z')}, 2900, ${seen})`.execute(db);
   await sql`INSERT INTO power_failure_event (device_id, ended_at, duration_s, first_seen_at) VALUES
     (${ids.beHome}, ${new Date('2026-10-20T08:00:00Z')}, 300, ${seen}),
     (${ids.beHome}, ${new Date('2026-08-01T12:00:00Z')}, 7200, ${seen})`.execute(db);

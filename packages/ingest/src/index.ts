@@ -37,6 +37,7 @@ export { DeferredRollups, type DeferredRollupsObserver, type DeferredRollupsOpti
 export { recordRejects, RejectCounter, type Reject } from './rollups/reject-counter.ts';
 export { rollupWriteStep, rollupWriteStepWith } from './rollups/rollup-write-step.ts';
 export { DEFAULT_GAP_HORIZON_MS } from './rollups/register-spread.ts';
+export { fillRollupsFromStatistics, withdrawStatisticFills, type RollupStatistic, type StatisticAmounts, type StatisticFillResult } from './rollups/statistic-fill.ts';
 export type { InsertedMbusReading, InsertedReading, InsertedRows } from './rollups/rollup.types.ts';
 export { purgeRawReadings, type PurgeOptions, type PurgeResult } from './retention/raw-retention.ts';
 export { DEFAULT_RAW_RETENTION_DAYS, startRetentionJob, type RetentionJob, type RetentionJobOptions } from './retention/retention.job.ts';

@@ -152,11 +152,46 @@ describe('applyRollups', () => {
       const noGas = (rows: Record<string, unknown>[]) => rows.map(({ gas_l: _g, ...rest }) => rest);
       expect(noGas(await dump(c)), table).toEqual(noGas(want));
     }
+    // Each quarter-hour's energy is exactly the sum of its minutes' energy.
+    const mismatched = await sql<{ n: number }>`
+      SELECT COUNT(*) AS n FROM rollup_quarter q LEFT JOIN (
+        SELECT device_id, FROM_UNIXTIME(FLOOR(UNIX_TIMESTAMP(bucket_start) / 900) * 900) AS qs, SUM(imp_wh) AS imp, SUM(exp_wh) AS exp FROM rollup_minute GROUP BY device_id, qs
+      ) m ON m.device_id = q.device_id AND m.qs = q.bucket_start
+      WHERE q.device_id IN (${a}, ${b}, ${c}, ${e}) AND (COALESCE(m.imp, 0) <> q.imp_wh OR COALESCE(m.exp, 0) <> q.exp_wh)`.execute(t.db);
+    expect(Number(mismatched.rows[0]!.n)).toBe(0);
+    const minuteTotal = await sql<{ wh: number }>`SELECT SUM(imp_wh) AS wh FROM rollup_minute WHERE device_id = ${a}`.execute(t.db);
     const d = await days(a);
     const total = d.reduce((s, x) => s + x.imp_wh, 0);
     const expected = ordered.reduce((s, r, i) => (i === 0 || i === 100 ? s : s + (r.energy_import_wh as number) - (ordered[i - 1]!.energy_import_wh as number)), 0);
     expect(total).toBe(expected);
+    expect(Number(minuteTotal.rows[0]!.wh)).toBe(expected);
     expect(d.reduce((s, x) => s + x.gas_l, 0)).toBe((Math.ceil(ordered.length / 7) - 1) * 125);
+  });
+
+  it('keeps the energy imported and exported per minute, adding up to the quarter-hours, also for a gap booked at its end', async () => {
+    const id = await device('minute-energy');
+    const at = (h: number, m: number, s = 0) => new Date(Date.UTC(2026, 0, 8, h, m, s));
+    const r = (meter_time: Date, imp: number, exp: number): InsertedReading => ({ device_id: id, meter_time, energy_import_wh: imp, energy_export_wh: exp });
+    // 10:00:00 → 10:02:30 +150 Wh (1 Wh/s), → 10:20:00 +1050 Wh import and +105 Wh export; then 9 days of silence, +5000 Wh.
+    await writeReadings(t.db, [r(at(10, 0), 1000, 0), r(at(10, 2, 30), 1150, 0), r(at(10, 20), 2200, 105)]);
+    await writeReadings(t.db, [r(new Date(at(10, 20).getTime() + 9 * 24 * H + 90_000), 7200, 105)]);
+    const minutes = await sql<{ m: string; imp_wh: number; exp_wh: number }>`
+      SELECT DATE_FORMAT(bucket_start, '%d %H:%i') AS m, imp_wh, exp_wh FROM rollup_minute WHERE device_id = ${id} ORDER BY bucket_start`.execute(t.db);
+    const got = minutes.rows.map((x) => [x.m, Number(x.imp_wh), Number(x.exp_wh)]);
+    expect(got).toEqual([
+      ['08 10:00', 60, 0],
+      ['08 10:01', 60, 0],
+      ['08 10:02', 60, 3], // 30 + 30 Wh on both sides of 10:02:30; export 0.1 Wh/s from 10:02:30: 3 Wh
+      ...Array.from({ length: 17 }, (_, i) => [`08 10:${String(3 + i).padStart(2, '0')}`, 60, 6]),
+      ['17 10:21', 5000, 0], // beyond the gap horizon: booked whole in the minute of the reading that ends it
+    ]);
+    const quarters = await sql<{ q: string; imp_wh: number; exp_wh: number }>`
+      SELECT DATE_FORMAT(bucket_start, '%d %H:%i') AS q, imp_wh, exp_wh FROM rollup_quarter WHERE device_id = ${id} ORDER BY bucket_start`.execute(t.db);
+    expect(quarters.rows.map((x) => [x.q, Number(x.imp_wh), Number(x.exp_wh)])).toEqual([
+      ['08 10:00', 900, 3 + 12 * 6],
+      ['08 10:15', 300, 5 * 6],
+      ['17 10:15', 5000, 0],
+    ]);
   });
 
   it('counts a register filled in later at a stored meter time, also where the total is the sum of both tariffs', async () => {

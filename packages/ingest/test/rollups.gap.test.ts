@@ -43,7 +43,7 @@ async function write(deviceId: number, at: number, wh: number, horizonMs: number
 /** Every rollup row of the device as `table|time|imp_wh`, to see which rows one reading changed. */
 async function snapshot(deviceId: number): Promise<Map<string, number>> {
   const out = new Map<string, number>();
-  for (const [table, at] of [['rollup_quarter', 'bucket_start'], ['rollup_hour', 'bucket_start'], ['rollup_day', 'local_date']] as const) {
+  for (const [table, at] of [['rollup_minute', 'bucket_start'], ['rollup_quarter', 'bucket_start'], ['rollup_hour', 'bucket_start'], ['rollup_day', 'local_date']] as const) {
     const r = await sql<{ at: unknown; imp_wh: number }>`SELECT ${sql.ref(at)} AS at, imp_wh FROM ${sql.table(table)} WHERE device_id = ${deviceId}`.execute(t.db);
     for (const x of r.rows) out.set(`${table}|${String(x.at)}`, Number(x.imp_wh));
   }
@@ -99,28 +99,31 @@ describe('the gap rule', () => {
     expect(await sum('rollup_quarter', id)).toBe(10_000);
   });
 
-  it('never changes more rollup rows for one reading than the documented bound: 2·H/15 min + 2 quarters, 2·H/1 h + 3 hours, 2·H/1 d + 3 days', async () => {
+  it('never changes more rollup rows for one reading than the documented bound: 2·H/1 min + 2 minutes, 2·H/15 min + 2 quarters, 2·H/1 h + 3 hours, 2·H/1 d + 3 days', async () => {
     const horizon = 6 * H;
     const id = await device();
     const t0 = Date.UTC(2026, 0, 1);
     // Readings every 6 h (just inside the horizon) for a week; then late readings in the middle of steps.
     for (let i = 0; i <= 28; i++) await write(id, t0 + i * horizon, 1000 + i * 600, horizon);
-    let worst = { q: 0, h: 0, d: 0 };
+    let worst = { m: 0, q: 0, h: 0, d: 0 };
     for (const at of [t0 + 3 * H + 7 * 60_000, t0 + 50 * H + Q, t0 + 100 * H - 1]) {
       const before = await snapshot(id);
       // Off the straight line between its neighbours, so the spread of both its steps changes.
       await write(id, at, 1000 + Math.round(((at - t0) / horizon) * 600) + 100, horizon);
       const after = await snapshot(id);
       worst = {
+        m: Math.max(worst.m, changed(before, after, 'rollup_minute')),
         q: Math.max(worst.q, changed(before, after, 'rollup_quarter')),
         h: Math.max(worst.h, changed(before, after, 'rollup_hour')),
         d: Math.max(worst.d, changed(before, after, 'rollup_day')),
       };
     }
+    expect(worst.m).toBeLessThanOrEqual((2 * horizon) / 60_000 + 2);
     expect(worst.q).toBeLessThanOrEqual((2 * horizon) / Q + 2);
     expect(worst.h).toBeLessThanOrEqual((2 * horizon) / H + 3);
     expect(worst.d).toBeLessThanOrEqual(Math.ceil((2 * horizon) / (24 * H)) + 3);
     // The bound is not idle: a late reading in a 6 h step rewrites most of its quarters.
     expect(worst.q).toBeGreaterThan(horizon / Q / 2);
+    expect(worst.m).toBeGreaterThan(horizon / 60_000 / 2);
   });
 });

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { insertionDelta, QUARTER_MS, spreadStep, type BucketAmounts, type RegisterPoint } from '../src/rollups/register-spread.ts';
+import { insertionDelta, MINUTE_MS, QUARTER_MS, spreadStep, type BucketAmounts, type RegisterPoint } from '../src/rollups/register-spread.ts';
 import { isoWeekMonday, localDate, localDateHour, localDayStart } from '../src/time/local-time.ts';
 
 const total = (m: BucketAmounts) => [...m.values()].reduce((a, b) => a + b, 0);
@@ -33,6 +33,34 @@ describe('spreadStep', () => {
       }),
       { numRuns: 200 },
     );
+  });
+});
+
+describe('spreadStep in minutes', () => {
+  it('gives each quarter-hour exactly the sum of its minutes, gaps beyond the horizon included', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 10 ** 12 }), fc.integer({ min: 1, max: 2 * 86_400_000 }), fc.integer({ min: 0, max: 10 ** 7 }), (t0, len, d) => {
+        const rule = { horizonMs: 86_400_000 };
+        const quarters: BucketAmounts = new Map();
+        const minutes: BucketAmounts = new Map();
+        spreadStep(t0, t0 + len, d, 1, quarters, rule);
+        spreadStep(t0, t0 + len, d, 1, minutes, { ...rule, bucketMs: MINUTE_MS });
+        const summed: BucketAmounts = new Map();
+        for (const [at, v] of minutes) {
+          const q = Math.floor(at / QUARTER_MS) * QUARTER_MS;
+          summed.set(q, (summed.get(q) ?? 0) + v);
+        }
+        expect(new Map([...summed].filter(([, v]) => v !== 0))).toEqual(quarters);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('splits 10:00:00 → 10:02:30, 150 Wh, as 60, 60 and 30', () => {
+    const out: BucketAmounts = new Map();
+    const t0 = Date.UTC(2026, 0, 1, 10, 0);
+    spreadStep(t0, t0 + 150_000, 150, 1, out, { horizonMs: QUARTER_MS, bucketMs: MINUTE_MS });
+    expect([...out]).toEqual([[t0, 60], [t0 + MINUTE_MS, 60], [t0 + 2 * MINUTE_MS, 30]]);
   });
 });
 

@@ -14,6 +14,12 @@ import { announceListening } from './processes/api-processes.ts';
 export async function serveApi(config: AppConfig, index: number): Promise<void> {
   const app = await buildApp(config);
 
+  // Stop: no new connections, answers in flight finish, the write engine drains and writes what it holds, the pool closes.
+  // Installed before the wait: as a container's PID 1, node has no default SIGTERM action, so a stop while the
+  // database is still unreachable would otherwise wait for podman's SIGKILL.
+  const started: { listeners?: Listeners } = {};
+  onShutdown(app.log, () => started.listeners?.close() ?? app.close());
+
   try {
     await waitForDatabase(() => app.ingest.ping(), {
       retries: config.dbConnect.retries,
@@ -33,10 +39,6 @@ export async function serveApi(config: AppConfig, index: number): Promise<void> 
 
   // Raw rows expire; rollups stay (@sem/ingest retention). Not part of buildApp, so tests never purge. One process per host runs it.
   if (index === 1) await app.register(retentionPlugin, { rawRetentionDays: config.rawRetentionDays });
-
-  // Stop: no new connections, answers in flight finish, the write engine drains and writes what it holds, the pool closes.
-  const started: { listeners?: Listeners } = {};
-  onShutdown(app.log, () => started.listeners?.close() ?? app.close());
 
   // HTTPS, plain HTTP (switchable) and the internal ops port, all the same app (src/http/listeners.ts).
   started.listeners = await startListeners(app, config, { shared: config.apiProcesses > 1, index });

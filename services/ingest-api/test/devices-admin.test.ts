@@ -2,6 +2,7 @@ import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
+import { childRunEnv } from '@sem/db/testing';
 import { hashKey } from '@sem/ingest';
 import { ADMIN_TOKEN, bearer, useTestApp } from './test-app.ts';
 
@@ -10,12 +11,18 @@ const CLI = fileURLToPath(new URL('../src/cli/devices.ts', import.meta.url));
 
 const ctx = useTestApp();
 
+/**
+ * Each CLI run is a fresh Node process compiling the CLI's TypeScript graph: about 0.5 s of CPU on a quiet
+ * host, many seconds on a loaded one (2 shared cores at load 30). A test's time limit is this per run.
+ */
+const PER_CLI_RUN_MS = 30_000;
+
 const admin = (method: 'GET' | 'POST' | 'PATCH' | 'DELETE', url: string, payload?: object) =>
   ctx.app.inject({ method, url, headers: bearer(ADMIN_TOKEN), ...(payload ? { payload } : {}) });
 
 async function cli(...args: string[]): Promise<any> {
   const c = ctx.t.connection;
-  const env = { PATH: process.env.PATH ?? '', SEM_DB_HOST: c.host, SEM_DB_PORT: String(c.port), SEM_DB_NAME: c.database!, SEM_DB_USER: c.user, SEM_DB_PASSWORD: c.password };
+  const env = { ...childRunEnv(), SEM_DB_HOST: c.host, SEM_DB_PORT: String(c.port), SEM_DB_NAME: c.database!, SEM_DB_USER: c.user, SEM_DB_PASSWORD: c.password };
   const { stdout } = await run(process.execPath, [CLI, ...args, '--json'], { env });
   return JSON.parse(stdout);
 }
@@ -84,14 +91,14 @@ describe('devices CLI (node src/cli/devices.ts)', () => {
     const revoked = await cli('revoke', '--device', 'garage');
     expect(revoked).toEqual({ revoked: 1 });
     expect((await ctx.app.inject({ method: 'GET', url: '/api/v1/device', headers: bearer(rotated.key) })).statusCode).toBe(401);
-  });
+  }, 5 * PER_CLI_RUN_MS);
 
   it('fails with a message for a bad argument', async () => {
     await expect(cli('set-config', '--device', 'nobody', '--send-interval', '10s')).rejects.toThrow(/no device nobody/);
     await expect(cli('add', '--name', 'x', '--send-interval', '2h')).rejects.toThrow(/send-interval/);
     // a bad environment is named, and the exit code says so
-    const bad = await run(process.execPath, [CLI, 'list'], { env: { PATH: process.env.PATH ?? '', SEM_DB_PORT: 'abc' } }).catch((e) => e);
+    const bad = await run(process.execPath, [CLI, 'list'], { env: { ...childRunEnv(), SEM_DB_PORT: 'abc' } }).catch((e) => e);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/invalid environment variable SEM_DB_PORT="abc"/);
-  });
+  }, 3 * PER_CLI_RUN_MS);
 });

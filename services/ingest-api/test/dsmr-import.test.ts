@@ -78,16 +78,22 @@ describe('dsmr-reader import', () => {
     expect(s).toMatchObject({ resumedAfter: 6, accepted: 4 });
     expect(await count('reading', d.id)).toBe(4);
     const rest = await importDsmrReadings(engine, { id: d.id, sendIntervalSeconds: 60 }, path, { statePath: `${path}.other` });
-    expect(rest).toMatchObject({ accepted: 6, duplicates: 4, olderThanCut: 0 });
+    expect(rest).toMatchObject({ accepted: 6, duplicates: 4, insideCut: 0 });
   });
 
-  it("counts readings older than the device's raw retention cut (stored, not rolled up)", async () => {
+  it("rolls up history older than the device's retention cut; counts what falls inside the cut span (stored, not rolled up)", async () => {
     const d = await addDevice(ctx.t, { name: 'cut' });
     const path = dump(4);
-    await ctx.t.db.insertInto('reading').values({ device_id: d.id, meter_time: new Date('2021-01-10T11:25:00Z'), received_at: new Date(), source: 1, power_import_w: 1 }).execute();
-    await purgeRawReadings(ctx.t.db, { before: new Date('2021-01-10T11:25:00Z') });
+    // The device's own data: a register-less row at 11:25 and one at 12:00; the job cuts before 11:50 (its oldest row is kept).
+    const own = (iso: string, wh?: number) => ({ device_id: d.id, meter_time: new Date(iso), received_at: new Date(), source: 1, power_import_w: 1, ...(wh === undefined ? {} : { energy_import_t1_wh: wh }) });
+    await ctx.t.db.insertInto('reading').values([own('2021-01-10T11:25:00Z'), own('2021-01-10T11:40:00Z'), own('2021-01-10T12:00:00Z')]).execute();
+    await purgeRawReadings(ctx.t.db, { before: new Date('2021-01-10T11:50:00Z') });
+    expect(await count('reading', d.id)).toBe(2); // 11:40 was cut
     const s = await importDsmrReadings(engine, { id: d.id, sendIntervalSeconds: 60 }, path, { statePath: `${path}.state` });
-    expect(s).toMatchObject({ accepted: 4, olderThanCut: 3 }); // 11:00, 11:10, 11:20
+    expect(s).toMatchObject({ accepted: 4, insideCut: 1 }); // 11:30 (after the kept 11:25, before the cut); 11:00-11:20 are history
+    // 11:00 → 11:10 → 11:20: 200 Wh of tariff 1 rolled up (the next register point, 11:30, is inside the cut span).
+    const hour = await sql<{ imp_t1_wh: number; p_imp_n: number }>`SELECT imp_t1_wh, p_imp_n FROM rollup_hour WHERE device_id = ${d.id}`.execute(ctx.t.db);
+    expect(hour.rows.map((r) => [Number(r.imp_t1_wh), Number(r.p_imp_n)])).toEqual([[200, 3]]);
   });
 
   it('refuses a file that is not the readings table', async () => {
@@ -105,5 +111,21 @@ describe('dsmr-reader import', () => {
     const cli = fileURLToPath(new URL('../src/cli/dsmr-import.ts', import.meta.url));
     const { stdout } = await promisify(execFile)(process.execPath, [cli, '--device', 'cli', '--json', path], { env });
     expect(JSON.parse(stdout)).toMatchObject({ lines: 3, accepted: 3 });
+    // Several files, statistics given first: readings are imported first, then hours, then days.
+    const dir = dumpDir();
+    const hours = join(dir, 'hours.csv');
+    writeFileSync(hours, 'id,hour_start,electricity1,electricity2,electricity1_returned,electricity2_returned,gas\n1,2021-01-09 10:00:00+00,0.5,0,0,0,0\n');
+    const days = join(dir, 'export-day.csv');
+    writeFileSync(days, 'Date,Electricity Tariff 1 Diff,Electricity Tariff 2 Diff,Electricity Tariff 1 Returned Diff,Electricity Tariff 2 Returned Diff,Gas Diff\n2021-01-09,1.5,0.5,0.0,0.0,\n');
+    const more = dump(5);
+    const all = await promisify(execFile)(process.execPath, [cli, '--device', 'cli', '--json', days, hours, more], { env });
+    expect(JSON.parse(all.stdout)).toMatchObject([{ accepted: 2, duplicates: 3 }, { kind: 'hour-statistics', filled: 1 }, { kind: 'day-statistics', filled: 1 }]);
+    // Run again: resumed from the state files, nothing left to do; without them, everything is found already there.
+    const resumed = await promisify(execFile)(process.execPath, [cli, '--device', 'cli', days, hours], { env });
+    expect(resumed.stdout).toMatch(/hours.csv \(hour-statistics\): line 1: 0 hours filled, 0 already filled \(kept\), 0 after the device's first reading \(readings win\), 0 not on a UTC hour, 0 unreadable \(resumed after line 1\)/);
+    rmSync(`${hours}.sem-import.json`);
+    const again = await promisify(execFile)(process.execPath, [cli, '--device', 'cli', hours], { env });
+    expect(again.stdout).toMatch(/hours.csv \(hour-statistics\): line 1: 0 hours filled, 1 already filled \(kept\)/);
+    await expect(promisify(execFile)(process.execPath, [cli, '--device', 'cli', join(dir, 'hours.csv.sem-import.json')], { env })).rejects.toMatchObject({ stderr: expect.stringMatching(/not a dsmr-reader readings or statistics table/) });
   }, 120_000);
 });

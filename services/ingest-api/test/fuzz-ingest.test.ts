@@ -4,6 +4,13 @@ import { hanCaptures, p1Captures } from './fixtures.ts';
 import { addDevice, bearer, useTestApp } from './test-app.ts';
 
 // Every 5xx caused by client input is a bug; the one documented exception is dsmr-reader's 500 for a telegram that does not parse.
+//
+// Against the code before #14's fixes (f80ec0b), with this property counting 5xx instead of stopping at the first,
+// fixed seed 14, 300 runs per property (1,500 requests), rate limit raised, 2026-12-04: 2 answers 500
+// (`"time":"2026-13-45T25:61:61Z"` on a reading valid otherwise, alone and in an array); on this code 0.
+// Before the hostile-clock readings below were added, 3,000 runs per property (15,000 requests) found 0 there:
+// schema refusals of other fields hid the date bugs. With 1,000 runs per property the old code did not finish
+// in 400 s (a reading centuries from the previous one spread bucket by bucket: the gap bug).
 const ctx = useTestApp({ SEM_BODY_LIMIT_BYTES: '65536' }, ['rollup_gap']);
 
 const RUNS = 60;
@@ -23,6 +30,15 @@ const number = fc.oneof(fc.double(), fc.integer(), fc.constantFrom(1e308, -1e308
 const jsonReading = fc.record(
   { time, powerImportW: number, energyImportKwh: number, voltageL1V: number, meterId: fc.string(), mbus: fc.array(fc.record({ channel: number, value: number, capturedAt: time }, { requiredKeys: [] }), { maxLength: 3 }) },
   { requiredKeys: [] },
+);
+
+// Readings valid in every field but the time, so hostile clocks reach the time parser and the SQL instead of
+// being refused by the schema for another field first (the JSON reading's time and an M-Bus capturedAt).
+const sane = fc.integer({ min: 0, max: 100_000 });
+const anHourAgo = new Date(Date.now() - 3_600_000).toISOString();
+const hostileClockReading = fc.oneof(
+  fc.record({ time, powerImportW: sane, energyImportKwh: sane }),
+  fc.record({ time: fc.constant(anHourAgo), powerImportW: sane, mbus: fc.tuple(fc.record({ channel: fc.integer({ min: 1, max: 4 }), value: sane, unit: fc.constant('m3'), deviceType: fc.constant(3), capturedAt: time })) }),
 );
 
 /** A real payload with some bytes changed, cut or repeated. */
@@ -57,7 +73,7 @@ describe('no 5xx from client input (fast-check over HTTP)', () => {
     const inject = (url: string, headers: Record<string, string>, payload: string | Buffer) => ctx.app.inject({ method: 'POST', url, headers, payload });
 
     await fc.assert(
-      fc.asyncProperty(fc.oneof(fc.array(jsonReading, { maxLength: 4 }), jsonReading, fc.jsonValue()), fc.constantFrom(...CONTENT_TYPES), async (body, type) => {
+      fc.asyncProperty(fc.oneof(fc.array(jsonReading, { maxLength: 4 }), jsonReading, fc.jsonValue(), hostileClockReading, fc.array(hostileClockReading, { maxLength: 4 })), fc.constantFrom(...CONTENT_TYPES), async (body, type) => {
         const res = await inject('/api/v1/readings', { ...bearer(d.key), 'content-type': type || 'application/json' }, JSON.stringify(body));
         await assertNo5xx(res, false, `readings ${JSON.stringify(body).slice(0, 200)}`);
       }),

@@ -50,8 +50,15 @@ describe('history past the raw retention', () => {
     const key = await story();
     const raw = (await get(key, `${RANGE}&resolution=raw`)).json().readings;
     expect(raw).toHaveLength(60 + 360);
-    expect(raw[0]).toEqual({ time: '2026-01-15T10:00:00.000Z', source: 'rollup', powerImportW: 200, voltageL1V: 230.5, min: { powerImportW: 100, voltageL1V: 230 }, max: { powerImportW: 300, voltageL1V: 231 } });
-    expect(raw[59].time).toBe('2026-01-15T10:59:00.000Z');
+    // Each minute used 6 Wh: the steps ending at :10 … :60 (a reading on the minute closes the minute before).
+    expect(raw[0]).toEqual({ time: '2026-01-15T10:00:00.000Z', source: 'rollup', powerImportW: 200, voltageL1V: 230.5, min: { powerImportW: 100, voltageL1V: 230 }, max: { powerImportW: 300, voltageL1V: 231 }, used: { energyImportKwh: 0.006 } });
+    expect(raw[59]).toMatchObject({ time: '2026-01-15T10:59:00.000Z', used: { energyImportKwh: 0.006 } });
+    expect(raw.slice(0, 60).every((m: any) => m.used?.energyImportKwh === 0.006)).toBe(true);
+    const minutes = (await get(key, 'from=2026-01-15T10:00:00Z&to=2026-01-15T10:02:00Z&resolution=1m')).json().readings;
+    expect(minutes.map((m: any) => [m.time, m.used])).toEqual([
+      ['2026-01-15T10:00:00.000Z', { energyImportKwh: 0.006 }],
+      ['2026-01-15T10:01:00.000Z', { energyImportKwh: 0.006 }],
+    ]);
     expect(raw[60]).toEqual({ time: '2026-01-15T11:00:00.000Z', powerImportW: 100, voltageL1V: 230, energyImportKwh: 1000.36 });
     const quarters = (await get(key, 'from=2026-01-15T10:00:00Z&to=2026-01-15T11:00:00Z&resolution=15m')).json().readings;
     expect(quarters.map((q: any) => [q.time, q.source, q.powerImportW, q.used.energyImportKwh])).toEqual([

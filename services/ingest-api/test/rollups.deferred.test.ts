@@ -2,7 +2,8 @@ import { sql } from 'kysely';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createTestDatabase, testDbPrefix, type TestDatabase } from '@sem/db/testing';
-import { ROLLUP_TABLES } from '@sem/db';
+import { ROLLUP_TABLES, STAT_COLUMNS } from '@sem/db';
+import { purgeRawReadings } from '@sem/ingest';
 import { addDevice, bearer, testApp } from './test-app.ts';
 
 let t: TestDatabase;
@@ -93,6 +94,12 @@ describe('deferred rollups (SEM_ROLLUP_FLUSH_MS)', () => {
 
     const expected = await rollupsOf(a.id);
     expect(expected['rollup_day']!.length).toBe(2);
+    // The minutes carry their energy, and it adds up to the quarters'.
+    const whOf = (rows: unknown[]) => (rows as Record<string, unknown>[]).reduce((s, r) => s + Number(r['imp_wh']), 0);
+    const minuteWh = whOf(expected['rollup_minute']!);
+    const quarterWh = whOf(expected['rollup_quarter']!);
+    expect(minuteWh).toBeGreaterThan(0);
+    expect(minuteWh).toBe(quarterWh);
     expect((await rollupsOf(b.id))['rollup_minute']).toEqual([]);
     expect(await journalRows()).toBeGreaterThan(0);
 
@@ -139,5 +146,50 @@ describe('deferred rollups (SEM_ROLLUP_FLUSH_MS)', () => {
     expect((await rollupsOf(b.id))['rollup_minute']).toEqual([]); // rolled back with the rest
     await deferred.rollups!.flush();
     expect(await rollupsOf(b.id)).toEqual(await rollupsOf(a.id));
+  });
+
+  it('replays a journal row written before the minute rows carried energy (no energy in them)', async () => {
+    const replaying = await app(60_000);
+    const d = await addDevice(t, { name: 'old-journal' });
+    const at = Date.UTC(2026, 0, 5, 8, 0);
+    // A minute row as journaled before migration 20261204180000: device, minute, then the statistics only.
+    const stats = STAT_COLUMNS.flatMap((c) => (c.col === 'p_imp' ? [450, 2, 200, 250] : [0, 0, null, null]));
+    const payload = { minutes: [[d.id, at, ...stats]], quarters: [], hours: [], days: [], touchedQuarters: [], touchedHours: [], lowered: [] };
+    await sql`INSERT INTO rollup_journal (payload, created_at) VALUES (${JSON.stringify(payload)}, NOW(3) - INTERVAL 1 HOUR)`.execute(t.db);
+    expect(await replaying.rollups!.replayOrphans(60_000)).toBe(1);
+    const rows = await sql<Record<string, unknown>>`SELECT p_imp_sum, p_imp_n, p_imp_min, p_imp_max, imp_wh, exp_wh FROM rollup_minute WHERE device_id = ${d.id}`.execute(t.db);
+    expect(rows.rows.map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, Number(v)])))).toEqual([
+      { p_imp_sum: 450, p_imp_n: 2, p_imp_min: 200, p_imp_max: 250, imp_wh: 0, exp_wh: 0 },
+    ]);
+  });
+
+  it('history older than a retention cut (an import) and readings inside the cut span: deferred equals inline', async () => {
+    const deferred = await app(60_000);
+    const inline = await app(0);
+    const a = await addDevice(t, { name: 'history-inline', country: 'BE' });
+    const b = await addDevice(t, { name: 'history-deferred', country: 'BE' });
+    const post = async (x: FastifyInstance, key: string, payload: object) => {
+      const r = await x.inject({ method: 'POST', url: '/api/v1/readings', headers: bearer(key), payload });
+      expect(r.statusCode, r.body).toBeLessThan(300);
+    };
+    // Their own minutes 0..59, then the job cuts raw rows before minute 40 (each keeps its oldest, minute 0).
+    for (const [x, d] of [[inline, a], [deferred, b]] as const) await post(x, d.key, Array.from({ length: 60 }, (_, i) => reading(i)));
+    await deferred.rollups!.flush();
+    await purgeRawReadings(t.db, { before: new Date(T0 + 40 * 60_000) });
+    // An import of the hour before (history: rolled up) and minutes inside the cut span (stored, not rolled up).
+    // History: the hour before minute 0, +10 Wh a minute on tariff 1, 200..790 W.
+    const history = (k: number) => ({ time: new Date(T0 + (k - 60) * 60_000).toISOString(), energyImportT1Kwh: 999 + k / 100, energyImportT2Kwh: 499.9, powerImportW: 200 + k * 10, voltageL1V: 230 });
+    for (const [x, d] of [[inline, a], [deferred, b]] as const) {
+      await post(x, d.key, Array.from({ length: 30 }, (_, k) => history(k + 30)));
+      await post(x, d.key, Array.from({ length: 30 }, (_, k) => history(k)));
+      await post(x, d.key, [reading(20, { voltageL2V: 231 }), { time: new Date(T0 + 25 * 60_000 + 500).toISOString(), energyImportT1Kwh: 1000.9, powerImportW: 5 }]);
+    }
+    await deferred.rollups!.flush();
+    const expected = await rollupsOf(a.id);
+    // The history's minutes are there, with energy that adds up to its register steps up to minute 0.
+    const historyWh = (expected['rollup_minute'] as Record<string, unknown>[]).filter((m) => (m['bucket_start'] as Date).getTime() < T0).reduce((s, m) => s + Number(m['imp_wh']), 0);
+    // 59 steps of 10 Wh, then the step to minute 0 (the device's oldest row, kept): 1000 + 500 kWh − (999.59 + 499.9).
+    expect(historyWh).toBe(590 + 1_500_000 - 1_499_490);
+    expect(await rollupsOf(b.id)).toEqual(expected);
   });
 });

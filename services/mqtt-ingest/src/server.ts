@@ -20,6 +20,16 @@ try {
 const log = pino({ level: config.logLevel }).child({ service: 'mqtt-ingest' });
 const db = createKysely(config.ingest.db);
 
+// Finish the message in hand, drain the engine (held rollups written), close the pool. Installed before the
+// wait: as a container's PID 1, node has no default SIGTERM action, so a stop while the database is still
+// unreachable would otherwise wait for podman's SIGKILL.
+const running: { ingest?: Awaited<ReturnType<typeof startMqttIngest>>; engine?: ReturnType<typeof createIngest> } = {};
+onShutdown(log, async () => {
+  await running.ingest?.close();
+  await running.engine?.close();
+  await db.destroy();
+});
+
 try {
   await waitForDatabase(() => pingDatabase(db), {
     retries: config.ingest.dbConnect.retries,
@@ -34,13 +44,6 @@ try {
 
 const metrics = new Registry();
 collectDefaultMetrics({ register: metrics });
-const engine = createIngest({ db, config: config.ingest, log, metrics });
-const ingest = await startMqttIngest({ engine, metrics, config, log });
+running.engine = createIngest({ db, config: config.ingest, log, metrics });
+running.ingest = await startMqttIngest({ engine: running.engine, metrics, config, log });
 log.info({ broker: config.broker.url, clientId: config.broker.clientId }, 'mqtt ingest running');
-
-// Finish the message in hand, drain the engine (held rollups written), close the pool.
-onShutdown(log, async () => {
-  await ingest.close();
-  await engine.close();
-  await db.destroy();
-});

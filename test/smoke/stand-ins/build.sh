@@ -2,13 +2,17 @@
 # STAND-INS, for machines that cannot reach a container registry. Builds local images from local
 # material and tags them with the official names pod.yaml/compose.yaml use, so those files stay
 # unchanged. Each image is built once and reused (podman's store is the cache); --rebuild redoes them.
-# Names after the options build only those (node, mariadb, mosquitto; `npm run test:containers` needs two).
+# Names after the options build only those (node, mariadb, mosquitto, grafana; `npm run test:containers`
+# needs two).
 #   localhost/debian:bookworm                 debootstrap --variant=minbase bookworm, podman import
 #   docker.io/library/node:24-bookworm-slim   that base + the node binary of the repo's `node` devDependency + npm
 #   docker.io/library/mariadb:11.4            that base + Debian's mariadb-server behind an entrypoint that
 #                                             honours the official image's interface (see mariadb/README.md)
 #   docker.io/library/eclipse-mosquitto:2.0   that base + Debian's mosquitto with the official image's
 #                                             folders, user (1883), port and entrypoint (see mosquitto/Containerfile)
+#   docker.io/grafana/grafana:<pod.yaml's>    NOT Grafana: the node stand-in + a small server that honours the
+#                                             GF_* settings the pod sets (HTTPS with GF_SERVER_CERT_*, admin
+#                                             password), user 472, /api/health (see grafana/Containerfile)
 set -euo pipefail
 
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -22,11 +26,13 @@ NODE_IMAGE=docker.io/library/node:24-bookworm-slim
 pod_image() { sed -nE "s#^[[:space:]]*image:[[:space:]]*(\S*/$1:\S+)[[:space:]]*\$#\1#p" "$repo/pod.yaml" | head -n 1; }
 MARIADB_IMAGE=$(pod_image mariadb)
 MOSQUITTO_IMAGE=$(pod_image eclipse-mosquitto)
-[ -n "$MARIADB_IMAGE" ] && [ -n "$MOSQUITTO_IMAGE" ] || { echo "stand-ins: pod.yaml names no mariadb or eclipse-mosquitto image" >&2; exit 1; }
+GRAFANA_IMAGE=$(pod_image grafana)
+[ -n "$MARIADB_IMAGE" ] && [ -n "$MOSQUITTO_IMAGE" ] && [ -n "$GRAFANA_IMAGE" ] \
+  || { echo "stand-ins: pod.yaml names no mariadb, eclipse-mosquitto or grafana image" >&2; exit 1; }
 
 rebuild=0
 [ "${1:-}" = "--rebuild" ] && rebuild=1 && shift
-wanted=" ${*:-node mariadb mosquitto} "
+wanted=" ${*:-node mariadb mosquitto grafana} "
 want() { [[ $wanted == *" $1 "* ]]; }
 
 have_image() { [ "$rebuild" = 0 ] && podman image exists "$1"; }
@@ -92,3 +98,8 @@ build_stand_in "$NODE_IMAGE" "$ctx"
 if want node; then build_node; fi
 if want mariadb; then build_stand_in "$MARIADB_IMAGE" "$here/mariadb"; fi
 if want mosquitto; then build_stand_in "$MOSQUITTO_IMAGE" "$here/mosquitto"; fi
+# FROM the node image (official or stand-in), so node is built first when both are asked for.
+if want grafana; then
+  podman image exists "$NODE_IMAGE" || build_node
+  build_stand_in "$GRAFANA_IMAGE" "$here/grafana"
+fi

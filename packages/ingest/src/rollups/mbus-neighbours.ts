@@ -11,6 +11,8 @@ export interface MbusSpan {
   channel: number;
   from: Date;
   to: Date;
+  /** The next capture is looked for up to this time only (history before the oldest kept capture). */
+  upTo?: Date;
 }
 
 // Channels per statement: keeps each VALUES / OR list small.
@@ -28,7 +30,7 @@ export async function nearestCaptures(db: Kysely<any>, spans: readonly MbusSpan[
       const base = `SELECT device_id, channel, captured_at, value FROM mbus_reading WHERE device_id = ${sqlLiteral(s.deviceId)} AND channel = ${sqlLiteral(s.channel)}`;
       return side === 'prev'
         ? `(${base} AND captured_at < ${sqlLiteral(s.from)} ORDER BY captured_at DESC LIMIT 1)`
-        : `(${base} AND captured_at > ${sqlLiteral(s.to)} ORDER BY captured_at ASC LIMIT 1)`;
+        : `(${base} AND captured_at > ${sqlLiteral(s.to)}${s.upTo ? ` AND captured_at <= ${sqlLiteral(s.upTo)}` : ''} ORDER BY captured_at ASC LIMIT 1)`;
     });
     const r = await db.executeQuery<MbusPoint>(CompiledQuery.raw(selects.join(' UNION ALL ')));
     for (const row of r.rows) out.set(key(row.device_id, row.channel), row);

@@ -11,6 +11,11 @@ const ANY_REGISTER = sql.raw(`(${READING_REGISTER_SOURCES.map((c) => `${c} IS NO
 // Devices per statement: keeps each UNION / OR list small.
 const CHUNK = 200;
 
+/** ` AND <col> <= upTo`, or nothing: a next neighbour of history is looked for up to the oldest kept row only. */
+export function upToCondition(col: string, upTo: Date | undefined): RawBuilder<unknown> {
+  return upTo ? sql` AND ${sql.ref(col)} <= ${upTo}` : sql``;
+}
+
 function carries(reg: ReadingRegister): RawBuilder<unknown> {
   const alt = reg.sumOf ? ` OR (${reg.sumOf.map((c) => `${c} IS NOT NULL`).join(' AND ')})` : '';
   return sql.raw(`(${reg.source} IS NOT NULL${alt})`);
@@ -22,13 +27,13 @@ function carries(reg: ReadingRegister): RawBuilder<unknown> {
  * Not a VALUES list with a correlated subquery: MariaDB then uses `ref` on device_id alone and walks every
  * row of the device on the far side of t (EXPLAIN type ref, key_len 2; Handler_read_next = those rows).
  */
-export async function nearestRows(db: Kysely<any>, at: readonly { deviceId: number; t: Date }[], side: 'prev' | 'next'): Promise<Map<number, RegisterRow>> {
+export async function nearestRows(db: Kysely<any>, at: readonly { deviceId: number; t: Date; upTo?: Date }[], side: 'prev' | 'next'): Promise<Map<number, RegisterRow>> {
   const out = new Map<number, RegisterRow>();
   for (const part of chunks(at, CHUNK)) {
-    const selects = part.map(({ deviceId, t }) =>
+    const selects = part.map(({ deviceId, t, upTo }) =>
       side === 'prev'
         ? sql`(SELECT ${COLS} FROM reading WHERE device_id = ${deviceId} AND meter_time < ${t} AND ${ANY_REGISTER} ORDER BY meter_time DESC LIMIT 1)`
-        : sql`(SELECT ${COLS} FROM reading WHERE device_id = ${deviceId} AND meter_time > ${t} AND ${ANY_REGISTER} ORDER BY meter_time ASC LIMIT 1)`,
+        : sql`(SELECT ${COLS} FROM reading WHERE device_id = ${deviceId} AND meter_time > ${t}${upToCondition('meter_time', upTo)} AND ${ANY_REGISTER} ORDER BY meter_time ASC LIMIT 1)`,
     );
     const r = await sql<RegisterRow>`${sql.join(selects, sql` UNION ALL `)}`.execute(db);
     for (const row of r.rows) out.set(row.device_id, row);
@@ -78,6 +83,7 @@ export async function neighbourValue(
   deviceId: number,
   t: Date,
   side: 'prev' | 'next',
+  upTo?: Date,
 ): Promise<{ t: number; v: number } | undefined> {
   if (!nearest) return undefined;
   let row: RegisterRow | undefined = nearest;
@@ -86,7 +92,7 @@ export async function neighbourValue(
     const q =
       side === 'prev'
         ? sql<RegisterRow>`SELECT ${COLS} FROM reading WHERE device_id = ${deviceId} AND meter_time < ${t} AND ${carries(reg)} ORDER BY meter_time DESC LIMIT 1`
-        : sql<RegisterRow>`SELECT ${COLS} FROM reading WHERE device_id = ${deviceId} AND meter_time > ${t} AND ${carries(reg)} ORDER BY meter_time ASC LIMIT 1`;
+        : sql<RegisterRow>`SELECT ${COLS} FROM reading WHERE device_id = ${deviceId} AND meter_time > ${t}${upToCondition('meter_time', upTo)} AND ${carries(reg)} ORDER BY meter_time ASC LIMIT 1`;
     row = (await q.execute(db)).rows[0];
     v = row ? registerValue(reg, row) : null;
   }

@@ -1,13 +1,13 @@
 import type { Kysely } from 'kysely';
 import { localDate, localDateHour, localDayBounds } from '../time/local-time.ts';
-import { insertionDelta, type BucketAmounts, type GapChange, type RegisterPoint, type SpreadRule } from './register-spread.ts';
+import { insertionDelta, MINUTE_MS, type BucketAmounts, type GapChange, type RegisterPoint, type SpreadRule } from './register-spread.ts';
 import { capturesBetween, nearestCaptures } from './mbus-neighbours.ts';
 import { nearestRows, neighbourValue, newestTimes, rowsBetween, type RegisterRow } from './register-neighbours.ts';
 import { MBUS_REGISTERS, QUARTER_COLUMNS, READING_REGISTERS, READING_REGISTER_SOURCES, REGISTER_COLUMNS, registerValue } from '@sem/db';
 import type { RollupDelta } from './rollup-delta.ts';
 import type { InsertedMbusReading, InsertedReading } from './rollup.types.ts';
 
-/** Device -> register column -> signed amounts per 15-minute bucket. */
+/** Device -> register column -> signed amounts per bucket: minutes for the minute rollup's energy (QUARTER_COLUMNS), else quarter-hours. */
 type Deltas = Map<number, Map<string, BucketAmounts>>;
 
 function amountsOf(deltas: Deltas, deviceId: number, col: string): BucketAmounts {
@@ -32,6 +32,24 @@ function groupBy<T>(items: readonly T[], key: (t: T) => string): Map<string, T[]
 const present = (v: unknown) => v !== null && v !== undefined;
 
 /**
+ * Per device, the time of its oldest kept reading (readings) and M-Bus capture (mbus) after a retention cut:
+ * rows before it are history (rolled up), and their next neighbour is looked for up to it only, never in the
+ * cut span beyond, whose energy the rollups already hold.
+ */
+export interface HistoryBounds {
+  readings: ReadonlyMap<number, number>;
+  mbus: ReadonlyMap<number, number>;
+}
+
+/** The rows before their device's bound, and the others. */
+function splitHistory<T extends { device_id: number }>(rows: readonly T[], time: (r: T) => Date, bounds: ReadonlyMap<number, number>): [T[], T[]] {
+  const history: T[] = [];
+  const current: T[] = [];
+  for (const r of rows) (time(r).getTime() < (bounds.get(r.device_id) ?? -Infinity) ? history : current).push(r);
+  return [history, current];
+}
+
+/**
  * Consumption changes of the `reading` registers, for all devices of the batch with a few statements.
  * `merged` rows hold only the columns they filled in a stored row: a register is a new point where
  * the row carries it now and did not before those columns were filled.
@@ -42,8 +60,10 @@ async function readingDeltas(
   merged: readonly InsertedReading[],
   deltas: Deltas,
   newestBefore: ReadonlyMap<number, InsertedReading> | undefined,
-  rule: (deviceId: number) => SpreadRule,
+  rule: (deviceId: number, col: string) => SpreadRule,
+  upTo?: ReadonlyMap<number, number>,
 ): Promise<void> {
+  const bound = (id: number) => (upTo?.has(id) ? new Date(upTo.get(id)!) : undefined);
   // A row without any register (HAN list 1, voltage only) is no point of any register series.
   const carrying = [...inserted, ...merged].filter((r) => READING_REGISTER_SOURCES.some((c) => present(r[c])));
   const byDevice = [...groupBy(carrying, (r) => String(r.device_id)).values()].map((rows) =>
@@ -78,7 +98,7 @@ async function readingDeltas(
   // Rows usually arrive in order: look for a next row only where something newer is stored.
   const newest = await newestTimes(db, general.map((rows) => rows[0]!.device_id));
   const later = general.filter((rows) => (newest.get(rows[0]!.device_id) ?? -Infinity) > last(rows).getTime());
-  const next = await nearestRows(db, later.map((rows) => ({ deviceId: rows[0]!.device_id, t: last(rows) })), 'next');
+  const next = await nearestRows(db, later.map((rows) => ({ deviceId: rows[0]!.device_id, t: last(rows), upTo: bound(rows[0]!.device_id) })), 'next');
   // Rows stored earlier between a batch's first and last time take part in the new steps too; a merged row is read back whole.
   const readBack = (rows: InsertedReading[]) => !inOrder.has(rows[0]!.device_id) && (rows.length > 1 || mergedDevices.has(rows[0]!.device_id));
   const middle = await rowsBetween(
@@ -114,21 +134,29 @@ async function readingDeltas(
       if (!points.some((p) => p.isNew)) continue;
       const p = await neighbourValue(db, prev.get(deviceId), reg, deviceId, first(rows), 'prev');
       if (p) points.unshift({ ...p, isNew: false });
-      const n = await neighbourValue(db, next.get(deviceId), reg, deviceId, last(rows), 'next');
+      const n = await neighbourValue(db, next.get(deviceId), reg, deviceId, last(rows), 'next', bound(deviceId));
       if (n) points.push({ ...n, isNew: false });
-      insertionDelta(points, amountsOf(deltas, deviceId, reg.col), rule(deviceId));
+      insertionDelta(points, amountsOf(deltas, deviceId, reg.col), rule(deviceId, reg.col));
     }
   }
 }
 
 /** Consumption changes of the M-Bus registers, for all device channels of the batch with a few statements. */
-async function mbusDeltas(db: Kysely<any>, mbus: readonly InsertedMbusReading[], deltas: Deltas, rule: (deviceId: number) => SpreadRule): Promise<void> {
+async function mbusDeltas(
+  db: Kysely<any>,
+  mbus: readonly InsertedMbusReading[],
+  deltas: Deltas,
+  rule: (deviceId: number, col: string) => SpreadRule,
+  upTo?: ReadonlyMap<number, number>,
+): Promise<void> {
   const channels = [...groupBy(mbus, (r) => `${r.device_id}|${r.channel}`).values()].flatMap((batch) => {
     const reg = MBUS_REGISTERS.find((m) => m.deviceType === batch[0]!.device_type);
     if (!reg) return [];
     const sorted = [...batch].sort((a, b) => a.captured_at.getTime() - b.captured_at.getTime());
     const { device_id: deviceId, channel } = sorted[0]!;
-    return [{ reg, sorted, key: `${deviceId}|${channel}`, span: { deviceId, channel, from: sorted[0]!.captured_at, to: sorted[sorted.length - 1]!.captured_at } }];
+    const bound = upTo?.get(deviceId);
+    const span = { deviceId, channel, from: sorted[0]!.captured_at, to: sorted[sorted.length - 1]!.captured_at, ...(bound === undefined ? {} : { upTo: new Date(bound) }) };
+    return [{ reg, sorted, key: `${deviceId}|${channel}`, span }];
   });
   if (channels.length === 0) return;
   const prev = await nearestCaptures(db, channels.map((c) => c.span), 'prev');
@@ -142,16 +170,17 @@ async function mbusDeltas(db: Kysely<any>, mbus: readonly InsertedMbusReading[],
       const t = r.captured_at.getTime();
       return { t, v: Math.round(Number(r.value) * reg.scale), isNew: isNew.has(t) };
     });
-    insertionDelta(points, amountsOf(deltas, span.deviceId, reg.col), rule(span.deviceId));
+    insertionDelta(points, amountsOf(deltas, span.deviceId, reg.col), rule(span.deviceId, reg.col));
   }
 }
 
 const HOUR = 3_600_000;
 const QUARTER = 900_000;
 
-/** Every device's changes as quarter, hour and local-day rollup rows (the day peaks are found when they are written). */
-function deltaRows(zones: ReadonlyMap<number, string>, deltas: Deltas, minutes: readonly unknown[][]): Omit<RollupDelta, 'minutes'> {
+/** Every device's changes as minute energy, quarter, hour and local-day rollup rows (the day peaks are found when they are written). */
+function deltaRows(zones: ReadonlyMap<number, string>, deltas: Deltas, minutes: readonly unknown[][]): Omit<RollupDelta, 'minutes'> & { minuteEnergy: unknown[][] } {
   const quarters: unknown[][] = [];
+  const minuteEnergy: unknown[][] = [];
   // Every hour with statistics has a row (its statistics are merged from its minutes when written).
   const hourRows = new Map<string, { deviceId: number; at: number; registers: unknown[] }>();
   for (const m of minutes) {
@@ -166,6 +195,7 @@ function deltaRows(zones: ReadonlyMap<number, string>, deltas: Deltas, minutes: 
   const lowered = new Set<string>();
   for (const [deviceId, byCol] of deltas) {
     const zone = zones.get(deviceId)!;
+    const m = new Map<number, Record<string, number>>();
     const q = new Map<number, Record<string, number>>();
     const h = new Map<number, Record<string, number>>();
     const d = new Map<string, Record<string, number>>();
@@ -177,13 +207,18 @@ function deltaRows(zones: ReadonlyMap<number, string>, deltas: Deltas, minutes: 
     for (const [col, amounts] of byCol) {
       for (const [at, v] of amounts) {
         const date = localDate(at, zone);
-        if (QUARTER_COLUMNS.includes(col)) bump(q, at, col, v);
+        // These columns come in minutes (a quarter's minutes add up to its amount), the others in quarters.
+        if (QUARTER_COLUMNS.includes(col)) {
+          bump(m, at, col, v);
+          bump(q, Math.floor(at / QUARTER) * QUARTER, col, v);
+        }
         bump(h, Math.floor(at / HOUR) * HOUR, col, v);
         bump(d, date, col, v);
         // A late row can move import between quarters: the day's peaks must then be read again.
         if (col === 'imp_wh' && v < 0) lowered.add(`${deviceId}|${date}`);
       }
     }
+    for (const [at, r] of m) minuteEnergy.push([deviceId, at, ...QUARTER_COLUMNS.map((c) => r[c] ?? 0)]);
     for (const [at, r] of q) {
       quarters.push([deviceId, at, localDate(at, zone), ...QUARTER_COLUMNS.map((c) => r[c] ?? 0)]);
       if (r['imp_wh']) touchedQuarters.push(`${deviceId}|${at}`);
@@ -221,7 +256,7 @@ function deltaRows(zones: ReadonlyMap<number, string>, deltas: Deltas, minutes: 
     const local = localDateHour(r.at, zones.get(r.deviceId)!);
     return [r.deviceId, r.at, local.date, local.hour, ...r.registers];
   });
-  return { quarters, hours, days, touchedQuarters, touchedHours, lowered: [...lowered] };
+  return { minuteEnergy, quarters, hours, days, touchedQuarters, touchedHours, lowered: [...lowered] };
 }
 
 /** Gap steps that appeared (+) or disappeared (−, a late reading split them), per device. */
@@ -240,15 +275,22 @@ export async function registerRollupRows(
   minutes: readonly unknown[][],
   newestBefore: ReadonlyMap<number, InsertedReading> | undefined,
   gapHorizonMs: number,
-): Promise<{ rows: Omit<RollupDelta, 'minutes'>; gaps: DeviceGaps }> {
+  history: HistoryBounds = { readings: new Map(), mbus: new Map() },
+): Promise<{ rows: Omit<RollupDelta, 'minutes'> & { minuteEnergy: unknown[][] }; gaps: DeviceGaps }> {
   const deltas: Deltas = new Map();
   const gaps: DeviceGaps = new Map();
-  const rule = (deviceId: number): SpreadRule => {
+  const rule = (deviceId: number, col: string): SpreadRule => {
     let list = gaps.get(deviceId);
     if (!list) gaps.set(deviceId, (list = []));
-    return { horizonMs: gapHorizonMs, gaps: list };
+    return { horizonMs: gapHorizonMs, gaps: list, ...(QUARTER_COLUMNS.includes(col) ? { bucketMs: MINUTE_MS } : {}) };
   };
-  await readingDeltas(db, readings, merged, deltas, newestBefore, rule);
-  await mbusDeltas(db, mbus, deltas, rule);
+  // History (older than a retention cut) and the rows after the cut are far apart: each takes its own neighbours.
+  const [oldReadings, newReadings] = splitHistory(readings, (r) => r.meter_time, history.readings);
+  const [oldMerged, newMerged] = splitHistory(merged, (r) => r.meter_time, history.readings);
+  const [oldMbus, newMbus] = splitHistory(mbus, (r) => r.captured_at, history.mbus);
+  await readingDeltas(db, newReadings, newMerged, deltas, newestBefore, rule);
+  if (oldReadings.length + oldMerged.length) await readingDeltas(db, oldReadings, oldMerged, deltas, newestBefore, rule, history.readings);
+  await mbusDeltas(db, newMbus, deltas, rule);
+  if (oldMbus.length) await mbusDeltas(db, oldMbus, deltas, rule, history.mbus);
   return { rows: deltaRows(zones, deltas, minutes), gaps };
 }

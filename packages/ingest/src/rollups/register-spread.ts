@@ -1,5 +1,8 @@
 /**
- * Consumption from a cumulative register, as signed integer amounts per 15-minute bucket.
+ * Consumption from a cumulative register, as signed integer amounts per bucket: 15 minutes by default,
+ * 1 minute for the energy the minute rollup keeps (SpreadRule.bucketMs). The cumulative rounding makes
+ * a quarter's minutes add up to exactly what the quarter gets when spread in quarters (both end at the
+ * same quarter boundaries), so every level keeps the same totals.
  *
  * Rule (docs/dashboards.md): between two consecutive readings of one register the increase is
  * spread over the time between them, in proportion to each bucket's share of that time (rounded
@@ -10,6 +13,7 @@
  */
 
 export const QUARTER_MS = 15 * 60_000;
+export const MINUTE_MS = 60_000;
 
 /** Steps longer than this are gaps by default (SEM_ROLLUP_GAP_HORIZON_H). */
 export const DEFAULT_GAP_HORIZON_MS = 7 * 24 * 3_600_000;
@@ -25,6 +29,8 @@ export interface GapChange {
 export interface SpreadRule {
   horizonMs: number;
   gaps?: GapChange[];
+  /** Bucket length, a divisor of 15 minutes (default QUARTER_MS). */
+  bucketMs?: number;
 }
 
 const DEFAULT_RULE: SpreadRule = { horizonMs: DEFAULT_GAP_HORIZON_MS };
@@ -49,20 +55,21 @@ function add(out: BucketAmounts, bucket: number, amount: number): void {
 }
 
 /**
- * Spreads the increase d over (t0, t1] into 15-minute buckets; sign +1 adds, -1 removes the same parts.
- * A step longer than the horizon goes whole into the bucket of t1 (at most horizon / 15 min + 1 buckets per step).
+ * Spreads the increase d over (t0, t1] into buckets of rule.bucketMs; sign +1 adds, -1 removes the same parts.
+ * A step longer than the horizon goes whole into the bucket of t1 (at most horizon / bucket + 1 buckets per step).
  */
 export function spreadStep(t0: number, t1: number, d: number, sign: 1 | -1, out: BucketAmounts, rule: SpreadRule = DEFAULT_RULE): void {
+  const size = rule.bucketMs ?? QUARTER_MS;
   if (t1 - t0 > rule.horizonMs) {
     rule.gaps?.push({ t0, t1, sign });
-    if (d > 0) add(out, (Math.ceil(t1 / QUARTER_MS) - 1) * QUARTER_MS, sign * d);
+    if (d > 0) add(out, (Math.ceil(t1 / size) - 1) * size, sign * d);
     return;
   }
   if (d <= 0 || t1 <= t0) return;
-  const first = Math.floor(t0 / QUARTER_MS);
-  const last = Math.ceil(t1 / QUARTER_MS) - 1;
+  const first = Math.floor(t0 / size);
+  const last = Math.ceil(t1 / size) - 1;
   if (first === last) {
-    add(out, first * QUARTER_MS, sign * d);
+    add(out, first * size, sign * d);
     return;
   }
   // Cumulative rounding: bucket i gets round(d * elapsed_i / total) - round(d * elapsed_(i-1) / total).
@@ -70,9 +77,9 @@ export function spreadStep(t0: number, t1: number, d: number, sign: 1 | -1, out:
   const total = t1 - t0;
   let before = 0;
   for (let b = first; b <= last; b++) {
-    const elapsed = Math.min(t1, (b + 1) * QUARTER_MS) - t0;
+    const elapsed = Math.min(t1, (b + 1) * size) - t0;
     const upTo = b === last ? d : Math.floor((d * elapsed) / total + 0.5);
-    add(out, b * QUARTER_MS, sign * (upTo - before));
+    add(out, b * size, sign * (upTo - before));
     before = upTo;
   }
 }

@@ -1,6 +1,6 @@
 import { QUARTER_COLUMNS, REGISTER_COLUMNS } from '@sem/db';
 import { addAtResolution, sumScale, type Merge } from './rollup-upsert.ts';
-import { STAT_COLS, STAT_MERGE } from './stats-rollup.ts';
+import { NO_STATS, STAT_COLS, STAT_MERGE } from './stats-rollup.ts';
 
 /**
  * What a batch adds to the rollup tables: rows in the column order below (times as epoch ms, see
@@ -23,7 +23,9 @@ export interface RollupDelta {
 
 const ADD_REGISTERS: Record<string, Merge> = Object.fromEntries(REGISTER_COLUMNS.map((c) => [c, 'add']));
 
-export const MINUTE_COLS = ['device_id', 'bucket_start', ...STAT_COLS];
+/** A minute's statistics, then its energy (last: journal rows written before the energy columns are padded with 0). */
+export const MINUTE_COLS = ['device_id', 'bucket_start', ...STAT_COLS, ...QUARTER_COLUMNS];
+const MINUTE_STAT_COLS = ['device_id', 'bucket_start', ...STAT_COLS];
 export const QUARTER_COLS = ['device_id', 'bucket_start', 'local_date', ...QUARTER_COLUMNS];
 /** An hour's registers; its statistics are merged from the delta's minutes when written (HOUR_TABLE_COLS). */
 export const HOUR_COLS = ['device_id', 'bucket_start', 'local_date', 'local_hour', ...REGISTER_COLUMNS];
@@ -36,7 +38,7 @@ export const DAY_TABLE_COLS = [...DAY_COLS, ...STAT_COLS];
 /** Columns that hold epoch ms in a delta and DATETIME in the table, by index. */
 export const DATE_COLUMNS = { minutes: [1], quarters: [1], hours: [1], days: [2, 3, 4, 5] } as const;
 
-export const MINUTE_MERGE: Record<string, Merge> = STAT_MERGE;
+export const MINUTE_MERGE: Record<string, Merge> = { ...STAT_MERGE, ...Object.fromEntries(QUARTER_COLUMNS.map((c) => [c, 'add'])) };
 export const QUARTER_MERGE: Record<string, Merge> = Object.fromEntries(QUARTER_COLUMNS.map((c) => [c, 'add']));
 export const HOUR_MERGE: Record<string, Merge> = ADD_REGISTERS;
 export const HOUR_TABLE_MERGE: Record<string, Merge> = { ...ADD_REGISTERS, ...STAT_MERGE };
@@ -99,10 +101,10 @@ export const QUARTER_MS = 900_000;
 
 /** Statistics per bucket (`device|bucket` → STAT_COLS values), merged from minute rows; `bucketOf` maps a minute's device and ms to its bucket. */
 export function bucketStats(minutes: readonly (readonly unknown[])[], bucketOf: (deviceId: number, ms: number) => number | string | undefined): Map<string, unknown[]> {
-  const buckets = new MergedRows(MINUTE_COLS, MINUTE_MERGE);
+  const buckets = new MergedRows(MINUTE_STAT_COLS, MINUTE_MERGE);
   for (const m of minutes) {
     const bucket = bucketOf(m[0] as number, m[1] as number);
-    if (bucket !== undefined) buckets.add([[m[0], bucket, ...m.slice(2)]]);
+    if (bucket !== undefined) buckets.add([[m[0], bucket, ...m.slice(2, MINUTE_STAT_COLS.length)]]);
   }
   return new Map([...buckets.rows].map(([key, row]) => [key, row.slice(2)]));
 }
@@ -110,6 +112,18 @@ export function bucketStats(minutes: readonly (readonly unknown[])[], bucketOf: 
 /** Statistics of each hour (`device|hour ms` → STAT_COLS values), merged from minute rows. */
 export function hourStats(minutes: readonly (readonly unknown[])[]): Map<string, unknown[]> {
   return bucketStats(minutes, (_, ms) => Math.floor(ms / HOUR_MS) * HOUR_MS);
+}
+
+/**
+ * Minute rows (MINUTE_COLS) from the statistics rows ([device, minute, ...STAT_COLS]) and the energy rows
+ * ([device, minute, ...QUARTER_COLUMNS]) of the same readings, one row per device and minute.
+ */
+export function minuteRows(stats: readonly (readonly unknown[])[], energy: readonly (readonly unknown[])[]): unknown[][] {
+  const rows = new MergedRows(MINUTE_COLS, MINUTE_MERGE);
+  const noEnergy = QUARTER_COLUMNS.map(() => 0);
+  rows.add(stats.map((r) => [...r, ...noEnergy]));
+  rows.add(energy.map((r) => [r[0], r[1], ...NO_STATS, ...r.slice(2)]));
+  return rows.sorted();
 }
 
 /** Many deltas folded into one. */
@@ -156,5 +170,8 @@ export function encodeDelta(d: RollupDelta): string {
 }
 
 export function decodeDelta(text: string): RollupDelta {
-  return JSON.parse(text) as RollupDelta;
+  const d = JSON.parse(text) as RollupDelta;
+  // Written before the minute rows carried energy: no energy in them (their quarters have it).
+  for (const m of d.minutes) while (m.length < MINUTE_COLS.length) m.push(0);
+  return d;
 }

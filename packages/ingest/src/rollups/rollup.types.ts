@@ -27,6 +27,6 @@ export interface InsertedRows {
   newestBefore?: ReadonlyMap<number, InsertedReading>;
   /** Steps longer than this are gaps: booked at the later reading, not spread (default DEFAULT_GAP_HORIZON_MS). */
   gapHorizonMs?: number;
-  /** Optional: each device's zone and purge boundary, read in the same transaction (absent: looked up). */
-  devices?: ReadonlyMap<number, { timeZone: string; purgedBefore: Date | null }>;
+  /** Optional: each device's zone and purged span, read in the same transaction (absent: looked up). */
+  devices?: ReadonlyMap<number, { timeZone: string; purgedBefore: Date | null; keptFrom: Date | null; keptMbusFrom: Date | null }>;
 }

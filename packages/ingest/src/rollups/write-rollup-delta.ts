@@ -1,4 +1,7 @@
-import { type Kysely, sql } from 'kysely';
+import { CompiledQuery, type Kysely, sql } from 'kysely';
+import { QUARTER_COLUMNS } from '@sem/db';
+import { chunks } from '../write/chunks.ts';
+import { sqlLiteral } from '../write/sql-literal.ts';
 import {
   bucketStats,
   DATE_COLUMNS,
@@ -82,6 +85,24 @@ function withDates(rows: readonly unknown[][], at: readonly number[]): unknown[]
   });
 }
 
+const ENERGY_AT = QUARTER_COLUMNS.map((c) => MINUTE_COLS.indexOf(c));
+const COUNTS_AT = MINUTE_COLS.flatMap((c, i) => (c.endsWith('_n') ? [i] : []));
+
+/**
+ * Removes minute rows left with nothing (no energy, no statistics): a late reading moved a minute's energy to a
+ * neighbour. Only a delta row without statistics and without added energy can leave its row empty (a stored
+ * amount is never negative), so live traffic in order never gets here; the rows kept do not depend on the order.
+ */
+async function dropEmptyMinutes(db: Kysely<any>, minutes: readonly unknown[][]): Promise<void> {
+  const candidates = minutes.filter((m) => ENERGY_AT.every((i) => (m[i] as number) <= 0) && COUNTS_AT.every((i) => m[i] === 0));
+  if (candidates.length === 0) return;
+  const empty = [...QUARTER_COLUMNS.map((c) => `\`${c}\` = 0`), ...COUNTS_AT.map((i) => `\`${MINUTE_COLS[i]}\` = 0`)].join(' AND ');
+  for (const part of chunks(candidates, 500)) {
+    const keys = part.map((m) => `(${sqlLiteral(m[0])}, ${sqlLiteral(new Date(m[1] as number))})`).join(', ');
+    await db.executeQuery(CompiledQuery.raw(`DELETE FROM rollup_minute WHERE (device_id, bucket_start) IN (${keys}) AND ${empty}`));
+  }
+}
+
 /**
  * Adds a delta to the rollup tables: minute, quarter and hour rows, then the local days with their peaks
  * (import only grew in the touched buckets, else the day is in `lowered`: the new peak is the old one or
@@ -90,6 +111,7 @@ function withDates(rows: readonly unknown[][], at: readonly number[]): unknown[]
 export async function writeRollupDelta(db: Kysely<any>, delta: RollupDelta): Promise<void> {
   const dated = (table: keyof typeof DATE_COLUMNS) => withDates(delta[table], DATE_COLUMNS[table]);
   await upsertRows(db, 'rollup_minute', MINUTE_COLS, MINUTE_MERGE, dated('minutes'));
+  await dropEmptyMinutes(db, delta.minutes);
   // A quarter's, an hour's and a local day's statistics are those of their minutes (in this delta), merged;
   // every minute's quarter has a row in the delta, which gives the minute's local date.
   const quarterOf = (ms: number) => Math.floor(ms / QUARTER_MS) * QUARTER_MS;

@@ -1,12 +1,14 @@
 /**
  * Imports a dump of dsmr-reader's readings table into a device through the write engine: the same
- * validation, duplicate rule and rollups as live readings, so importing twice changes nothing. Progress
+ * validation, duplicate rule and rollups as live readings, so importing twice changes nothing. Before each
+ * batch, statistics an earlier import filled into its local days are taken back (readings win). Progress
  * is kept in a state file (data lines done) after each committed batch, so a stopped import resumes.
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { fromJson, IngestError, type IngestDevice, type IngestEngine } from '@sem/ingest';
+import { fromJson, IngestError, withdrawStatisticFills, type IngestDevice, type IngestEngine } from '@sem/ingest';
+import { sql } from 'kysely';
 import type { Reading } from '@sem/meter-protocol';
-import { purgedBefore } from '../readings/readings.repository.ts';
+import { cutSpan } from '../readings/readings.repository.ts';
 import { dsmrReading, DsmrRowError, REQUIRED_COLUMNS } from './dsmr-reading-row.ts';
 import { readDump, readHeader } from './table-dump.ts';
 
@@ -18,10 +20,13 @@ export interface ImportSummary {
   duplicates: number;
   rejected: number;
   /**
-   * Readings older than where the retention job already cut this device's raw rows: the engine stores
-   * them but does not roll them up (its rollups hold that time); import history before the first purge.
+   * Readings inside the span whose raw rows the retention job already cut (after the device's oldest kept
+   * row, before the cut): the rollups hold that time, so the engine stores them but does not roll them up.
+   * Readings older than that span are history the rollups never held: they are rolled up like any other.
    */
-  olderThanCut: number;
+  insideCut: number;
+  /** Hours and days that statistics had filled, taken back because these readings cover them (readings win). */
+  statisticsTakenBack: number;
   /** Lines that are no reading (bad timestamp or number), with the first few reasons. */
   unreadable: number;
   examples: string[];
@@ -42,13 +47,15 @@ export async function importDsmrReadings(engine: IngestEngine, device: IngestDev
   const missing = REQUIRED_COLUMNS.filter((c) => !header.includes(c));
   if (missing.length) throw new DumpFormatError(`not a dump of dsmr_datalogger_dsmrreading: no column ${missing.join(', ')}`);
   const resumedAfter = existsSync(options.statePath) ? Number(JSON.parse(readFileSync(options.statePath, 'utf8')).linesDone) || 0 : 0;
-  const s: ImportSummary = { lines: 0, resumedAfter, accepted: 0, merged: 0, duplicates: 0, rejected: 0, olderThanCut: 0, unreadable: 0, examples: [] };
-  const cut = (await purgedBefore(engine.db, device.id)) ?? -Infinity;
+  const s: ImportSummary = { lines: 0, resumedAfter, accepted: 0, merged: 0, duplicates: 0, rejected: 0, insideCut: 0, statisticsTakenBack: 0, unreadable: 0, examples: [] };
+  const span = await cutSpan(engine.db, device.id);
+  const inCut = (ms: number) => span !== null && ms < span.purgedBefore && ms > (span.keptFrom ?? -Infinity);
   const batchSize = options.batchSize ?? 1000;
   let batch: Reading[] = [];
   let last = resumedAfter;
   const flush = async () => {
     if (batch.length) {
+      s.statisticsTakenBack += await takeBackStatistics(engine, device.id, batch);
       try {
         const r = await engine.ingest(device, batch, 'dsmr-reader', new Date());
         s.accepted += r.accepted;
@@ -70,7 +77,7 @@ export async function importDsmrReadings(engine: IngestEngine, device: IngestDev
     if (row.line <= resumedAfter) continue;
     try {
       const reading = fromJson(dsmrReading(row.fields));
-      if (reading.meterTime!.getTime() < cut) s.olderThanCut++;
+      if (inCut(reading.meterTime!.getTime())) s.insideCut++;
       batch.push(reading);
     } catch (err) {
       if (!(err instanceof DsmrRowError)) throw err;
@@ -82,4 +89,18 @@ export async function importDsmrReadings(engine: IngestEngine, device: IngestDev
   }
   await flush();
   return s;
+}
+
+/**
+ * Takes back statistics filled where the batch's readings will count: from the stored reading before its first
+ * to the one after its last (the steps to them spread there, or book a gap at its end).
+ */
+async function takeBackStatistics(engine: IngestEngine, deviceId: number, batch: readonly Reading[]): Promise<number> {
+  const times = batch.map((r) => r.meterTime!.getTime());
+  const first = new Date(Math.min(...times));
+  const last = new Date(Math.max(...times));
+  const prev = await sql<{ t: Date }>`SELECT meter_time AS t FROM reading WHERE device_id = ${deviceId} AND meter_time < ${first} ORDER BY meter_time DESC LIMIT 1`.execute(engine.db);
+  const next = await sql<{ t: Date }>`SELECT meter_time AS t FROM reading WHERE device_id = ${deviceId} AND meter_time > ${last} ORDER BY meter_time LIMIT 1`.execute(engine.db);
+  const zone = await sql<{ time_zone: string }>`SELECT time_zone FROM device WHERE id = ${deviceId}`.execute(engine.db);
+  return withdrawStatisticFills(engine.db, { id: deviceId, timeZone: zone.rows[0]!.time_zone }, prev.rows[0]?.t ?? first, next.rows[0]?.t ?? last);
 }

@@ -28,7 +28,8 @@ export interface DumpRow {
   fields: Record<string, string>;
 }
 
-export async function* readDump(path: string): AsyncGenerator<DumpRow> {
+/** The data rows; `names` replaces the header's names by position (a web export's translated header). */
+export async function* readDump(path: string, names?: readonly string[]): AsyncGenerator<DumpRow> {
   const lines = createInterface({ input: createReadStream(path, 'utf8'), crlfDelay: Infinity });
   let header: string[] | undefined;
   let sep = ',';
@@ -37,7 +38,7 @@ export async function* readDump(path: string): AsyncGenerator<DumpRow> {
     if (text.trim() === '') continue;
     if (!header) {
       sep = text.includes('\t') ? '\t' : ',';
-      header = split(text, sep).map((h) => h.trim());
+      header = names ? [...names] : split(text, sep).map((h) => h.trim());
       continue;
     }
     line++;
@@ -54,4 +55,21 @@ export async function readHeader(path: string): Promise<string[]> {
     return split(text, text.includes('\t') ? '\t' : ',').map((h) => h.trim());
   }
   return [];
+}
+
+/** The header and the cells of the first data line (undefined: no data line). */
+export async function readHeadAndFirst(path: string): Promise<{ header: string[]; first: string[] | undefined }> {
+  const lines = createInterface({ input: createReadStream(path, 'utf8'), crlfDelay: Infinity });
+  let header: string[] | undefined;
+  for await (const text of lines) {
+    if (text.trim() === '') continue;
+    const sep = text.includes('\t') ? '\t' : ',';
+    if (!header) {
+      header = split(text, sep).map((h) => h.trim());
+      continue;
+    }
+    lines.close();
+    return { header, first: split(text, sep) };
+  }
+  return { header: header ?? [], first: undefined };
 }

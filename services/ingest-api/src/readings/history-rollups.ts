@@ -1,11 +1,11 @@
 /**
  * History older than the raw retention, from the rollups (kept for good): per bucket the average,
  * minimum and maximum of each instantaneous quantity, and what each register used in the bucket.
- * raw and 1m read rollup_minute, 15m adds rollup_quarter's energy, 1h reads rollup_hour, 1d groups
+ * raw and 1m read rollup_minute (with its energy), 15m adds rollup_quarter's energy, 1h reads rollup_hour, 1d groups
  * rollup_hour by local date and takes the registers from rollup_day.
  */
 import { sql, type Kysely } from 'kysely';
-import { MBUS_REGISTERS, QUANTITY_COLUMNS, READING_REGISTERS, STAT_COLUMNS, type Database } from '@sem/db';
+import { MBUS_REGISTERS, QUANTITY_COLUMNS, QUARTER_COLUMNS, READING_REGISTERS, STAT_COLUMNS, type Database } from '@sem/db';
 import { localDayStart, QUANTITY_NAMES } from '@sem/ingest';
 import type { QuantityName } from '@sem/meter-protocol';
 import type { Resolution } from './readings.schemas.ts';
@@ -57,7 +57,9 @@ function bucket(map: Map<number, ReadingOut>, ms: number): ReadingOut {
 
 async function statBuckets(db: Kysely<Database>, table: 'rollup_minute' | 'rollup_hour', deviceId: number, from: Date, to: Date, seconds: number, limit: number, into: Map<number, ReadingOut>): Promise<void> {
   const t = sql.raw(`FLOOR(UNIX_TIMESTAMP(bucket_start) / ${seconds}) * ${seconds}`);
-  const extra = table === 'rollup_hour' ? sql.raw(`, ${USED_FIELDS.map((u) => `SUM(${u.col}) AS ${u.col}`).join(', ')}`) : sql``;
+  // An hour carries every register; a minute the energy (QUARTER_COLUMNS); 15-minute buckets take theirs from rollup_quarter.
+  const used = table === 'rollup_hour' ? USED_FIELDS.map((u) => u.col) : seconds === 60 ? QUARTER_COLUMNS : [];
+  const extra = used.length ? sql.raw(`, ${used.map((c) => `SUM(${c}) AS ${c}`).join(', ')}`) : sql``;
   const rows = await sql<Row>`
     SELECT ${t} AS t, ${STATS_SELECT}${extra} FROM ${sql.table(table)}
     WHERE device_id = ${deviceId} AND bucket_start >= ${from} AND bucket_start < ${to}

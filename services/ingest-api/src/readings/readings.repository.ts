@@ -119,14 +119,35 @@ function alignUp(ms: number, resolution: Resolution, zone: string): number {
   return Math.ceil(ms / step) * step;
 }
 
+/** The start of the bucket holding `ms`. */
+function alignDown(ms: number, resolution: Resolution, zone: string): number {
+  if (resolution === '1d') return localDayStartAt(ms, zone);
+  const step = (RESOLUTIONS[resolution] || 60) * 1000;
+  return Math.floor(ms / step) * step;
+}
+
 /** Where the retention job cut the device's raw rows (ms), or null when it never did. */
 export async function purgedBefore(db: Kysely<Database>, deviceId: number): Promise<number | null> {
   const r = await sql<{ purged_before: Date }>`SELECT purged_before FROM rollup_purge WHERE device_id = ${deviceId}`.execute(db);
   return r.rows[0] ? r.rows[0].purged_before.getTime() : null;
 }
 
+/** The time of the device's oldest raw reading (ms), or null when it has none. */
+async function oldestRaw(db: Kysely<Database>, deviceId: number): Promise<number | null> {
+  const r = await sql<{ t: Date }>`SELECT meter_time AS t FROM reading WHERE device_id = ${deviceId} ORDER BY meter_time LIMIT 1`.execute(db);
+  return r.rows[0] ? r.rows[0].t.getTime() : null;
+}
+
+/** The span of the device's raw rows the retention job cut: (keptFrom, purgedBefore) in ms; null when it never cut. */
+export async function cutSpan(db: Kysely<Database>, deviceId: number): Promise<{ keptFrom: number | null; purgedBefore: number } | null> {
+  const r = await sql<{ purged_before: Date; kept_from: Date | null }>`SELECT purged_before, kept_from FROM rollup_purge WHERE device_id = ${deviceId}`.execute(db);
+  const row = r.rows[0];
+  return row ? { keptFrom: row.kept_from?.getTime() ?? null, purgedBefore: row.purged_before.getTime() } : null;
+}
+
 /**
- * One page of the device's readings in [from, to): before the raw retention's cut from the rollups
+ * One page of the device's readings in [from, to): before the raw retention's cut (or the bucket of the
+ * device's oldest raw row) from the rollups
  * (raw asks for the finest kept, minutes), after it from the raw rows. `next` is where the next page
  * starts (use it as `from`), or null on the last page.
  */
@@ -138,8 +159,12 @@ export async function queryReadings(
   resolution: Resolution,
   limit = MAX_ROWS,
 ): Promise<{ readings: ReadingOut[]; next: Date | null }> {
+  // Before the cut, and before the device's oldest raw row (history filled from statistics), only the rollups hold data.
+  // The bucket holding the oldest raw row comes from the raw rows.
   const cut = await purgedBefore(db, device.id);
-  const split = cut === null ? from.getTime() : Math.min(Math.max(alignUp(cut, resolution, device.timeZone), from.getTime()), to.getTime());
+  const oldest = await oldestRaw(db, device.id);
+  const rawFrom = Math.max(cut === null ? -Infinity : alignUp(cut, resolution, device.timeZone), oldest === null ? -Infinity : alignDown(oldest, resolution, device.timeZone));
+  const split = rawFrom === -Infinity ? from.getTime() : Math.min(Math.max(rawFrom, from.getTime()), to.getTime());
   // One more than asked tells whether there is a next page and where it starts.
   let out: ReadingOut[] = split > from.getTime() ? await rollupReadings(db, device, from, new Date(split), resolution, limit + 1) : [];
   if (out.length <= limit && split < to.getTime()) out = out.concat(await fromRaw(db, device, new Date(split), to, resolution, limit + 1 - out.length));

@@ -41,7 +41,7 @@ export const getReadingsSchema = {
   description:
     'Aggregates: instantaneous quantities are averaged, cumulative registers and counters take the last (maximum) value. ' +
     'Buckets start at UTC multiples of the resolution, except 1d which follows the device\'s local day. format=csv returns text/csv. ' +
-    'Older than the raw retention, buckets come from the rollups (raw: minutes) with averages, min, max and the energy used per bucket. ' +
+    'Older than the raw retention (or than the device\'s oldest raw reading), buckets come from the rollups (raw: minutes) with averages, min, max and the energy used per bucket. ' +
     'Long answers come in pages: follow `next` (JSON) or the Link rel="next" header (CSV).',
   tags: ['readings'],
   security: DEVICE_SECURITY,

@@ -82,6 +82,10 @@ export function createUploadHandler(deps: UploadHandlerDeps): UploadHandler {
     } catch (error) {
       const reason = rejectReason(error);
       if (reason) return { status: 'rejected', code: reason, reason: (error as Error).message };
+      // Deleted after this process's last registry poll: refused as a device not in the registry (final, 0x87).
+      if (error instanceof IngestError && error.kind === 'unknown-device') {
+        return { status: 'rejected', code: 'unknown_device', reason: `device ${route.device} is no longer in the registry` };
+      }
       // The database away outside the write queue (device HAN keys, the redelivery check) is the same domain error.
       const domain = !(error instanceof IngestError) && isDbUnavailable(error) ? dbUnavailable(error) : error;
       if (domain instanceof IngestError && domain.retryable) {

@@ -1,10 +1,13 @@
 /** The MQTT ingest service as a child process (the real server.ts), so tests can SIGKILL it. */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { resolve } from 'node:path';
-import { TEST_RUN_ENV, type TestDatabase } from '@sem/db/testing';
+import { childRunEnv, type TestDatabase } from '@sem/db/testing';
 import type { TestBroker } from './mosquitto-broker.ts';
 
 const SERVER = resolve(import.meta.dirname, '../../src/server.ts');
+
+/** How long a start may take before the test gives up on it. */
+export const STARTUP_LIMIT_MS = 90_000;
 
 export const INGEST_ACCOUNT = { username: 'sem-ingest', password: 'ingest-test-password-0123456789' };
 export const DEVICE_SECRET = 'device-secret-for-tests-0123456789abcdef';
@@ -39,14 +42,10 @@ export function ingestEnv(db: TestDatabase, broker: TestBroker, extra: Record<st
   };
 }
 
-function pick(env: NodeJS.ProcessEnv, names: string[]): Record<string, string> {
-  return Object.fromEntries(names.flatMap((n) => (env[n] === undefined ? [] : [[n, env[n]!]])));
-}
-
 export async function startIngestProcess(env: Record<string, string>): Promise<IngestProcess> {
   const child = spawn(process.execPath, [SERVER], {
-    // PATH, and the run's temp folder and marker, so the end-of-run check sees a service left running.
-    env: { ...pick(process.env, ['PATH', 'TMPDIR', TEST_RUN_ENV]), ...env },
+    // PATH, the run's temp folder and marker (the end-of-run check sees a service left running), its compile cache.
+    env: { ...childRunEnv(), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const lines: Record<string, unknown>[] = [];
@@ -107,7 +106,8 @@ export async function startIngestProcess(env: Record<string, string>): Promise<I
   process.once('exit', reap);
   child.once('exit', () => process.off('exit', reap));
   try {
-    await proc.waitForLog((l) => l['msg'] === 'mqtt ingest running', 30_000);
+    // A hang guard only (a failed start ends the wait at once): on a loaded host the start alone takes many seconds.
+    await proc.waitForLog((l) => l['msg'] === 'mqtt ingest running', STARTUP_LIMIT_MS);
   } catch (error) {
     await proc.kill('SIGKILL');
     throw error;

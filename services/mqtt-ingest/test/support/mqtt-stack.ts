@@ -87,3 +87,24 @@ export async function until<T>(what: string, probe: () => Promise<T | undefined 
     await new Promise((r) => setTimeout(r, 100));
   }
 }
+
+/**
+ * Waits until `count()` reaches `target`, for as long as it keeps growing: fails when it has not grown for
+ * `stallMs`. For work a process does at the host's pace (a stream of messages), where a fixed deadline
+ * would measure the host's load rather than the behaviour under test.
+ */
+export async function untilCount(what: string, count: () => Promise<number>, target: number, stallMs = 20_000): Promise<number> {
+  let last = -1;
+  let lastChange = Date.now();
+  for (;;) {
+    const n = await count();
+    if (n >= target) return n;
+    if (n !== last) {
+      last = n;
+      lastChange = Date.now();
+    } else if (Date.now() - lastChange > stallMs) {
+      throw new Error(`timed out waiting for ${what}: ${n} of ${target}, unchanged for ${stallMs} ms`);
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
