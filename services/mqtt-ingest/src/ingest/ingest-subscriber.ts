@@ -135,7 +135,14 @@ export async function startIngestSubscriber(options: IngestSubscriberOptions): P
       if (count !== null) log.warn({ ...fields, reason: outcome.reason, ignoredSinceLastWarn: count }, 'upload without readings ignored');
       else log.debug({ ...fields, reason: outcome.reason }, 'upload without readings ignored');
     }
-    else log.debug({ ...fields, readings: outcome.readings, duplicates: outcome.duplicates }, 'upload stored');
+    else {
+      log.debug({ ...fields, readings: outcome.readings, duplicates: outcome.duplicates }, 'upload stored');
+      // no answer body tells an MQTT device its clock is unset: a warn line, at most once an hour per device
+      const count = outcome.meterClockUnset === undefined ? null : ignoredLog.note(route.device, 'meter_clock_unset');
+      if (count !== null) {
+        log.warn({ ...fields, meterClock: outcome.meterClockUnset, sinceLastWarn: count }, 'meter clock unset or not a date; readings stored at their receive time');
+      }
+    }
     return outcome;
   }
 

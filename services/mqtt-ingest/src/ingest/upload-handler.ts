@@ -78,7 +78,9 @@ export function createUploadHandler(deps: UploadHandlerDeps): UploadHandler {
         : { readings: decoded, duplicates: 0 };
       if (readings.length === 0) return { status: 'stored', readings: 0, duplicates };
       const result = await engine.ingest(device, readings, 'mqtt', context.receivedAt);
-      return { status: 'stored', readings: result.accepted + result.merged, duplicates: result.duplicates + duplicates };
+      const unset = result.results.find((r) => r.status !== 'rejected' && r.code === 'meter_clock_unset');
+      const stored = { status: 'stored', readings: result.accepted + result.merged, duplicates: result.duplicates + duplicates } as const;
+      return unset ? { ...stored, meterClockUnset: readings[unset.index]!.meterClockUnset! } : stored;
     } catch (error) {
       const reason = rejectReason(error);
       if (reason) return { status: 'rejected', code: reason, reason: (error as Error).message };
