@@ -23,6 +23,7 @@ export { deviceSettings, findDeviceByKey, findDeviceByKeyHash, type AuthDevice, 
 
 // The write path, for tools that drive it below the engine (bench, tests).
 export type { IngestDevice, IngestObserver, IngestResult, ReadingResult } from './write/ingest.ts';
+export { METER_CLOCK_UNSET } from './write/ingest.ts';
 export { prepareReading, READING_SOURCES, timelessKey, type PreparedReading, type ReadingSource } from './write/prepared-reading.ts';
 export type { RowOutcome, WrittenReading } from './write/reading-merge.ts';
 export { pingDatabase, writeBatch } from './write/write-batch.ts';

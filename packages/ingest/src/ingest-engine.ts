@@ -92,6 +92,7 @@ export function createIngest(options: IngestEngineOptions): IngestEngine {
       measured?.ingest.rejected(code, deviceId);
       rejects.count(code, deviceId);
     },
+    meterClockUnset: (source, count) => measured?.ingest.meterClockUnset(source, count),
   };
   // Request marks past their window are no use: removed every 10 minutes.
   const purgeTimer = setInterval(() => {

@@ -123,6 +123,12 @@ export interface Reading {
   protocol: 'p1' | 'han';
   /** Meter time in UTC; null when the meter sends none or an unset/sentinel clock. */
   meterTime: Date | null;
+  /**
+   * The clock the message carried when it is unset or cannot be a date (meterTime is then null), as sent:
+   * P1 text (`000101000000W`), HAN date-time bytes in hex, AmsReader `t`. Absent when the clock was usable
+   * or the message carried none (DSMR 2.2 without a timestamp, Aidon lists 1/2).
+   */
+  meterClockUnset?: string;
   /** Electricity meter equipment id (0-0:96.1.1 / 0-0:96.1.0), decoded. */
   meterId: string | null;
   /** P1 identification header (without '/'), or the HAN list version id (e.g. AIDON_V0001). */

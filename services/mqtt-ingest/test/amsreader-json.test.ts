@@ -51,10 +51,16 @@ describe('AmsReader JSON', () => {
     expect(r.kind === 'reading' && r.reading.meterTime?.toISOString()).toBe('2024-11-21T15:00:00.000Z');
   });
 
-  it('treats an unsynced reader clock without a meter clock as no clock (stored at receive time)', () => {
+  it('treats an unsynced reader clock without a meter clock as no clock (stored at receive time), marked with what was sent', () => {
     const r = parseAmsReaderJson(LIST1.replace('"t":1732200000', '"t":86417'));
     expect(r.kind).toBe('reading');
     expect(r.kind === 'reading' && r.reading.meterTime).toBeNull();
+    expect(r.kind === 'reading' && r.reading.meterClockUnset).toBe('t=86417');
+    // a usable clock, or the meter clock winning over an unsynced t, is not marked
+    for (const ok of [LIST1, LIST3.replace(/"t":\d+/, '"t":86417')]) {
+      const parsed = parseAmsReaderJson(ok);
+      expect(parsed.kind === 'reading' && 'meterClockUnset' in parsed.reading).toBe(false);
+    }
   });
 
   it('treats the zeros AmsReader prints for phases 2 and 3 of a single-phase meter as absent', () => {

@@ -8,6 +8,12 @@ export function engineMetrics(registry: Registry): { ingest: IngestObserver; wri
   const r = [registry];
   const readings = new Counter({ name: 'sem_readings_total', help: 'Readings received, by source and outcome (stored, merged, duplicate, rejected).', labelNames: ['source', 'outcome'], registers: r });
   const readingRejects = new Counter({ name: 'sem_reading_rejects_total', help: 'Readings refused inside an accepted request, by reason.', labelNames: ['reason'], registers: r });
+  const meterClockUnset = new Counter({
+    name: 'sem_readings_meter_clock_unset_total',
+    help: 'Readings stored at their receive time because the clock they carried is unset or not a date, by source.',
+    labelNames: ['source'],
+    registers: r,
+  });
   const writeTransactions = new Counter({ name: 'sem_write_transactions_total', help: 'Write transactions (group commits), by outcome.', labelNames: ['outcome'], registers: r });
   const writeRows = new Counter({ name: 'sem_write_rows_total', help: 'Reading rows committed (stored or found duplicate).', registers: r });
   const writeRequests = new Counter({ name: 'sem_write_requests_total', help: 'Requests whose rows were committed.', registers: r });
@@ -22,6 +28,7 @@ export function engineMetrics(registry: Registry): { ingest: IngestObserver; wri
     ingest: {
       readings: (source, outcome, count) => readings.inc({ source, outcome }, count),
       rejected: (code) => readingRejects.inc({ reason: code }),
+      meterClockUnset: (source, count) => meterClockUnset.inc({ source }, count),
     },
     writeQueue: {
       onTransaction(rows, requests, outcome, seconds) {

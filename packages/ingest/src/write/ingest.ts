@@ -11,6 +11,7 @@ export interface ReadingResult {
   status: 'stored' | 'merged' | 'duplicate' | 'rejected';
   /** The meter time used as the key (receive time when the reading carried none), ISO UTC. */
   meterTime: string | null;
+  /** Why it was rejected; on a reading that was not, a remark (`meter_clock_unset`). */
   code?: string;
   message?: string;
 }
@@ -29,10 +30,19 @@ export interface IngestResult {
 export interface IngestObserver {
   readings(source: ReadingSource, outcome: ReadingResult['status'], count: number): void;
   rejected(code: string, deviceId: number): void;
+  /** Readings stored at their receive time because the clock they carried is unset or not a date. */
+  meterClockUnset(source: ReadingSource, count: number): void;
 }
 
 /** The device a request writes for: its id, and its send interval to answer with. */
 export type IngestDevice = Pick<DeviceSettings, 'id' | 'sendIntervalSeconds'>;
+
+/** The code of a reading stored at its receive time because its clock is unset or not a date (db/docs/storage.md "Meter times"). */
+export const METER_CLOCK_UNSET = 'meter_clock_unset';
+
+function meterClockUnsetMessage(sent: string): string {
+  return `the meter clock ${JSON.stringify(sent.slice(0, 64))} is unset or not a date: stored at its receive time`;
+}
 
 /** An invalid Date has no ISO text (toISOString throws RangeError). */
 function isoOrNull(t: Date | null): string | null {
@@ -68,11 +78,16 @@ export async function ingestReadings(
   const mark = requestMark(identity, prepared.some((p) => p.row.clockless), receivedAt, windows);
   if (mark) for (const p of prepared) p.row.request = mark;
   const outcomes = await queue.enqueue(prepared.map((p) => p.row));
+  let unsetClocks = 0;
   prepared.forEach((p, i) => {
     const outcome = outcomes[i]!;
     const meterTime = p.row.meterTime.toISOString();
-    if (typeof outcome === 'string') results[p.index] = { index: p.index, status: outcome, meterTime };
-    else {
+    const unsetClock = readings[p.index]!.meterClockUnset;
+    if (typeof outcome === 'string') {
+      const remark = unsetClock === undefined ? {} : { code: METER_CLOCK_UNSET, message: meterClockUnsetMessage(unsetClock) };
+      results[p.index] = { index: p.index, status: outcome, meterTime, ...remark };
+      if (unsetClock !== undefined && outcome !== 'duplicate') unsetClocks++;
+    } else {
       results[p.index] = { index: p.index, status: 'rejected', meterTime, code: 'unstorable', message: outcome.refused };
       observer?.rejected('unstorable', device.id);
     }
@@ -90,6 +105,7 @@ export async function ingestReadings(
   observer?.readings(source, 'merged', result.merged);
   observer?.readings(source, 'duplicate', result.duplicates);
   observer?.readings(source, 'rejected', result.rejected);
+  if (unsetClocks > 0) observer?.meterClockUnset(source, unsetClocks);
   if (result.rejected > 0 && result.rejected === results.length) {
     const first = results[0]!;
     throw new IngestError('invalid-reading', `no reading was stored: ${first.message ?? first.code ?? 'rejected'}`, { details: { ...result } });

@@ -1,4 +1,6 @@
 /** COSEM date-time (12 bytes, IEC 62056-6-2 4.1.6.1) and how to turn a meter's clock into UTC. */
+import type { Reading } from '../reading.ts';
+import { toHex } from './hex.ts';
 import { wallTimeToUtc, standardOffsetMs } from './zone-time.ts';
 
 export interface CosemDateTime {
@@ -73,4 +75,15 @@ export function cosemDateTimeToUtc(t: CosemDateTime, policy: ClockPolicy, timeZo
   // a set DST bit settles the repeated autumn hour; a clear one is too often just "not filled in"
   const dst = policy === 'deviation' && t.status !== null && (t.status & 0x80) !== 0 ? true : null;
   return new Date(wallTimeToUtc(wall, timeZone, dst));
+}
+
+/**
+ * Sets the reading's clock from the 12 bytes the meter sent: its UTC time, or, when they name a date that is
+ * unset or cannot be one, no time and the bytes in hex as meterClockUnset. No date field specified is no clock.
+ */
+export function applyMeterClock(reading: Reading, bytes: Uint8Array, policy: ClockPolicy, timeZone: string): void {
+  const t = parseCosemDateTime(bytes);
+  reading.meterTime = cosemDateTimeToUtc(t, policy, timeZone);
+  if (reading.meterTime !== null) delete reading.meterClockUnset;
+  else if (t.year !== null || t.month !== null || t.day !== null) reading.meterClockUnset = toHex(bytes);
 }

@@ -1,7 +1,7 @@
 /** HAN decoding: HDLC frame(s) → LLC → (decryption) → data-notification → vendor list → Reading. */
 import { DecryptionError, FrameError, ProtocolError, UnsupportedError } from '../errors.ts';
 import { emptyReading, type Reading } from '../reading.ts';
-import { cosemDateTimeToUtc, parseCosemDateTime, type ClockPolicy } from './cosem-datetime.ts';
+import { applyMeterClock, type ClockPolicy } from './cosem-datetime.ts';
 import { parseDataNotification, skipLlc, DATA_NOTIFICATION, type DataNotification } from './data-notification.ts';
 import { decryptApdu, GENERAL_DED_CIPHERING, GENERAL_GLO_CIPHERING, parseCiphered } from './gcm-envelope.ts';
 import { HdlcFrameReader, type HdlcFrame } from './hdlc-frame-reader.ts';
@@ -79,9 +79,7 @@ export function decodeInfo(info: Uint8Array, options: HanDecodeOptions = {}): Re
   reading.list = list.listNumber;
   const clock = { policy: options.clockPolicy ?? list.policy, timeZone };
   applyListItems(reading, list.items, clock);
-  if (reading.meterTime === null && apdu.dateTime) {
-    reading.meterTime = cosemDateTimeToUtc(parseCosemDateTime(apdu.dateTime), clock.policy, timeZone);
-  }
+  if (reading.meterTime === null && apdu.dateTime) applyMeterClock(reading, apdu.dateTime, clock.policy, timeZone);
   return reading;
 }
 

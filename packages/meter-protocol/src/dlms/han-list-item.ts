@@ -3,7 +3,7 @@ import * as O from '../obis.ts';
 import { obisShort } from '../obis.ts';
 import type { Reading } from '../reading.ts';
 import { latin1, numericValue, printable, type CosemValue } from './axdr-data.ts';
-import { cosemDateTimeToUtc, parseCosemDateTime, type ClockPolicy } from './cosem-datetime.ts';
+import { applyMeterClock, type ClockPolicy } from './cosem-datetime.ts';
 import { applyScaler } from './cosem-units.ts';
 import { toHex } from './hex.ts';
 import { cde, QUANTITY_BY_CDE } from './han-quantities.ts';
@@ -90,7 +90,7 @@ export function applyListItems(reading: Reading, items: readonly ListItem[], clo
     }
     const dt = dateTimeBytes(v);
     if (code !== null && CLOCK_CODES.has(code) && dt) {
-      reading.meterTime = cosemDateTimeToUtc(parseCosemDateTime(dt), clock.policy, clock.timeZone);
+      applyMeterClock(reading, dt, clock.policy, clock.timeZone);
       continue;
     }
     if (code !== null && code.startsWith('1-') && mapQuantity(reading, code, item)) continue;

@@ -255,8 +255,10 @@ export function applyObject(ctx: BodyContext): void {
       break;
     case H_TIME:
       ctx.hasClock = true;
-      done = ctx.groupCount === 1 && reading.meterTime === null;
+      done = ctx.groupCount === 1 && reading.meterTime === null && reading.meterClockUnset === undefined;
       if (done) reading.meterTime = time(ctx, 0);
+      // a clock that is unset or no date is no time, but the reading says what the meter sent
+      if (done && reading.meterTime === null && !isEmpty(ctx, 0)) reading.meterClockUnset = ctx.group(0);
       break;
     case H_VERSION:
       ctx.hasVersion = true;

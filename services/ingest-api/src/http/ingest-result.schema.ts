@@ -25,7 +25,12 @@ export const ingestResultSchema = {
             description: 'merged: the stored row gained the values it lacked; a stored value is never overwritten',
           },
           meterTime: { type: ['string', 'null'], format: 'date-time' },
-          code: { type: 'string', enum: ['future_time', 'out_of_range'] },
+          code: {
+            type: 'string',
+            enum: ['invalid_time', 'implausible_time', 'future_time', 'out_of_range', 'unstorable', 'meter_clock_unset'],
+            description:
+              'why a reading was rejected; on a stored one, meter_clock_unset: the clock it carried is unset or not a date, so it is stored at its receive time (message names the clock sent)',
+          },
           message: { type: 'string' },
         },
       },

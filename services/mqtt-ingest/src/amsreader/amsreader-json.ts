@@ -143,8 +143,9 @@ export function parseAmsReaderJson(payload: Buffer | string): AmsReaderParse {
   const model = text(data['type']);
   if (model !== null) reading.raw.push({ obis: METER_TYPE, value: model });
   // The meter clock (list 3 `rtc`) wins; `t` is the reader's own clock, seconds since boot until it syncs:
-  // an implausible one is no clock at all and the reading is stored as clockless (docs/storage.md "Meter times").
+  // an implausible one is no clock at all: the reading is stored as clockless and marked (db/docs/storage.md "Meter times").
   const readerClock = epochSeconds(doc['t']);
   reading.meterTime = epochSeconds(data['rtc']) ?? (readerClock && isPlausibleTime(readerClock, new Date()) ? readerClock : null);
+  if (reading.meterTime === null && typeof doc['t'] === 'number') reading.meterClockUnset = `t=${doc['t']}`;
   return { kind: 'reading', reading, deviceMac: text(doc['id']) };
 }

@@ -2,6 +2,7 @@
  * Messages that carry no reading (AmsReader system info, prices, ...) are acknowledged, so each one
  * must leave a trace: a counter by reason, and a warn line at most once an hour per device and reason
  * (an AmsReader sends its system info every minute: one line an hour says it without flooding the log).
+ * Readings stored with an unset meter clock are warned about the same way (reason `meter_clock_unset`).
  */
 export const IGNORED_WARN_INTERVAL_MS = 3_600_000;
 

@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import mqtt, { type IClientOptions, type IPublishPacket, type MqttClient, type Packet } from 'mqtt';
 import type { Logger } from 'pino';
+import { METER_CLOCK_UNSET } from '@sem/ingest';
 import { INGEST_SUBSCRIPTIONS, parseUploadTopic, type UploadRoute } from '../topics/topic-route.ts';
 import { IgnoredLog } from './ignored-log.ts';
 import type { IngestStats } from './ingest-stats.ts';
@@ -135,7 +136,14 @@ export async function startIngestSubscriber(options: IngestSubscriberOptions): P
       if (count !== null) log.warn({ ...fields, reason: outcome.reason, ignoredSinceLastWarn: count }, 'upload without readings ignored');
       else log.debug({ ...fields, reason: outcome.reason }, 'upload without readings ignored');
     }
-    else log.debug({ ...fields, readings: outcome.readings, duplicates: outcome.duplicates }, 'upload stored');
+    else {
+      log.debug({ ...fields, readings: outcome.readings, duplicates: outcome.duplicates }, 'upload stored');
+      // no answer body tells an MQTT device its clock is unset: a warn line, at most once an hour per device
+      const count = outcome.meterClockUnset === undefined ? null : ignoredLog.note(route.device, METER_CLOCK_UNSET);
+      if (count !== null) {
+        log.warn({ ...fields, meterClock: outcome.meterClockUnset, sinceLastWarn: count }, 'meter clock unset or not a date; readings stored at their receive time');
+      }
+    }
     return outcome;
   }
 

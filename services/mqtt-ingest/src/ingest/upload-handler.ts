@@ -1,5 +1,5 @@
 import type { Reading } from '@sem/meter-protocol';
-import { dbUnavailable, IngestError, isDbUnavailable, rejectReason, type DeviceSettings, type IngestEngine } from '@sem/ingest';
+import { dbUnavailable, IngestError, isDbUnavailable, METER_CLOCK_UNSET, rejectReason, type DeviceSettings, type IngestEngine } from '@sem/ingest';
 import { parseAmsReaderJson } from '../amsreader/amsreader-json.ts';
 import type { RegistryDevice } from '../registry/device-registry.repository.ts';
 import type { UploadRoute } from '../topics/topic-route.ts';
@@ -78,7 +78,9 @@ export function createUploadHandler(deps: UploadHandlerDeps): UploadHandler {
         : { readings: decoded, duplicates: 0 };
       if (readings.length === 0) return { status: 'stored', readings: 0, duplicates };
       const result = await engine.ingest(device, readings, 'mqtt', context.receivedAt);
-      return { status: 'stored', readings: result.accepted + result.merged, duplicates: result.duplicates + duplicates };
+      const unset = result.results.find((r) => r.status !== 'rejected' && r.code === METER_CLOCK_UNSET);
+      const stored = { status: 'stored', readings: result.accepted + result.merged, duplicates: result.duplicates + duplicates } as const;
+      return unset ? { ...stored, meterClockUnset: readings[unset.index]!.meterClockUnset!.slice(0, 64) } : stored;
     } catch (error) {
       const reason = rejectReason(error);
       if (reason) return { status: 'rejected', code: reason, reason: (error as Error).message };

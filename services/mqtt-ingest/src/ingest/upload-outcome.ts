@@ -7,7 +7,13 @@ import type { UploadRoute } from '../topics/topic-route.ts';
  */
 export type UploadOutcome =
   /** readings: new rows or rows that gained values (ingest-api's stored + merged); duplicates added nothing. */
-  | { status: 'stored'; readings: number; duplicates: number }
+  | {
+      status: 'stored';
+      readings: number;
+      duplicates: number;
+      /** The first unset or impossible clock a stored reading carried (stored at its receive time), as sent. */
+      meterClockUnset?: string;
+    }
   /** Malformed or refused by validation: counted, logged and dropped so it never blocks the queue. */
   | { status: 'rejected'; code: string; reason: string }
   /** Valid but carries no reading (AmsReader system info, prices, temperatures). */
