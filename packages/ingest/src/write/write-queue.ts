@@ -44,6 +44,15 @@ interface Job {
   reject(err: unknown): void;
 }
 
+/** Why the write path refuses a request now: the data of an IngestError overloaded or shutting-down. */
+export interface AdmissionRefusal {
+  kind: 'overloaded' | 'shutting-down';
+  message: string;
+  /** details.reason of the IngestError: write_queue_full, write_queue_slow or write_wait_over_budget. */
+  reason: string | undefined;
+  retryAfterSeconds: number;
+}
+
 /** Seconds a shed client should wait at least. */
 export const QUEUE_FULL_RETRY_AFTER_S = 1;
 const MAX_RETRY_AFTER_S = 60;
@@ -143,7 +152,16 @@ export class WriteQueue {
    * they read a request's body (rows unknown: 1), so the excess is answered without the cost of parsing it.
    */
   admission(rows = 1): IngestError | undefined {
-    if (this.#closed) return new IngestError('shutting-down', 'the server is shutting down', { retryAfterSeconds: QUEUE_FULL_RETRY_AFTER_S });
+    const r = this.refusal(rows);
+    return r && new IngestError(r.kind, r.message, { retryAfterSeconds: r.retryAfterSeconds, ...(r.reason ? { details: { reason: r.reason } } : {}) });
+  }
+
+  /**
+   * The same decision as `admission()` as plain data: no Error (whose stack trace costs more than the decision) for
+   * an adapter that answers thousands of refusals a second itself.
+   */
+  refusal(rows = 1): AdmissionRefusal | undefined {
+    if (this.#closed) return { kind: 'shutting-down', message: 'the server is shutting down', reason: undefined, retryAfterSeconds: QUEUE_FULL_RETRY_AFTER_S };
     // An idle queue takes any request: there is nothing to wait behind.
     if (this.depth === 0) return undefined;
     if (this.depth + rows > this.#opts.maxRows) {
@@ -166,10 +184,10 @@ export class WriteQueue {
     return undefined;
   }
 
-  #shed(message: string, reason: string, waitMs: number): IngestError {
+  #shed(message: string, reason: string, waitMs: number): AdmissionRefusal {
     this.stats.shed += 1;
     this.#observer?.onShed();
-    return new IngestError('overloaded', message, { retryAfterSeconds: retryAfterSeconds(waitMs), details: { reason } });
+    return { kind: 'overloaded', message, reason, retryAfterSeconds: retryAfterSeconds(waitMs) };
   }
 
   /**
