@@ -26,7 +26,8 @@ export type { IngestDevice, IngestObserver, IngestResult, ReadingResult } from '
 export { prepareReading, READING_SOURCES, timelessKey, type PreparedReading, type ReadingSource } from './write/prepared-reading.ts';
 export type { RowOutcome, WrittenReading } from './write/reading-merge.ts';
 export { pingDatabase, writeBatch } from './write/write-batch.ts';
-export { QUEUE_FULL_RETRY_AFTER_S, retryAfterSeconds, WriteQueue, type AdmissionRefusal, type WriteQueueObserver, type WriteQueueOptions } from './write/write-queue.ts';
+export { QUEUE_FULL_RETRY_AFTER_S, WriteQueue, type AdmissionRefusal, type WriteQueueObserver, type WriteQueueOptions } from './write/write-queue.ts';
+export { RetryAppointments } from './write/retry-appointments.ts';
 export { DEFAULT_WRITE_STEPS, type WriteStep } from './write/write-steps.ts';
 export type { DeviceState } from './write/device-states.ts';
 export { DEFAULT_IDEMPOTENCY_WINDOWS, purgeExpiredRequests, type IdempotencyWindows, type RequestIdentity } from './write/request-once.ts';

@@ -8,6 +8,7 @@ import { WriteConflictError, writeBatch } from './write-batch.ts';
 import type { QueueOutcome } from './reading-merge.ts';
 import { DEFAULT_WRITE_STEPS, type WriteStep } from './write-steps.ts';
 import { CommitModel } from './commit-model.ts';
+import { RetryAppointments } from './retry-appointments.ts';
 
 export interface WriteQueueOptions {
   /** Rows waiting or in flight above which new requests are shed (overloaded). */
@@ -55,16 +56,7 @@ export interface AdmissionRefusal {
 
 /** Seconds a shed client should wait at least. */
 export const QUEUE_FULL_RETRY_AFTER_S = 1;
-const MAX_RETRY_AFTER_S = 60;
 
-/**
- * Retry-After for a refusal when the queue needs `waitMs` to catch up: at least that, spread over up to twice it so
- * the refused clients of one second do not all come back in the same second.
- */
-export function retryAfterSeconds(waitMs: number, random: () => number = Math.random): number {
-  const base = Math.max(QUEUE_FULL_RETRY_AFTER_S, waitMs / 1000);
-  return Math.min(MAX_RETRY_AFTER_S, Math.ceil(base * (1 + random())));
-}
 
 /** A transaction in flight: its rows, devices, the enqueue time of its oldest request and its start. */
 interface Flight {
@@ -95,6 +87,9 @@ export class WriteQueue {
   #closed = false;
   #idleWaiters: (() => void)[] = [];
   readonly #model = new CommitModel();
+  readonly #appointments = new RetryAppointments();
+  /** Rows per admitted request, a moving mean: what a refused one will probably bring back. */
+  #rowsPerRequest = 1;
   /** Counters for tests and metrics. */
   readonly stats = { transactions: 0, failedTransactions: 0, rows: 0, requests: 0, shed: 0 };
 
@@ -187,7 +182,15 @@ export class WriteQueue {
   #shed(message: string, reason: string, waitMs: number): AdmissionRefusal {
     this.stats.shed += 1;
     this.#observer?.onShed();
-    return { kind: 'overloaded', message, reason, retryAfterSeconds: retryAfterSeconds(waitMs) };
+    return { kind: 'overloaded', message, reason, retryAfterSeconds: this.#appointments.book(waitMs, this.#requestCommitMs()) };
+  }
+
+  /** Write-path time one refused request will take when it comes back: its rows (the recent mean) in full batches. */
+  #requestCommitMs(): number {
+    const cost = this.#model.cost;
+    if (!cost) return 0;
+    const batch = this.#opts.maxBatchRows;
+    return (this.#rowsPerRequest * (cost.fixedMs / batch + cost.perRowMs)) / (this.#opts.concurrency ?? 1);
   }
 
   /**
@@ -199,6 +202,7 @@ export class WriteQueue {
     const refused = this.admission(rows.length);
     if (refused) return Promise.reject(refused);
     return new Promise<QueueOutcome[]>((resolve, reject) => {
+      this.#rowsPerRequest += (rows.length - this.#rowsPerRequest) / 32;
       this.#pending.push({ rows, devices: new Set(rows.map((r) => r.deviceId)), since: performance.now(), resolve, reject });
       this.#pendingRows += rows.length;
       this.#observer?.depth(this.depth);
