@@ -21,6 +21,8 @@ import { withServer, type ServerRun } from './phase.measure.ts';
 import { renderMarkdown, type PhaseRow, type BenchReport } from './results.report.ts';
 import { storagePhase } from './storage.phase.ts';
 import { thunderingHerd } from './herd.phase.ts';
+import { stackBrokerSettings, startBenchBroker } from './mqtt-broker.process.ts';
+import { mqttMax, mqttStorm, type MqttDevice } from './mqtt-storm.phase.ts';
 import { overloadRow } from './overload.summary.ts';
 import { profileWriteSteps } from './write-steps.profile.ts';
 
@@ -44,7 +46,7 @@ const dbPid = mariadbPid(o.dbPidFile);
 const machine = await machineInfo(conn);
 log(`${machine.cores} cores (${machine.cpu}), ${machine.memoryGiB} GiB, node ${machine.node}, MariaDB ${machine.mariadb}, load ${machine.loadavgAtStart.join(' ')}`);
 
-const needJson = ['a', 'b', 'c', 'd', 'e', 'half', 'overload', 'herd', 'ratelimit', 'steps'].some(want);
+const needJson = ['a', 'b', 'c', 'd', 'e', 'half', 'overload', 'herd', 'mqtt', 'ratelimit', 'steps'].some(want);
 const jsonDevices: BenchDevice[] = needJson ? await createBenchDevices(db, 'json', o.devices, 'token') : [];
 const semDevices: BenchDevice[] = want('f') || want('half') ? await createBenchDevices(db, 'sem', o.devices, 'legacy') : [];
 log(`devices: ${jsonDevices.length} with token keys, ${semDevices.length} with legacy keys`);
@@ -365,6 +367,96 @@ if (want('herd')) {
   };
   log(`herd: ${h.readings} readings drained in ${(h.drainMs / 1000).toFixed(1)} s (ideal ${report.herd.idealS?.toFixed(1)} s), lost ${lost}, stored twice ${extra}, re-sent after a timeout ${h.duplicates}, unsent ${h.readings - h.acked - h.duplicates}`);
   save();
+}
+
+// The MQTT reconnect storm: a fleet's QoS 1 outboxes through a private Mosquitto to the mqtt-ingest service.
+if (want('mqtt') && jsonDevices.length > 0) {
+  const deployed = stackBrokerSettings();
+  const broker = await startBenchBroker(o.mqttPort, { ...deployed, maxInflightMessages: o.brokerInflight ?? deployed.maxInflightMessages });
+  try {
+    const [named] = await conn.query('SELECT id, name FROM device WHERE id IN (?)', [jsonDevices.map((d) => d.id)]);
+    const devices: MqttDevice[] = named as MqttDevice[];
+    const opsPort = o.mqttPort + 1;
+    const readingsPerMessage = 10;
+    const inflight = 100;
+    const ingestRun = <T>(name: string, window: number, timing: { warmupS: number; seconds: number }, body: (tick: () => void) => Promise<T>) => {
+      log(`${name}: starting mqtt-ingest (SEM_MQTT_INFLIGHT=${window})`);
+      return withServer({
+        name,
+        outDir,
+        script: join(ROOT, 'services/mqtt-ingest/src/server.ts'),
+        env: apiEnv({
+          SEM_MQTT_URL: `mqtt://127.0.0.1:${broker.port}`,
+          // The bench broker takes anonymous clients; the service insists on a password all the same.
+          SEM_MQTT_PASSWORD: 'bench',
+          SEM_MQTT_CLIENT_ID: 'sem-bench-ingest',
+          SEM_MQTT_INFLIGHT: String(window),
+          SEM_MQTT_OPS_PORT: String(opsPort),
+          SEM_MQTT_OPS_HOST: '127.0.0.1',
+          SEM_MQTT_STATS_LOG_MS: '0',
+        }),
+        port: opsPort,
+        readyPath: '/healthz',
+        conn,
+        mariadbPid: dbPid,
+        ...timing,
+        load: (_server, tick) => body(tick),
+      });
+    };
+    const maxRun = (window: number) =>
+      ingestRun(`mqtt-max-${window}`, window, { warmupS: o.warmupS, seconds: o.seconds }, (tick) =>
+        mqttMax({ brokerPort: broker.port, opsPort, devices: devices.slice(0, 50), clock, readingsPerMessage, backlog: 200, warmupS: o.warmupS, seconds: o.seconds, onTick: tick }),
+      );
+    const one = await maxRun(1);
+    addAcked(one.value.published);
+    const max = await maxRun(inflight);
+    addAcked(max.value.published);
+    log(`mqtt max: ${Math.round(max.value.readingsPerS)} readings/s with ${inflight} in hand, ${Math.round(one.value.readingsPerS)} one at a time`);
+    const before = await storedByDevice(conn);
+    const maxSeconds = o.quick ? 300 : 900;
+    const run = await ingestRun('mqtt-storm', inflight, { warmupS: 0, seconds: Math.min(maxSeconds, 60) }, (tick) =>
+      mqttStorm({ brokerPort: broker.port, opsPort, devices, clock, messagesPerDevice: 60, readingsPerMessage, reconnectWithinMs: 1000, maxSeconds, onTick: tick }),
+    );
+    const m = run.value;
+    addAcked(m.published);
+    const after = await storedByDevice(conn);
+    let lost = 0;
+    let extra = 0;
+    for (const d of devices) {
+      const added = (after.get(d.id) ?? 0) - (before.get(d.id) ?? 0);
+      const sent = m.published.get(d.id) ?? 0;
+      lost += Math.max(0, sent - added);
+      extra += Math.max(0, added - sent);
+    }
+    const drainS = m.drainMs / 1000;
+    const cumulative = m.perSecond.map((x) => x?.[0]);
+    report.mqtt = {
+      broker: broker.settings,
+      inflight,
+      readingsPerMessage,
+      maxOneAtATime: one.value.readingsPerS,
+      max: max.value.readingsPerS,
+      devices: m.devices,
+      messages: m.messages,
+      readings: m.readings,
+      publishedS: m.publishedMs / 1000,
+      drainS,
+      idealS: m.readings / max.value.readingsPerS,
+      goodput: m.counters.readings / (Number.isNaN(drainS) ? maxSeconds : drainS),
+      perSecond: cumulative.map((c, i) => (c ?? 0) - (cumulative.slice(0, i).findLast((x) => x !== undefined) ?? 0)),
+      retries: m.counters.retries,
+      duplicates: m.counters.duplicates,
+      rejected: m.counters.rejected,
+      failedDevices: m.failedDevices,
+      lost,
+      extra,
+      serviceCpu: run.window.serverCpu,
+    };
+    log(`mqtt storm: ${m.readings} readings drained in ${drainS.toFixed(1)} s (ideal ${report.mqtt.idealS.toFixed(1)} s), lost ${lost}, stored twice ${extra}`);
+    save();
+  } finally {
+    await broker.stop();
+  }
 }
 
 // The per-device rate limit answers 429 with Retry-After.
