@@ -405,7 +405,7 @@ if (want('mqtt') && jsonDevices.length > 0) {
     };
     const maxRun = (window: number) =>
       ingestRun(`mqtt-max-${window}`, window, { warmupS: o.warmupS, seconds: o.seconds }, (tick) =>
-        mqttMax({ brokerPort: broker.port, opsPort, devices: devices.slice(0, 50), clock, readingsPerMessage, backlog: 200, warmupS: o.warmupS, seconds: o.seconds, onTick: tick }),
+        mqttMax({ brokerPort: broker.port, opsPort, devices, clock, readingsPerMessage, backlog: 1000, warmupS: o.warmupS, seconds: o.seconds, onTick: tick }),
       );
     const one = await maxRun(1);
     addAcked(one.value.published);

@@ -57,7 +57,11 @@ export function loadMqttConfig(env: Env): MqttIngestConfig {
 }
 
 function parse(env: Env): MqttIngestConfig {
-  const ingest = loadIngestConfig(env);
+  const loaded = loadIngestConfig(env);
+  // No shedding by wait: the broker hands over at most SEM_MQTT_INFLIGHT messages and keeps the rest, so the queue is
+  // bounded already, and a refused message would only hold back the PUBACKs behind it (and so the broker's window)
+  // while it waits to be retried. The row bound (SEM_WRITE_QUEUE_MAX) stays as the backstop.
+  const ingest = { ...loaded, writeQueue: { ...loaded.writeQueue, maxWaitMs: Number.POSITIVE_INFINITY, admitMaxWaitMs: Number.POSITIVE_INFINITY } };
   const e = parseEnv(schema, env);
   const password = envSecret(env, 'SEM_MQTT_PASSWORD');
   const deviceSecret = envSecret(env, 'SEM_MQTT_DEVICE_SECRET');
