@@ -39,75 +39,49 @@ function connectDevice(port: number, device: MqttDevice): Promise<MqttClient> {
   return mqtt.connectAsync(`mqtt://127.0.0.1:${port}`, { clientId: `bench-${device.name}`, protocolVersion: 4, clean: true, reconnectPeriod: 0, connectTimeout: 60_000, keepalive: 120 });
 }
 
-export interface MqttMaxResult {
-  /** Readings stored per second in the measured window. */
-  readingsPerS: number;
-  messagesPerS: number;
-  /** Readings published (all acknowledged by the broker) per device. */
-  published: Map<number, number>;
+/**
+ * Publishes `messagesPerDevice` messages per device at QoS 1 while the service is away: the broker queues them in
+ * the service's persistent session. Returns the readings published per device.
+ */
+export async function queueBacklog(o: { brokerPort: number; devices: readonly MqttDevice[]; clock: DeviceClock; messagesPerDevice: number; readingsPerMessage: number }): Promise<Map<number, number>> {
+  const published = new Map<number, number>();
+  const outboxes = o.devices.map((d) => Array.from({ length: o.messagesPerDevice }, () => nextMessage(d, o.clock, o.readingsPerMessage)));
+  await Promise.all(
+    o.devices.map(async (device, i) => {
+      const client = await connectDevice(o.brokerPort, device);
+      for (const message of outboxes[i]!) {
+        await client.publishAsync(`sem/${device.name}/readings`, message, { qos: 1 });
+        published.set(device.id, (published.get(device.id) ?? 0) + o.readingsPerMessage);
+      }
+      await client.endAsync();
+    }),
+  );
+  return published;
 }
 
 /**
- * The MQTT path's maximum: `devices` publish without pause while the service keeps up, holding the backlog at the
- * broker between `backlog` messages and twice that, so the service always has a full window and the queue stays
- * bounded; stored readings counted from the service's own counters over the measured window, then drained.
+ * The MQTT path's maximum: the service drains a backlog the broker queued while it was away, with nothing else
+ * running (the load generator idle). Readings stored per second over the measured window after `warmupS`, from the
+ * service's own counters; then it waits (bounded) until the whole backlog is stored.
  */
-export async function mqttMax(o: {
-  brokerPort: number;
-  opsPort: number;
-  devices: readonly MqttDevice[];
-  clock: DeviceClock;
-  readingsPerMessage: number;
-  backlog: number;
-  warmupS: number;
-  seconds: number;
-  onTick?: () => void;
-}): Promise<MqttMaxResult> {
-  const clients = await Promise.all(o.devices.map((d) => connectDevice(o.brokerPort, d)));
-  const published = new Map<number, number>();
-  const start = await ingestCounters(o.opsPort);
-  let sent = 0;
-  let stored = 0;
-  const endAt = performance.now() + (o.warmupS + o.seconds) * 1000;
-  let running = true;
-  const watcher = (async () => {
-    while (running) {
-      stored = (await ingestCounters(o.opsPort)).readings - start.readings;
-      o.onTick?.();
-      await sleep(100);
-    }
-  })();
-  let windowFrom: IngestCounters | undefined;
-  let windowFromAt = 0;
-  const windowTimer = setTimeout(() => {
-    windowFromAt = performance.now();
-    void ingestCounters(o.opsPort).then((c) => (windowFrom = c));
-  }, o.warmupS * 1000);
-  await Promise.all(
-    clients.map(async (client, i) => {
-      const device = o.devices[i]!;
-      while (performance.now() < endAt) {
-        if ((sent - stored) / o.readingsPerMessage > 2 * o.backlog) {
-          await sleep(20);
-          continue;
-        }
-        sent += o.readingsPerMessage;
-        await client.publishAsync(`sem/${device.name}/readings`, nextMessage(device, o.clock, o.readingsPerMessage), { qos: 1 });
-        published.set(device.id, (published.get(device.id) ?? 0) + o.readingsPerMessage);
-      }
-    }),
-  );
-  const windowTo = await ingestCounters(o.opsPort);
-  const windowS = (performance.now() - windowFromAt) / 1000;
-  clearTimeout(windowTimer);
-  // Drained before the next phase (bounded: the backlog is at most twice `backlog` messages).
-  const total = [...published.values()].reduce((a, b) => a + b, 0);
-  for (let i = 0; i < 1200 && stored < total; i++) await sleep(100);
-  running = false;
-  await watcher;
-  await Promise.all(clients.map((c) => c.endAsync()));
-  const from = windowFrom ?? start;
-  return { readingsPerS: (windowTo.readings - from.readings) / windowS, messagesPerS: (windowTo.readings - from.readings) / o.readingsPerMessage / windowS, published };
+export async function measureDrain(o: { opsPort: number; readings: number; warmupS: number; seconds: number; maxSeconds: number; onTick?: () => void }): Promise<{ readingsPerS: number; drained: boolean }> {
+  // The service was started for this drain: its counters began at zero, with the backlog already arriving.
+  const tick = o.onTick ? setInterval(o.onTick, 250) : undefined;
+  await sleep(o.warmupS * 1000);
+  const from = await ingestCounters(o.opsPort);
+  const fromAt = performance.now();
+  await sleep(o.seconds * 1000);
+  const to = await ingestCounters(o.opsPort);
+  const readingsPerS = (to.readings - from.readings) / ((performance.now() - fromAt) / 1000);
+  const bound = performance.now() + o.maxSeconds * 1000;
+  let drained = false;
+  while (!drained && performance.now() < bound) {
+    const c = await ingestCounters(o.opsPort);
+    drained = c.readings + c.duplicates >= o.readings;
+    if (!drained) await sleep(200);
+  }
+  if (tick) clearInterval(tick);
+  return { readingsPerS, drained };
 }
 
 export interface MqttStormResult {

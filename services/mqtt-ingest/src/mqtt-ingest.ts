@@ -80,7 +80,13 @@ export async function startMqttIngest({ engine, metrics, config, log }: MqttInge
       return device;
     },
   });
-  const subscriber = await startIngestSubscriber({
+  // Served before the subscription: after a restart with a backlog at the broker, the registry's config messages
+  // below wait behind it, and /metrics and /healthz should answer meanwhile.
+  let subscriber: IngestSubscriber | undefined;
+  const ops = config.ops
+    ? await startOpsServer({ ...config.ops, registry: metrics, connected: () => subscriber?.client.connected ?? false })
+    : undefined;
+  subscriber = await startIngestSubscriber({
     broker: config.broker,
     handler,
     stats,
@@ -94,9 +100,6 @@ export async function startMqttIngest({ engine, metrics, config, log }: MqttInge
     ? new HaPublisher({ db: engine.db, client: subscriber.client, log, prefix: config.homeAssistant.prefix, intervalMs: config.homeAssistant.intervalMs })
     : undefined;
   homeAssistant?.start();
-  const ops = config.ops
-    ? await startOpsServer({ ...config.ops, registry: metrics, connected: () => subscriber.client.connected })
-    : undefined;
   const statsTimer =
     config.statsLogMs > 0 ? setInterval(() => log.info({ mqtt: stats.snapshot() }, 'mqtt ingest counters'), config.statsLogMs) : undefined;
   statsTimer?.unref();
