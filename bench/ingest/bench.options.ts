@@ -32,7 +32,7 @@ export interface BenchOptions {
   halfRates: Map<string, number>;
 }
 
-export const ALL_PHASES = ['a', 'b', 'c', 'd', 'e', 'f', 'half', 'overload', 'herd', 'mqtt', 'ratelimit', 'count', 'steps', 'storage'] as const;
+export const ALL_PHASES = ['a', 'b', 'c', 'd', 'e', 'f', 'half', 'shedcost', 'overload', 'herd', 'mqtt', 'ratelimit', 'count', 'steps', 'storage'] as const;
 
 const USAGE = `npm run bench:ingest [-- --quick] [--seconds N] [--warmup N] [--only a,b,c,...] [--out DIR]
   --quick            5 s per phase, 1 s warm-up, storage on 100 devices x 2 h (about 3 minutes)

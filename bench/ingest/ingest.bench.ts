@@ -6,6 +6,8 @@
  * of acknowledged versus stored rows. Only loopback addresses; every loop is bounded in time and count.
  */
 import { execSync } from 'node:child_process';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { createConnection } from 'mysql2/promise';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -14,6 +16,7 @@ import { adminConnection, BENCH_DB, createBenchDevices, freshBenchDatabase, root
 import { mariadbPid } from './child.process.ts';
 import { dbCeiling } from './db-ceiling.phase.ts';
 import { closedLoop, openLoop, type DeviceStream, type LoadResult } from './load.runner.ts';
+import { KeepAliveConnection } from './http-keepalive.client.ts';
 import { machineInfo } from './machine.info.ts';
 import { DeviceClock } from './device-clock.ts';
 import { batchJsonStream, semFormStream, singleJsonStream, telegramStream, type BenchDevice } from './payloads.factory.ts';
@@ -46,7 +49,7 @@ const dbPid = mariadbPid(o.dbPidFile);
 const machine = await machineInfo(conn);
 log(`${machine.cores} cores (${machine.cpu}), ${machine.memoryGiB} GiB, node ${machine.node}, MariaDB ${machine.mariadb}, load ${machine.loadavgAtStart.join(' ')}`);
 
-const needJson = ['a', 'b', 'c', 'd', 'e', 'half', 'overload', 'herd', 'mqtt', 'ratelimit', 'steps'].some(want);
+const needJson = ['a', 'b', 'c', 'd', 'e', 'half', 'shedcost', 'overload', 'herd', 'mqtt', 'ratelimit', 'steps'].some(want);
 const jsonDevices: BenchDevice[] = needJson ? await createBenchDevices(db, 'json', o.devices, 'token') : [];
 const semDevices: BenchDevice[] = want('f') || want('half') ? await createBenchDevices(db, 'sem', o.devices, 'legacy') : [];
 log(`devices: ${jsonDevices.length} with token keys, ${semDevices.length} with legacy keys`);
@@ -247,6 +250,34 @@ if (want('half')) {
     rows.push(loadRow(`½${base}`, `${what}${given ? ' (rate given)' : ''}: ${rate} req/s offered open-loop after a ${o.warmupS} s ramp (latency from the due time)`, run, base === 'd' ? 'readings/s' : 'req/s'));
     save();
   }
+}
+
+// What one refusal costs the API: every POST is refused (one request held on a row lock keeps the queue busy longer
+// than SEM_WRITE_QUEUE_MAX_WAIT_MS), closed loop on 200 connections; compare with b, the cheapest Fastify answer.
+if (want('shedcost') && jsonDevices.length > 1) {
+  const held = jsonDevices[0]!;
+  const heldStream = singleJsonStream(held, clock);
+  const lock = await createConnection({ ...db.root, timezone: 'Z' });
+  await lock.query('BEGIN');
+  await lock.query('INSERT INTO reading (device_id, meter_time, received_at, source) VALUES (?, ?, NOW(3), 0)', [held.id, new Date(clock.nextMs(held.id))]);
+  const run = await apiRun(
+    'shedcost',
+    async (port, tick) => {
+      const stuckConn = new KeepAliveConnection(port, 60_000);
+      const stuck = stuckConn.request(heldStream.next().raw);
+      await sleep(300);
+      const r = await closedLoop({ port, devices: streams(jsonDevices.slice(1), (d) => singleJsonStream(d, clock)), connections: 200, warmupS: o.warmupS, seconds: o.seconds, onTick: tick });
+      await lock.query('ROLLBACK');
+      const answer = await stuck;
+      stuckConn.close();
+      if (answer.status === 201) addAcked(new Map([[held.id, 1]]));
+      return r;
+    },
+    { SEM_WRITE_QUEUE_MAX_WAIT_MS: '20' },
+  );
+  await lock.end();
+  rows.push(loadRow('shed', 'every POST refused (503 at the admission gate): one request held on a row lock, 200 connections closed loop', run, 'req/s'));
+  save();
 }
 
 // Twice and four times the measured maximum of c and e, and twice d, offered open-loop: goodput must hold near the

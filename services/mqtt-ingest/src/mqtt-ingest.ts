@@ -82,17 +82,18 @@ export async function startMqttIngest({ engine, metrics, config, log }: MqttInge
   });
   // Served before the subscription: after a restart with a backlog at the broker, the registry's config messages
   // below wait behind it, and /metrics and /healthz should answer meanwhile.
-  let subscriber: IngestSubscriber | undefined;
+  const live: { subscriber?: IngestSubscriber } = {};
   const ops = config.ops
-    ? await startOpsServer({ ...config.ops, registry: metrics, connected: () => subscriber?.client.connected ?? false })
+    ? await startOpsServer({ ...config.ops, registry: metrics, connected: () => live.subscriber?.client.connected ?? false })
     : undefined;
-  subscriber = await startIngestSubscriber({
+  const subscriber = await startIngestSubscriber({
     broker: config.broker,
     handler,
     stats,
     log,
     onIgnored: (kind, reason) => ignored.inc({ kind, reason }),
   });
+  live.subscriber = subscriber;
   registry.attachClient(subscriber.client);
   await registry.syncOnce();
   const stopSync = registry.start(config.registryPollMs);
