@@ -18,8 +18,14 @@ export function assertPubackWriter(client: MqttClient): void {
   }
 }
 
-/** Sends a PUBACK now, on the client's current connection only (never stored for a later one). */
+/**
+ * Sends a PUBACK now, on the client's current connection only (never stored for a later one). A packet sent is
+ * the keepalive MQTT asks of a client, so the ping waits: in the reconnect storms of the bench the ping's answer
+ * queued behind a window of messages and the connection was dropped for a keepalive timeout (its messages then
+ * redelivered) once per storm.
+ */
 export function sendPuback(client: MqttClient, messageId: number, reasonCode: number): void {
   if (!client.connected) return;
   (client as unknown as PacketWriter)._sendPacket({ cmd: 'puback', messageId, reasonCode });
+  client.reschedulePing();
 }
