@@ -185,9 +185,14 @@ export class WriteQueue {
     return { kind: 'overloaded', message, reason, retryAfterSeconds: this.#appointments.book(waitMs, this.#requestCommitMs()) };
   }
 
-  /** Write-path time one refused request will take when it comes back: its rows (the recent mean) in full batches. */
+  /**
+   * Write-path time one refused request will take when it comes back: its rows (the recent mean) in full batches, at
+   * the fitted rate without the drift of the last commits. Optimistic on purpose: a device that comes back too early
+   * costs one more refusal (tens of µs), one told to come back too late leaves the write path idle (a reconnect
+   * storm in the bench drained at a third of the maximum with the drift in).
+   */
   #requestCommitMs(): number {
-    const cost = this.#model.cost;
+    const cost = this.#model.fitted;
     if (!cost) return 0;
     const batch = this.#opts.maxBatchRows;
     return (this.#rowsPerRequest * (cost.fixedMs / batch + cost.perRowMs)) / (this.#opts.concurrency ?? 1);
