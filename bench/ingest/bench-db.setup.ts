@@ -4,13 +4,15 @@ import { API_TABLES, bootstrapDatabase, createKysely, type DbConnectionConfig } 
 import { createDevice } from '@sem/ingest-api';
 import type { BenchDevice } from './payloads.factory.ts';
 
-/** The benchmark's own database and accounts: nothing else on the shared server is touched. */
-// SEM_BENCH_DB_NAME gives a run its own database and users, so that two runs on one server never share them.
+/**
+ * The benchmark's own database and accounts: nothing else on the shared server is touched. SEM_BENCH_DB_NAME gives
+ * another name, so two benches on one server do not drop each other's database and users.
+ */
 export const BENCH_DB = benchDbName(process.env.SEM_BENCH_DB_NAME ?? 'sem_bench_ingest');
 const USERS = { owner: `${BENCH_DB}_owner`, api: `${BENCH_DB}_api`, readonly: `${BENCH_DB}_ro` };
 
 function benchDbName(name: string): string {
-  if (!/^[a-z][a-z0-9_]{0,40}$/.test(name)) throw new Error('SEM_BENCH_DB_NAME must be 1 to 41 lower-case letters, digits or _');
+  if (!/^[a-z][a-z0-9_]{0,40}$/.test(name)) throw new Error(`SEM_BENCH_DB_NAME must be a lower-case identifier of at most 41 characters, not ${JSON.stringify(name)}`);
   return name;
 }
 

@@ -24,11 +24,15 @@ export interface BenchOptions {
   /** Phases to run (default all): a b c d e f half overload ratelimit storage. */
   only: Set<string>;
   port: number;
+  /** The MQTT storm's private Mosquitto; the mqtt-ingest service's ops port is the next one. */
+  mqttPort: number;
+  /** The storm broker's max_inflight_messages instead of the deployed one (A/B). */
+  brokerInflight: number | undefined;
   /** Offered rates of the half-load phases instead of half the measured maximum (for A/B runs), by scenario. */
   halfRates: Map<string, number>;
 }
 
-export const ALL_PHASES = ['a', 'b', 'c', 'c2', 'd', 'e', 'f', 'half', 'overload', 'herd', 'ratelimit', 'count', 'steps', 'storage'] as const;
+export const ALL_PHASES = ['a', 'b', 'c', 'c2', 'd', 'e', 'f', 'half', 'shedcost', 'overload', 'herd', 'mqtt', 'ratelimit', 'count', 'steps', 'storage'] as const;
 
 const USAGE = `npm run bench:ingest [-- --quick] [--seconds N] [--warmup N] [--only a,b,c,...] [--out DIR]
   --quick            5 s per phase, 1 s warm-up, storage on 100 devices x 2 h (about 3 minutes)
@@ -42,6 +46,8 @@ const USAGE = `npm run bench:ingest [-- --quick] [--seconds N] [--warmup N] [--o
   --db-port N        the same server's TCP port, for the API (default 3306)
   --db-pid-file F    its pid file, for its CPU time (default: the local mariadbd)
   --prepare CMD      shell command run after the bench database is created (env SEM_BENCH_DB), e.g. to shard it
+  --port N           the API's port (default 18080); --mqtt-port N the MQTT storm's broker (default 18883, ops +1)
+  --broker-inflight N  the MQTT storm broker's max_inflight_messages (default: deploy/mosquitto/mosquitto.conf's)
   --half-rates LIST  offered rates of the half-load phases, e.g. c=2000,e=1400 (default: half of c..f as measured;
                      a phase given here runs without its maximum)`;
 
@@ -61,6 +67,8 @@ export function parseBenchOptions(argv: string[]): BenchOptions {
       'db-pid-file': { type: 'string' },
       prepare: { type: 'string' },
       port: { type: 'string' },
+      'mqtt-port': { type: 'string' },
+      'broker-inflight': { type: 'string' },
       'half-rates': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -94,6 +102,8 @@ export function parseBenchOptions(argv: string[]): BenchOptions {
     prepare: v.prepare,
     only,
     port: num(v.port, 18_080, 1024, 65_000, 'port'),
+    mqttPort: num(v['mqtt-port'], 18_883, 1024, 65_000, 'mqtt-port'),
+    brokerInflight: v['broker-inflight'] === undefined ? undefined : num(v['broker-inflight'], 20, 1, 65_535, 'broker-inflight'),
     halfRates: new Map(
       (v['half-rates'] ?? '').split(',').filter(Boolean).map((kv) => {
         const [k, r] = kv.split('=');

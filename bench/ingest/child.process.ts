@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, readdirSync, readFileSync } from 'node:fs';
+import { connect } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 const TICKS_PER_S = 100;
@@ -85,6 +86,8 @@ export async function startServer(o: {
   logPath: string;
   readyTimeoutMs?: number;
 }): Promise<ServerChild> {
+  // Another server on the port would answer the readiness probe and the load (another session's bench did).
+  if (await portAnswers(o.port)) throw new Error(`port ${o.port} is already in use; choose another with --port`);
   const log = createWriteStream(o.logPath);
   const child = spawn(process.execPath, [...(o.nodeArgs ?? []), o.script, ...(o.args ?? [])], {
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...o.env },
@@ -128,4 +131,13 @@ export async function startServer(o: {
       return code;
     },
   };
+}
+
+/** Whether something accepts TCP connections on 127.0.0.1:port. */
+function portAnswers(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect(port, '127.0.0.1');
+    socket.once('connect', () => (socket.destroy(), resolve(true)));
+    socket.once('error', () => resolve(false));
+  });
 }

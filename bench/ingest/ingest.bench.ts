@@ -6,6 +6,8 @@
  * of acknowledged versus stored rows. Only loopback addresses; every loop is bounded in time and count.
  */
 import { execSync } from 'node:child_process';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { createConnection } from 'mysql2/promise';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -14,6 +16,7 @@ import { adminConnection, BENCH_DB, createBenchDevices, freshBenchDatabase, root
 import { mariadbPid } from './child.process.ts';
 import { dbCeiling } from './db-ceiling.phase.ts';
 import { closedLoop, openLoop, type DeviceStream, type LoadResult } from './load.runner.ts';
+import { KeepAliveConnection } from './http-keepalive.client.ts';
 import { machineInfo } from './machine.info.ts';
 import { DeviceClock } from './device-clock.ts';
 import { batchJsonStream, semFormStream, singleJsonStream, telegramStream, type BenchDevice } from './payloads.factory.ts';
@@ -22,6 +25,8 @@ import { BENCH_ADMIN_TOKEN } from './api-metrics.scrape.ts';
 import { renderMarkdown, type PhaseRow, type BenchReport } from './results.report.ts';
 import { storagePhase } from './storage.phase.ts';
 import { thunderingHerd } from './herd.phase.ts';
+import { stackBrokerSettings, startBenchBroker } from './mqtt-broker.process.ts';
+import { measureDrain, mqttStorm, queueBacklog, type MqttDevice } from './mqtt-storm.phase.ts';
 import { overloadRow } from './overload.summary.ts';
 import { profileWriteSteps } from './write-steps.profile.ts';
 
@@ -45,7 +50,7 @@ const dbPid = mariadbPid(o.dbPidFile);
 const machine = await machineInfo(conn);
 log(`${machine.cores} cores (${machine.cpu}), ${machine.memoryGiB} GiB, node ${machine.node}, MariaDB ${machine.mariadb}, load ${machine.loadavgAtStart.join(' ')}`);
 
-const needJson = ['a', 'b', 'c', 'd', 'e', 'half', 'overload', 'herd', 'ratelimit', 'steps'].some(want);
+const needJson = ['a', 'b', 'c', 'd', 'e', 'half', 'shedcost', 'overload', 'herd', 'mqtt', 'ratelimit', 'steps'].some(want);
 const jsonDevices: BenchDevice[] = needJson ? await createBenchDevices(db, 'json', o.devices, 'token') : [];
 const semDevices: BenchDevice[] = want('f') || want('half') ? await createBenchDevices(db, 'sem', o.devices, 'legacy') : [];
 log(`devices: ${jsonDevices.length} with token keys, ${semDevices.length} with legacy keys`);
@@ -260,6 +265,34 @@ if (want('half')) {
   }
 }
 
+// What one refusal costs the API: every POST is refused (one request held on a row lock keeps the queue busy longer
+// than SEM_WRITE_QUEUE_MAX_WAIT_MS), closed loop on 200 connections; compare with b, the cheapest Fastify answer.
+if (want('shedcost') && jsonDevices.length > 1) {
+  const held = jsonDevices[0]!;
+  const heldStream = singleJsonStream(held, clock);
+  const lock = await createConnection({ ...db.root, timezone: 'Z' });
+  await lock.query('BEGIN');
+  await lock.query('INSERT INTO reading (device_id, meter_time, received_at, source) VALUES (?, ?, NOW(3), 0)', [held.id, new Date(clock.nextMs(held.id))]);
+  const run = await apiRun(
+    'shedcost',
+    async (port, tick) => {
+      const stuckConn = new KeepAliveConnection(port, 60_000);
+      const stuck = stuckConn.request(heldStream.next().raw);
+      await sleep(300);
+      const r = await closedLoop({ port, devices: streams(jsonDevices.slice(1), (d) => singleJsonStream(d, clock)), connections: 200, warmupS: o.warmupS, seconds: o.seconds, onTick: tick });
+      await lock.query('ROLLBACK');
+      const answer = await stuck;
+      stuckConn.close();
+      if (answer.status === 201) addAcked(new Map([[held.id, 1]]));
+      return r;
+    },
+    { SEM_WRITE_QUEUE_MAX_WAIT_MS: '20' },
+  );
+  await lock.end();
+  rows.push(loadRow('shed', 'every POST refused (503 at the admission gate): one request held on a row lock, 200 connections closed loop', run, 'req/s'));
+  save();
+}
+
 // Twice and four times the measured maximum of c and e, and twice d, offered open-loop: goodput must hold near the
 // maximum, the excess be refused at once (503 + Retry-After), RSS stay bounded.
 if (want('overload')) {
@@ -378,6 +411,103 @@ if (want('herd')) {
   };
   log(`herd: ${h.readings} readings drained in ${(h.drainMs / 1000).toFixed(1)} s (ideal ${report.herd.idealS?.toFixed(1)} s), lost ${lost}, stored twice ${extra}, re-sent after a timeout ${h.duplicates}, unsent ${h.readings - h.acked - h.duplicates}`);
   save();
+}
+
+// The MQTT reconnect storm: a fleet's QoS 1 outboxes through a private Mosquitto to the mqtt-ingest service.
+if (want('mqtt') && jsonDevices.length > 0) {
+  const deployed = stackBrokerSettings();
+  const broker = await startBenchBroker(o.mqttPort, { ...deployed, maxInflightMessages: o.brokerInflight ?? deployed.maxInflightMessages });
+  try {
+    const [named] = await conn.query('SELECT id, name FROM device WHERE id IN (?)', [jsonDevices.map((d) => d.id)]);
+    const devices: MqttDevice[] = named as MqttDevice[];
+    const opsPort = o.mqttPort + 1;
+    const readingsPerMessage = 10;
+    const inflight = 100;
+    const ingestRun = <T>(name: string, window: number, timing: { warmupS: number; seconds: number }, body: (tick: () => void) => Promise<T>) => {
+      log(`${name}: starting mqtt-ingest (SEM_MQTT_INFLIGHT=${window})`);
+      return withServer({
+        name,
+        outDir,
+        script: join(ROOT, 'services/mqtt-ingest/src/server.ts'),
+        env: apiEnv({
+          SEM_MQTT_URL: `mqtt://127.0.0.1:${broker.port}`,
+          // The bench broker takes anonymous clients; the service insists on a password all the same.
+          SEM_MQTT_PASSWORD: 'bench',
+          SEM_MQTT_CLIENT_ID: 'sem-bench-ingest',
+          SEM_MQTT_INFLIGHT: String(window),
+          SEM_MQTT_OPS_PORT: String(opsPort),
+          SEM_MQTT_OPS_HOST: '127.0.0.1',
+          SEM_MQTT_STATS_LOG_MS: '0',
+        }),
+        port: opsPort,
+        readyPath: '/healthz',
+        conn,
+        mariadbPid: dbPid,
+        ...timing,
+        load: (_server, tick) => body(tick),
+      });
+    };
+    // The max of the MQTT path: a backlog queued while the service is away (its session made by a first start),
+    // drained with nothing else running; one message at a time (as before #20) and with the window.
+    await ingestRun('mqtt-session', inflight, { warmupS: 0, seconds: 0 }, async () => undefined);
+    const maxRun = async (window: number, messagesPerDevice: number) => {
+      const published = await queueBacklog({ brokerPort: broker.port, devices, clock, messagesPerDevice, readingsPerMessage });
+      addAcked(published);
+      const readings = [...published.values()].reduce((a, b) => a + b, 0);
+      const run = await ingestRun(`mqtt-max-${window}`, window, { warmupS: o.warmupS, seconds: o.seconds }, (tick) =>
+        measureDrain({ opsPort, readings, warmupS: o.warmupS, seconds: o.seconds, maxSeconds: 300, onTick: tick }),
+      );
+      if (!run.value.drained) throw new Error(`mqtt-max-${window}: the backlog of ${readings} readings did not drain within 300 s`);
+      return run.value.readingsPerS;
+    };
+    const one = await maxRun(1, 1);
+    const max = await maxRun(inflight, 10);
+    log(`mqtt max: ${Math.round(max)} readings/s with ${inflight} in hand, ${Math.round(one)} one at a time`);
+    const before = await storedByDevice(conn);
+    const maxSeconds = o.quick ? 300 : 900;
+    const run = await ingestRun('mqtt-storm', inflight, { warmupS: 0, seconds: Math.min(maxSeconds, 60) }, (tick) =>
+      mqttStorm({ brokerPort: broker.port, opsPort, devices, clock, messagesPerDevice: 60, readingsPerMessage, reconnectWithinMs: 1000, maxSeconds, onTick: tick }),
+    );
+    const m = run.value;
+    addAcked(m.published);
+    const after = await storedByDevice(conn);
+    let lost = 0;
+    let extra = 0;
+    for (const d of devices) {
+      const added = (after.get(d.id) ?? 0) - (before.get(d.id) ?? 0);
+      const sent = m.published.get(d.id) ?? 0;
+      lost += Math.max(0, sent - added);
+      extra += Math.max(0, added - sent);
+    }
+    const drainS = m.drainMs / 1000;
+    const cumulative = m.perSecond.map((x) => x?.[0]);
+    report.mqtt = {
+      broker: broker.settings,
+      inflight,
+      readingsPerMessage,
+      maxOneAtATime: one,
+      max,
+      devices: m.devices,
+      messages: m.messages,
+      readings: m.readings,
+      publishedS: m.publishedMs / 1000,
+      drainS,
+      idealS: m.readings / max,
+      goodput: m.counters.readings / (Number.isNaN(drainS) ? maxSeconds : drainS),
+      perSecond: cumulative.map((c, i) => (c ?? 0) - (cumulative.slice(0, i).findLast((x) => x !== undefined) ?? 0)),
+      retries: m.counters.retries,
+      duplicates: m.counters.duplicates,
+      rejected: m.counters.rejected,
+      failedDevices: m.failedDevices,
+      lost,
+      extra,
+      serviceCpu: run.window.serverCpu,
+    };
+    log(`mqtt storm: ${m.readings} readings drained in ${drainS.toFixed(1)} s (ideal ${report.mqtt.idealS.toFixed(1)} s), lost ${lost}, stored twice ${extra}`);
+    save();
+  } finally {
+    await broker.stop();
+  }
 }
 
 // The per-device rate limit answers 429 with Retry-After.

@@ -1,4 +1,5 @@
 import { renderOverload, type HerdSummary, type OverloadSummary } from './overload.summary.ts';
+import { renderMqttStorm, type MqttStormSummary } from './mqtt-storm.summary.ts';
 import type { ProfileSummary } from './cpu-profile.summary.ts';
 import type { ApiMetrics } from './api-metrics.scrape.ts';
 import type { MachineInfo } from './machine.info.ts';
@@ -41,6 +42,7 @@ export interface BenchReport {
   steps?: ShapeProfile[];
   overload?: OverloadSummary[];
   herd?: HerdSummary;
+  mqtt?: MqttStormSummary;
 }
 
 const CEILING: Record<string, string> = { c: 'b', c2: 'c', d: 'a', e: 'b', f: 'b' };
@@ -136,6 +138,7 @@ export function renderMarkdown(r: BenchReport): string {
     out.push(`  top self time: ${p.top.slice(0, 6).map(([k, v]) => `${k} ${pct(v)}`).join('; ')}`);
   }
   out.push(...renderOverload(r.overload, r.herd));
+  out.push(...renderMqttStorm(r.mqtt));
   for (const n of r.notes) out.push('', n);
   return `${out.join('\n')}\n`;
 }

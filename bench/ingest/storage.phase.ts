@@ -3,10 +3,10 @@ import { createConnection, type Connection } from 'mysql2/promise';
 import { createKysely, migrateToLatest, type DbConnectionConfig } from '@sem/db';
 import { decodeTelegrams } from '@sem/meter-protocol';
 import { prepareReading } from '@sem/ingest';
-import { createBenchDevices } from './bench-db.setup.ts';
+import { BENCH_DB, createBenchDevices } from './bench-db.setup.ts';
 import { P1_TEMPLATE_PATH } from './payloads.factory.ts';
 
-export const STORAGE_DB = 'sem_bench_ingest_storage';
+export const STORAGE_DB = `${BENCH_DB}_storage`;
 
 export interface StorageView {
   label: string;

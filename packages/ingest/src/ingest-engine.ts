@@ -17,7 +17,7 @@ import { rollupWriteStepWith } from './rollups/rollup-write-step.ts';
 import { ingestReadings, type IngestDevice, type IngestObserver, type IngestResult } from './write/ingest.ts';
 import type { ReadingSource } from './write/prepared-reading.ts';
 import { pingDatabase } from './write/write-batch.ts';
-import { WriteQueue } from './write/write-queue.ts';
+import { WriteQueue, type AdmissionRefusal } from './write/write-queue.ts';
 import { purgeExpiredRequests, type RequestIdentity } from './write/request-once.ts';
 import type { WriteStep } from './write/write-steps.ts';
 
@@ -54,6 +54,8 @@ export interface IngestEngine {
    * with Retry-After seconds). Ask before reading a request's body to answer the excess cheaply; `ingest` asks again.
    */
   admission(): IngestError | undefined;
+  /** The same decision as plain data (no Error to build), for an adapter that answers the refusal itself. */
+  refusal(): AdmissionRefusal | undefined;
   /** HAN bytes to readings with the device's HAN keys, zone, Kamstrup scalers and clock rule. */
   decodeHan(device: Pick<DeviceSettings, 'id' | 'timeZone' | 'country'>, bytes: Uint8Array): Promise<Reading[]>;
   /** P1 text to readings in the device's zone; encrypted P1 (Smarty, 0xDB) with the device's P1 key. */
@@ -113,6 +115,7 @@ export function createIngest(options: IngestEngineOptions): IngestEngine {
         throw err;
       }),
     admission: () => writeQueue.admission(),
+    refusal: () => writeQueue.refusal(),
     decodeHan: (device, bytes) => decodeHanBytes(db, device, bytes),
     decodeP1: (device, text) => decodeP1Payload(db, device, text),
     ping: () => pingDatabase(db),

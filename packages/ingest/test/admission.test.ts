@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { retryAfterSeconds } from '../src/index.ts';
+import { RetryAppointments } from '../src/index.ts';
 import { CommitModel } from '../src/write/commit-model.ts';
 
 describe('commit model', () => {
@@ -23,14 +23,27 @@ describe('commit model', () => {
   });
 });
 
-describe('Retry-After of a refusal', () => {
-  it('is whole seconds, at least 1, spread over 1–2× the wait, and capped at a minute', () => {
-    expect(retryAfterSeconds(0, () => 0)).toBe(1);
-    expect(retryAfterSeconds(200, () => 0.99)).toBe(2);
-    expect(retryAfterSeconds(3000, () => 0)).toBe(3);
-    expect(retryAfterSeconds(3000, () => 0.5)).toBe(5);
-    expect(retryAfterSeconds(10 * 60_000, () => 0.5)).toBe(60);
-    const spread = new Set(Array.from({ length: 200 }, () => retryAfterSeconds(4000)));
-    expect(spread.size).toBeGreaterThan(2);
+describe('Retry-After of a refusal (appointments)', () => {
+  it('tells a fleet refused at once to come back at the rate the write path commits, in whole seconds from 1', () => {
+    const book = new RetryAppointments();
+    // 1,000 devices refused in the same millisecond, 300 ms of queue ahead, 50 ms of commit each: 20 a second.
+    const answers = Array.from({ length: 1000 }, () => book.book(300, 50, 0));
+    expect(answers[0]).toBe(1);
+    expect(answers).toEqual([...answers].sort((a, b) => a - b));
+    const perSecond = new Map<number, number>();
+    for (const s of answers) perSecond.set(s, (perSecond.get(s) ?? 0) + 1);
+    // Seconds 2..50 each get exactly the 20 the write path commits in a second; nobody is told to wait longer than needed.
+    for (let s = 2; s <= 50; s++) expect(perSecond.get(s)).toBe(20);
+    expect(Math.max(...answers)).toBe(51);
+  });
+
+  it('waits at least the queue ahead, caps at a minute, and forgets bookings of clients that never came back', () => {
+    const book = new RetryAppointments();
+    expect(book.book(0, 0, 0)).toBe(1);
+    expect(book.book(4_200, 0, 0)).toBe(5);
+    for (let i = 0; i < 10_000; i++) book.book(0, 50, 1000);
+    expect(book.book(0, 50, 1000)).toBe(60);
+    // A minute later the book is empty again: the bookings reached no further than a minute ahead.
+    expect(book.book(0, 50, 62_000)).toBe(1);
   });
 });

@@ -73,12 +73,13 @@ describe('server answers', () => {
     expect(backoffDelayMs(2, policy, () => 0)).toBe(50);
   });
 
-  it('honours Retry-After with up to half as much again at random, and backs off further when refused again and again', () => {
+  it('honours Retry-After plus a random part of a second, also when refused again and again; backs off without it', () => {
     const policy = { baseMs: 100, maxMs: 60_000 };
     expect(retryDelayMs(1, 2000, policy, () => 0)).toBe(2000);
     expect(retryDelayMs(1, 2000, policy, () => 0.999)).toBe(2999);
-    // Refused ten times: the backoff ceiling (51 s here) outgrows the server's 1 s, with full jitter.
-    expect(retryDelayMs(10, 1000, policy, () => 0.9)).toBe(46_080);
+    // Refused ten times: the server's appointment, not a back-off of the device's own (51 s here).
+    expect(retryDelayMs(10, 1000, policy, () => 0.9)).toBe(1900);
+    expect(retryDelayMs(10, undefined, policy, () => 0.9)).toBe(46_080);
     expect(retryDelayMs(3, undefined, policy, () => 1)).toBe(400);
     const spread = new Set(Array.from({ length: 100 }, () => Math.floor(retryDelayMs(1, 1000, policy) / 50)));
     expect(spread.size).toBeGreaterThan(3);

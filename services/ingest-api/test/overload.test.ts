@@ -1,7 +1,10 @@
+import { connect } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { TestDatabase } from '@sem/db/testing';
-import { addDevice, openTestDatabase, testApp } from './test-app.ts';
+import { buildApp } from '../src/app.ts';
+import { startListeners } from '../src/http/listeners.ts';
+import { addDevice, openTestDatabase, testApp, testConfig } from './test-app.ts';
 
 let t: TestDatabase;
 beforeAll(async () => {
@@ -127,6 +130,61 @@ describe('overload: admission by expected wait (SEM_WRITE_ADMIT_MAX_WAIT_MS)', (
     } finally {
       await blocker.rollback().execute().catch(() => undefined);
       await app.close();
+    }
+  });
+
+  it('on a real listener, refuses the excess at the admission gate with the same answer, before the body arrives', async () => {
+    const env = { SEM_WRITE_ADMIT_MAX_WAIT_MS: '100', SEM_WRITE_QUEUE_MAX_WAIT_MS: '60000', SEM_WRITE_CONCURRENCY: '1', SEM_HTTP_HOST: '127.0.0.1', SEM_HTTP_PORT: '0' };
+    const app = await buildApp(testConfig(t, env), { logger: false });
+    const listeners = await startListeners(app, testConfig(t, env));
+    const [a, b] = [await addDevice(t), await addDevice(t)];
+    const url = (kind: 'http', path: string) => `http://127.0.0.1:${listeners.ports[kind]}${path}`;
+    const post = (key: string, time: number) =>
+      fetch(url('http', '/api/v1/readings'), { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: JSON.stringify({ time, powerImportW: 7 }) });
+    const rejects = async () => {
+      const m = await app.metrics.registry.getSingleMetric('sem_http_rejects_total')!.get();
+      return m.values.filter((v) => v.labels.reason === 'service_unavailable' && v.labels.route === '/api/v1/readings').reduce((n, v) => n + v.value, 0);
+    };
+    const blocker = await t.db.startTransaction().execute();
+    try {
+      await blocker.insertInto('reading').values({ device_id: a.id, meter_time: new Date(T0), received_at: new Date(), source: 0 }).execute();
+      const first = post(a.key, T0);
+      for (let i = 0; i < 100 && app.writeQueue.oldestWaitMs < 250; i++) await sleep(10);
+      const shedBefore = app.writeQueue.stats.shed;
+      const refused = await post(b.key, T0);
+      expect(refused.status).toBe(503);
+      expect(Number(refused.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+      expect(refused.headers.get('content-type')).toBe('application/json; charset=utf-8');
+      const body = (await refused.json()) as { error: { code: string; message: string; details: { reason: string } } };
+      expect(body.error.code).toBe('service_unavailable');
+      expect(body.error.details.reason).toBe('write_wait_over_budget');
+      expect(app.writeQueue.stats.shed).toBe(shedBefore + 1);
+      expect(await rejects()).toBe(1);
+
+      // Headers only, the body never sent: the refusal does not wait for it.
+      const early = await new Promise<string>((resolve, reject) => {
+        const socket = connect(listeners.ports.http!, '127.0.0.1', () =>
+          socket.write(`POST /api/v1/readings HTTP/1.1\r\nhost: x\r\nauthorization: Bearer ${b.key}\r\ncontent-type: application/json\r\ncontent-length: 100000\r\n\r\n`),
+        );
+        let got = '';
+        socket.on('data', (d) => {
+          got += d.toString();
+          if (got.includes('\r\n\r\n')) {
+            socket.destroy();
+            resolve(got);
+          }
+        });
+        socket.on('error', reject);
+        setTimeout(() => (socket.destroy(), resolve(got)), 2000);
+      });
+      expect(early).toMatch(/^HTTP\/1\.1 503 /);
+      expect(early.toLowerCase()).toContain('retry-after: ');
+
+      await blocker.rollback().execute();
+      expect((await first).status).toBe(201);
+    } finally {
+      await blocker.rollback().execute().catch(() => undefined);
+      await listeners.close();
     }
   });
 });

@@ -14,6 +14,8 @@ export interface MqttIngestConfig {
     readonly username: string;
     readonly password: string;
     readonly clientId: string;
+    /** Messages in hand at once, sent to the broker as MQTT 5 Receive Maximum (SEM_MQTT_INFLIGHT). */
+    readonly inflight: number;
   };
   /** Password-file upkeep from the registry; undefined when accounts are managed elsewhere. */
   readonly accounts: { readonly passwordFile: string; readonly deviceSecret: string } | undefined;
@@ -34,6 +36,7 @@ const schema = z.object({
   SEM_MQTT_USERNAME: z.string().min(1).default('sem-ingest'),
   SEM_MQTT_CLIENT_ID: z.string().regex(/^[A-Za-z0-9_-]{1,23}$/, '1-23 letters, digits, _ or -').default('sem-ingest'),
   SEM_MOSQUITTO_PASSWORD_FILE: z.string().min(1).optional(),
+  SEM_MQTT_INFLIGHT: envInt(1, 65_535).default(100),
   SEM_MQTT_REGISTRY_POLL_MS: envInt(200, 3_600_000).default(5000),
   SEM_MQTT_STATS_LOG_MS: envInt(0, 86_400_000).default(300_000),
   SEM_MQTT_OPS_PORT: envInt(1, 65535).optional(),
@@ -54,7 +57,11 @@ export function loadMqttConfig(env: Env): MqttIngestConfig {
 }
 
 function parse(env: Env): MqttIngestConfig {
-  const ingest = loadIngestConfig(env);
+  const loaded = loadIngestConfig(env);
+  // No shedding by wait: the broker hands over at most SEM_MQTT_INFLIGHT messages and keeps the rest, so the queue is
+  // bounded already, and a refused message would only hold back the PUBACKs behind it (and so the broker's window)
+  // while it waits to be retried. The row bound (SEM_WRITE_QUEUE_MAX) stays as the backstop.
+  const ingest = { ...loaded, writeQueue: { ...loaded.writeQueue, maxWaitMs: Number.POSITIVE_INFINITY, admitMaxWaitMs: Number.POSITIVE_INFINITY } };
   const e = parseEnv(schema, env);
   const password = envSecret(env, 'SEM_MQTT_PASSWORD');
   const deviceSecret = envSecret(env, 'SEM_MQTT_DEVICE_SECRET');
@@ -73,7 +80,7 @@ function parse(env: Env): MqttIngestConfig {
   }
   return deepFreeze({
     ingest,
-    broker: { url: e.SEM_MQTT_URL, ca, username: e.SEM_MQTT_USERNAME, password, clientId: e.SEM_MQTT_CLIENT_ID },
+    broker: { url: e.SEM_MQTT_URL, ca, username: e.SEM_MQTT_USERNAME, password, clientId: e.SEM_MQTT_CLIENT_ID, inflight: e.SEM_MQTT_INFLIGHT },
     accounts: e.SEM_MOSQUITTO_PASSWORD_FILE ? { passwordFile: e.SEM_MOSQUITTO_PASSWORD_FILE, deviceSecret: deviceSecret! } : undefined,
     registryPollMs: e.SEM_MQTT_REGISTRY_POLL_MS,
     statsLogMs: e.SEM_MQTT_STATS_LOG_MS,

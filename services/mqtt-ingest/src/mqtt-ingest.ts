@@ -80,6 +80,12 @@ export async function startMqttIngest({ engine, metrics, config, log }: MqttInge
       return device;
     },
   });
+  // Served before the subscription: after a restart with a backlog at the broker, the registry's config messages
+  // below wait behind it, and /metrics and /healthz should answer meanwhile.
+  const live: { subscriber?: IngestSubscriber } = {};
+  const ops = config.ops
+    ? await startOpsServer({ ...config.ops, registry: metrics, connected: () => live.subscriber?.client.connected ?? false })
+    : undefined;
   const subscriber = await startIngestSubscriber({
     broker: config.broker,
     handler,
@@ -87,6 +93,7 @@ export async function startMqttIngest({ engine, metrics, config, log }: MqttInge
     log,
     onIgnored: (kind, reason) => ignored.inc({ kind, reason }),
   });
+  live.subscriber = subscriber;
   registry.attachClient(subscriber.client);
   await registry.syncOnce();
   const stopSync = registry.start(config.registryPollMs);
@@ -94,9 +101,6 @@ export async function startMqttIngest({ engine, metrics, config, log }: MqttInge
     ? new HaPublisher({ db: engine.db, client: subscriber.client, log, prefix: config.homeAssistant.prefix, intervalMs: config.homeAssistant.intervalMs })
     : undefined;
   homeAssistant?.start();
-  const ops = config.ops
-    ? await startOpsServer({ ...config.ops, registry: metrics, connected: () => subscriber.client.connected })
-    : undefined;
   const statsTimer =
     config.statsLogMs > 0 ? setInterval(() => log.info({ mqtt: stats.snapshot() }, 'mqtt ingest counters'), config.statsLogMs) : undefined;
   statsTimer?.unref();

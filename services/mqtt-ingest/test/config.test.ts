@@ -26,4 +26,12 @@ describe('mqtt-ingest config', () => {
     const c = loadMqttConfig({ ...base, SEM_MOSQUITTO_PASSWORD_FILE: '/tmp/p', SEM_MQTT_DEVICE_SECRET: 'x'.repeat(32) });
     expect(c.accounts).toEqual({ passwordFile: '/tmp/p', deviceSecret: 'x'.repeat(32) });
   });
+
+  it('takes SEM_MQTT_INFLIGHT as its window, and never sheds by wait: the broker keeps what is not in hand', () => {
+    expect(loadMqttConfig(base).broker.inflight).toBe(100);
+    const c = loadMqttConfig({ ...base, SEM_MQTT_INFLIGHT: '20', SEM_WRITE_ADMIT_MAX_WAIT_MS: '500', SEM_WRITE_QUEUE_MAX_WAIT_MS: '1000', SEM_WRITE_QUEUE_MAX: '5000' });
+    expect(c.broker.inflight).toBe(20);
+    expect(c.ingest.writeQueue).toMatchObject({ admitMaxWaitMs: Number.POSITIVE_INFINITY, maxWaitMs: Number.POSITIVE_INFINITY, maxRows: 5000 });
+    expect(() => loadMqttConfig({ ...base, SEM_MQTT_INFLIGHT: '0' })).toThrow(/SEM_MQTT_INFLIGHT/);
+  });
 });

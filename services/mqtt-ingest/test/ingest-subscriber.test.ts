@@ -18,15 +18,16 @@ import { readFileSync } from 'node:fs';
 
 const ingestAccount = { username: 'sem-ingest', password: 'subscriber-test-password' };
 const device = { username: 'dev-1', password: 'dev-1-password' };
+const others = ['dev-2', 'dev-3', 'dev-4'].map((username) => ({ username, password: `${username}-password` }));
 
 describeWithBroker('ingest subscriber', () => {
   let broker: TestBroker;
   beforeAll(async () => {
-    broker = await startBroker(renderPasswordFile([ingestAccount, device]));
+    broker = await startBroker(renderPasswordFile([ingestAccount, device, ...others]));
   });
   afterAll(async () => broker?.stop());
 
-  async function run(handler: UploadHandler, clientId: string) {
+  async function run(handler: UploadHandler, clientId: string, window?: number) {
     const stats = new IngestStats();
     const subscriber = await startIngestSubscriber({
       broker: { url: broker.url, ca: readFileSync(broker.caFile), clientId, ...ingestAccount },
@@ -34,6 +35,7 @@ describeWithBroker('ingest subscriber', () => {
       stats,
       log: pino({ level: 'silent' }),
       retryDelayMs: { first: 10, max: 40 },
+      ...(window ? { window } : {}),
     });
     return { stats, subscriber };
   }
@@ -92,5 +94,49 @@ describeWithBroker('ingest subscriber', () => {
     await until('the redelivery', async () => seen.length === 1);
     expect(seen).toEqual([{ payload: 'kept', dup: true }]);
     await second.subscriber.close();
+  });
+
+  it('handles a backlog several messages at once (within its window), each device in order, and acknowledges every one', async () => {
+    // A session with the subscription, then a backlog queued at the broker while the subscriber is away.
+    await (await run(async () => ({ status: 'stored', readings: 1, duplicates: 0 }), 'sub-test-window')).subscriber.close();
+    const accounts = [device, ...others];
+    const perDevice = 6;
+    for (const a of accounts) {
+      const client = await connectAs(broker, a.username, a.password);
+      for (let i = 0; i < perDevice; i++) await client.publishAsync(uploadTopic(a.username, 'readings'), `${a.username}:${i}`, { qos: 1 });
+      await client.endAsync();
+    }
+    const window = 3;
+    const seen = new Map<string, number[]>();
+    const busy = new Set<string>();
+    let now = 0;
+    let most = 0;
+    let sameDeviceAtOnce = 0;
+    const { stats, subscriber } = await run(async (route, payload) => {
+      if (busy.has(route.device)) sameDeviceAtOnce++;
+      busy.add(route.device);
+      most = Math.max(most, ++now);
+      // A commit's worth of time: the messages behind it arrive meanwhile.
+      await new Promise((r) => setTimeout(r, 40));
+      seen.set(route.device, [...(seen.get(route.device) ?? []), Number(payload.toString().split(':')[1])]);
+      busy.delete(route.device);
+      now--;
+      return { status: 'stored', readings: 1, duplicates: 0 };
+    }, 'sub-test-window', window);
+    await until('the backlog stored', async () => stats.total('stored') === accounts.length * perDevice);
+    await subscriber.close();
+    expect(most).toBeGreaterThan(1);
+    expect(most).toBeLessThanOrEqual(window);
+    expect(sameDeviceAtOnce).toBe(0);
+    for (const a of accounts) expect(seen.get(a.username)).toEqual([...Array(perDevice).keys()]);
+    // Every message was acknowledged: the same session gets nothing again.
+    const again: string[] = [];
+    const second = await run(async (_route, payload) => {
+      again.push(payload.toString());
+      return { status: 'stored', readings: 1, duplicates: 0 };
+    }, 'sub-test-window');
+    await new Promise((r) => setTimeout(r, 500));
+    await second.subscriber.close();
+    expect(again).toEqual([]);
   });
 });

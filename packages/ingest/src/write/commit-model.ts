@@ -33,6 +33,11 @@ export class CommitModel {
     this.#cost = undefined;
   }
 
+  /** The fit alone, without the drift of the last commits: what the write path does once the burst is over. */
+  get fitted(): CommitCost | undefined {
+    return this.#fit();
+  }
+
   /** The fit scaled by the recent drift (never below the fit); undefined until a transaction has committed. */
   get cost(): CommitCost | undefined {
     const c = this.#fit();

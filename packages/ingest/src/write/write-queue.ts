@@ -8,6 +8,7 @@ import { WriteConflictError, writeBatch } from './write-batch.ts';
 import type { QueueOutcome } from './reading-merge.ts';
 import { DEFAULT_WRITE_STEPS, type WriteStep } from './write-steps.ts';
 import { CommitModel } from './commit-model.ts';
+import { RetryAppointments } from './retry-appointments.ts';
 
 export interface WriteQueueOptions {
   /** Rows waiting or in flight above which new requests are shed (overloaded). */
@@ -44,18 +45,18 @@ interface Job {
   reject(err: unknown): void;
 }
 
+/** Why the write path refuses a request now: the data of an IngestError overloaded or shutting-down. */
+export interface AdmissionRefusal {
+  kind: 'overloaded' | 'shutting-down';
+  message: string;
+  /** details.reason of the IngestError: write_queue_full, write_queue_slow or write_wait_over_budget. */
+  reason: string | undefined;
+  retryAfterSeconds: number;
+}
+
 /** Seconds a shed client should wait at least. */
 export const QUEUE_FULL_RETRY_AFTER_S = 1;
-const MAX_RETRY_AFTER_S = 60;
 
-/**
- * Retry-After for a refusal when the queue needs `waitMs` to catch up: at least that, spread over up to twice it so
- * the refused clients of one second do not all come back in the same second.
- */
-export function retryAfterSeconds(waitMs: number, random: () => number = Math.random): number {
-  const base = Math.max(QUEUE_FULL_RETRY_AFTER_S, waitMs / 1000);
-  return Math.min(MAX_RETRY_AFTER_S, Math.ceil(base * (1 + random())));
-}
 
 /** A transaction in flight: its rows, devices, the enqueue time of its oldest request and its start. */
 interface Flight {
@@ -86,6 +87,9 @@ export class WriteQueue {
   #closed = false;
   #idleWaiters: (() => void)[] = [];
   readonly #model = new CommitModel();
+  readonly #appointments = new RetryAppointments();
+  /** Rows per admitted request, a moving mean: what a refused one will probably bring back. */
+  #rowsPerRequest = 1;
   /** Counters for tests and metrics. */
   readonly stats = { transactions: 0, failedTransactions: 0, rows: 0, requests: 0, shed: 0 };
 
@@ -143,7 +147,16 @@ export class WriteQueue {
    * they read a request's body (rows unknown: 1), so the excess is answered without the cost of parsing it.
    */
   admission(rows = 1): IngestError | undefined {
-    if (this.#closed) return new IngestError('shutting-down', 'the server is shutting down', { retryAfterSeconds: QUEUE_FULL_RETRY_AFTER_S });
+    const r = this.refusal(rows);
+    return r && new IngestError(r.kind, r.message, { retryAfterSeconds: r.retryAfterSeconds, ...(r.reason ? { details: { reason: r.reason } } : {}) });
+  }
+
+  /**
+   * The same decision as `admission()` as plain data: no Error (whose stack trace costs more than the decision) for
+   * an adapter that answers thousands of refusals a second itself.
+   */
+  refusal(rows = 1): AdmissionRefusal | undefined {
+    if (this.#closed) return { kind: 'shutting-down', message: 'the server is shutting down', reason: undefined, retryAfterSeconds: QUEUE_FULL_RETRY_AFTER_S };
     // An idle queue takes any request: there is nothing to wait behind.
     if (this.depth === 0) return undefined;
     if (this.depth + rows > this.#opts.maxRows) {
@@ -166,10 +179,23 @@ export class WriteQueue {
     return undefined;
   }
 
-  #shed(message: string, reason: string, waitMs: number): IngestError {
+  #shed(message: string, reason: string, waitMs: number): AdmissionRefusal {
     this.stats.shed += 1;
     this.#observer?.onShed();
-    return new IngestError('overloaded', message, { retryAfterSeconds: retryAfterSeconds(waitMs), details: { reason } });
+    return { kind: 'overloaded', message, reason, retryAfterSeconds: this.#appointments.book(waitMs, this.#requestCommitMs()) };
+  }
+
+  /**
+   * Write-path time one refused request will take when it comes back: its rows (the recent mean) in full batches, at
+   * the fitted rate without the drift of the last commits. Optimistic on purpose: a device that comes back too early
+   * costs one more refusal (tens of µs), one told to come back too late leaves the write path idle (a reconnect
+   * storm in the bench drained at a third of the maximum with the drift in).
+   */
+  #requestCommitMs(): number {
+    const cost = this.#model.fitted;
+    if (!cost) return 0;
+    const batch = this.#opts.maxBatchRows;
+    return (this.#rowsPerRequest * (cost.fixedMs / batch + cost.perRowMs)) / (this.#opts.concurrency ?? 1);
   }
 
   /**
@@ -181,6 +207,7 @@ export class WriteQueue {
     const refused = this.admission(rows.length);
     if (refused) return Promise.reject(refused);
     return new Promise<QueueOutcome[]>((resolve, reject) => {
+      this.#rowsPerRequest += (rows.length - this.#rowsPerRequest) / 32;
       this.#pending.push({ rows, devices: new Set(rows.map((r) => r.deviceId)), since: performance.now(), resolve, reject });
       this.#pendingRows += rows.length;
       this.#observer?.depth(this.depth);

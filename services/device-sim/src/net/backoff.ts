@@ -14,14 +14,14 @@ export function backoffDelayMs(attempt: number, policy: BackoffPolicy = DEFAULT_
 }
 
 /**
- * Wait before retry number `attempt` after a refusal or a failure. With Retry-After: never sooner than the server
- * asked, plus up to half as much again at random (a fleet refused in one second must not return in one second), and
- * no sooner than the jittered backoff either, so a device refused again and again slows down. Without it: the backoff.
+ * Wait before retry number `attempt` after a refusal or a failure. With Retry-After: what the server asked plus a
+ * random part of a second (the header has whole seconds; the devices told the same second spread over it). The
+ * server gives each refused device its own appointment, so the fleet returns at the rate it can commit; a back-off
+ * of the device's own on top would leave the server idle while the backlog waits. Without it: the backoff.
  */
 export function retryDelayMs(attempt: number, retryAfterMs: number | undefined, policy: BackoffPolicy = DEFAULT_BACKOFF, random: () => number = Math.random): number {
-  const backoff = backoffDelayMs(attempt, policy, random);
-  if (retryAfterMs === undefined) return backoff;
-  return Math.max(backoff, Math.round(retryAfterMs * (1 + 0.5 * random())));
+  if (retryAfterMs === undefined) return backoffDelayMs(attempt, policy, random);
+  return Math.round(retryAfterMs + 1000 * random());
 }
 
 /** Retry-After as delta-seconds or an HTTP date; undefined when absent or unreadable. */

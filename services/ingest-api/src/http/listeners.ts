@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import type { AppConfig } from '../config.ts';
 import { serveAsOps } from './ops-access.ts';
+import { admissionGate } from './admission-gate.ts';
 
 export type ListenerKind = 'https' | 'http' | 'ops';
 
@@ -21,7 +22,8 @@ export interface SharedPorts {
 }
 
 /**
- * Serves one app on up to three ports, each through Fastify's full request pipeline (app.routing):
+ * Serves one app on up to three ports, each through Fastify's full request pipeline (app.routing, behind the
+ * admission gate, which answers an overload's excess first):
  * HTTPS; plain HTTP for readers that cannot do TLS, switchable off; and the internal ops port.
  * `shared`: the device ports are bound with SO_REUSEPORT by every API process (the kernel spreads connections);
  * the ops port is each process's own, SEM_OPS_PORT + index − 1, so a scraper reads every process's metrics.
@@ -33,10 +35,12 @@ export async function startListeners(
 ): Promise<Listeners> {
   await app.ready();
   const servers: [ListenerKind, Server][] = [];
-  if (config.https) servers.push(['https', createHttpsServer({ cert: config.https.cert, key: config.https.key, minVersion: 'TLSv1.2' }, app.routing)]);
-  if (config.http.enabled) servers.push(['http', createHttpServer(app.routing)]);
+  // Every listener answers the excess of an overload before Fastify's pipeline (the hook would refuse it anyway).
+  const gated = admissionGate(app);
+  if (config.https) servers.push(['https', createHttpsServer({ cert: config.https.cert, key: config.https.key, minVersion: 'TLSv1.2' }, gated)]);
+  if (config.http.enabled) servers.push(['http', createHttpServer(gated)]);
   if (config.opsPort !== undefined) {
-    const ops = createHttpServer(app.routing);
+    const ops = createHttpServer(gated);
     serveAsOps(ops);
     servers.push(['ops', ops]);
   }

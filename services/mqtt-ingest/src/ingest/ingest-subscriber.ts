@@ -6,6 +6,11 @@ import { INGEST_SUBSCRIPTIONS, parseUploadTopic, type UploadRoute } from '../top
 import { IgnoredLog } from './ignored-log.ts';
 import type { IngestStats } from './ingest-stats.ts';
 import type { UploadHandler, UploadOutcome } from './upload-outcome.ts';
+import { DeviceLanes } from './device-lanes.ts';
+import { InOrderAcks } from './in-order-acks.ts';
+import { assertPubackWriter, PUBACK_OURS, sendPuback } from './puback.ts';
+
+const DEFAULT_WINDOW = 100;
 
 export interface BrokerConnection {
   url: string;
@@ -15,6 +20,8 @@ export interface BrokerConnection {
   ca: Buffer | undefined;
   /** Fixed id: the broker keeps this client's session (subscriptions and un-acked messages) by it. */
   clientId: string;
+  /** Messages in hand at once (the subscriber's `window` when that is not given). */
+  inflight?: number;
 }
 
 export interface IngestSubscriberOptions {
@@ -28,11 +35,18 @@ export interface IngestSubscriberOptions {
   onIgnored?: (kind: UploadRoute['kind'], reason: string) => void;
   /** Warn about ignored messages at most this often per device and reason (default one hour). */
   ignoredWarnIntervalMs?: number;
+  /**
+   * Messages in hand at once (default 100), also sent to the broker as MQTT 5 Receive Maximum. They share group
+   * commits; the broker's max_inflight_messages may allow fewer (docs/mqtt.md, "Delivery").
+   */
+  window?: number;
 }
 
 export interface IngestSubscriber {
   client: MqttClient;
-  /** Finishes the message in hand (acknowledging it if it commits), then disconnects. */
+  /** Messages in hand now (received, not yet acknowledged or given up). */
+  inHand(): number;
+  /** Finishes the messages in hand (acknowledging those that commit), then disconnects. */
   close(): Promise<void>;
 }
 
@@ -65,19 +79,19 @@ const UNEXPECTED_ERROR_ATTEMPTS = 5;
 
 /**
  * Subscribes with a persistent session and acknowledges each QoS 1 message only after its
- * handler has finished, i.e. after its rows committed. MQTT.js sends the PUBACK when the
- * `customHandleAcks` callback gives its reason code and handles one message at a time, so the order is:
- * receive, decode, write, commit, PUBACK. If the process dies before the PUBACK, the broker
- * keeps the message in this client's session and sends it again (DUP) on reconnect.
+ * handler has finished, i.e. after its rows committed: receive, decode, write, commit, PUBACK. Up to
+ * `window` messages are in hand at once and share group commits; a device's messages are handled in order,
+ * and PUBACKs leave in arrival order. If the process dies before a PUBACK, the broker keeps the message in
+ * this client's session and sends it again (DUP) on reconnect.
  */
 export async function startIngestSubscriber(options: IngestSubscriberOptions): Promise<IngestSubscriber> {
   const { broker, handler, stats, log } = options;
   const retry = options.retryDelayMs ?? { first: 500, max: 30_000 };
   let closing = false;
   const stop = new AbortController();
-  let current: Promise<void> = Promise.resolve();
   const ignoredLog = new IgnoredLog(options.ignoredWarnIntervalMs);
 
+  const window = options.window ?? broker.inflight ?? DEFAULT_WINDOW;
   const clientOptions: IClientOptions = {
     clientId: broker.clientId,
     username: broker.username,
@@ -86,7 +100,8 @@ export async function startIngestSubscriber(options: IngestSubscriberOptions): P
     protocolVersion: 5,
     // Persistent session that never expires: messages queue at the broker while we are down.
     clean: false,
-    properties: { sessionExpiryInterval: 0xffffffff },
+    // Receive Maximum: the broker sends at most this many QoS 1 messages before their PUBACKs.
+    properties: { sessionExpiryInterval: 0xffffffff, receiveMaximum: window },
     reconnectPeriod: 2000,
     // On a fresh install the broker may refuse us until it has reloaded the password file we wrote.
     reconnectOnConnackError: true,
@@ -147,33 +162,46 @@ export async function startIngestSubscriber(options: IngestSubscriberOptions): P
     return outcome;
   }
 
-  // QoS 1: MQTT.js asks for the PUBACK's reason code before it acknowledges; answer only once the outcome
-  // is final, so the PUBACK follows the commit. MQTT.js hands over the next message only after that.
-  clientOptions.customHandleAcks = (_topic, _message, packet, ack) => {
-    current = process(packet).then(
-      (outcome) => {
-        if (outcome !== 'closing') ack(pubackReasonCode(outcome));
-      },
-      (error: unknown) => {
-        // A bug in the pipeline, not in the message: no PUBACK (the broker redelivers it on the next
-        // connection), but the error lets the next message through.
-        log.fatal({ err: error, topic: packet.topic }, 'ingest pipeline failed; message left unacknowledged');
-        ack(error instanceof Error ? error : new Error(String(error)));
-      },
-    );
-  };
   const client = mqtt.connect(broker.url, clientOptions);
-  client.handleMessage = (packet: Packet, callback: (error?: Error) => void) => {
-    // QoS 1 was handled in customHandleAcks; QoS 0 has nothing to acknowledge: handle it here, in order.
-    if (packet.cmd !== 'publish' || packet.qos > 0) return callback();
-    current = process(packet).then(
-      (outcome) => (outcome === 'closing' ? undefined : callback()),
+  assertPubackWriter(client);
+
+  // Up to `window` messages are handled at once, so they share group commits; each device's in its order. MQTT.js
+  // hands over the next message when handleMessage calls back: at once while there is room, else when a message
+  // finishes (TCP pushes back on the broker meanwhile). A QoS 1 message's PUBACK is sent by `acks` after its commit,
+  // in arrival order; the callback gets PUBACK_OURS so that MQTT.js does not send one itself.
+  const acks = new InOrderAcks((messageId, reasonCode) => sendPuback(client, messageId, reasonCode));
+  const lanes = new DeviceLanes();
+  const inHand = new Set<Promise<void>>();
+  let roomFreed: (() => void) | undefined;
+  const handle = (packet: IPublishPacket): Promise<void> => {
+    const settle = packet.qos > 0 ? acks.receive(packet.messageId!) : undefined;
+    const work = lanes.run(parseUploadTopic(packet.topic)?.device ?? packet.topic, () => process(packet)).then(
+      (outcome) => settle?.(outcome === 'closing' ? null : pubackReasonCode(outcome)),
       (error: unknown) => {
-        log.fatal({ err: error, topic: packet.topic }, 'ingest pipeline failed');
-        callback(error instanceof Error ? error : new Error(String(error)));
+        // A bug in the pipeline, not in the message: no PUBACK (the broker redelivers it on the next connection),
+        // and the messages behind it go on.
+        log.fatal({ err: error, topic: packet.topic }, 'ingest pipeline failed; message left unacknowledged');
+        settle?.(null);
       },
     );
+    const tracked = work.finally(() => {
+      inHand.delete(tracked);
+      roomFreed?.();
+    });
+    inHand.add(tracked);
+    return tracked;
   };
+  client.handleMessage = (packet: Packet, callback: (error?: Error) => void) => {
+    if (packet.cmd !== 'publish') return callback();
+    void handle(packet);
+    const next = () => callback(packet.qos > 0 ? PUBACK_OURS : undefined);
+    if (inHand.size < window) return next();
+    void new Promise<void>((room) => (roomFreed = room)).then(() => {
+      roomFreed = undefined;
+      next();
+    });
+  };
+  client.on('close', () => acks.connectionLost());
 
   client.on('connect', (connack) => {
     log.info({ sessionPresent: connack.sessionPresent }, 'connected to broker');
@@ -197,10 +225,11 @@ export async function startIngestSubscriber(options: IngestSubscriberOptions): P
 
   return {
     client,
+    inHand: () => inHand.size,
     async close() {
       closing = true;
       stop.abort();
-      await current;
+      while (inHand.size > 0) await Promise.all([...inHand]);
       await client.endAsync();
     },
   };
