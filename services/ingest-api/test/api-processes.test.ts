@@ -5,22 +5,14 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { request } from 'node:http';
-import { createServer } from 'node:net';
 import { resolve } from 'node:path';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, testDbPrefix, type TestDatabase } from '@sem/db/testing';
+import { freePort } from '@sem/service-kit/testing';
 import { createDevice } from '../src/devices/devices.service.ts';
 
 const SERVER = resolve(import.meta.dirname, '../src/server.ts');
-
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((ok) => s.listen(0, '127.0.0.1', ok));
-  const port = (s.address() as { port: number }).port;
-  await new Promise((ok) => s.close(ok));
-  return port;
-}
 
 /** One POST on a connection of its own (no keep-alive agent), so the kernel picks a process for each. */
 function post(port: number, key: string, body: unknown): Promise<{ status: number; json: any }> {
