@@ -159,7 +159,9 @@ scale_begin() {
     *) [ ! -e "$SEM_SCALE_DIR" ] || { echo "$SEM_SCALE_DIR exists" >&2; exit 2; } ;;
   esac
   mkdir -p "$SEM_SCALE_DIR/results"
-  ( sleep "${SEM_SCALE_MAX_S:-$1}"; echo "time limit reached" >&2; kill -TERM $$ ) & SCALE_WATCHDOG=$!
-  trap 'pkill -P "$SCALE_WATCHDOG" 2>/dev/null; kill "$SCALE_WATCHDOG" 2>/dev/null; scale_log "stopping everything"; scale_stop_all' EXIT
+  # `&&`: when the exit trap kills the sleep first, the watchdog must not go on to signal the script mid-cleanup.
+  ( sleep "${SEM_SCALE_MAX_S:-$1}" && { echo "time limit reached" >&2; kill -TERM $$; } ) & SCALE_WATCHDOG=$!
+  # The cleanup itself ignores INT/TERM, so a second signal cannot leave nodes running.
+  trap 'trap "" INT TERM; pkill -P "$SCALE_WATCHDOG" 2>/dev/null; kill "$SCALE_WATCHDOG" 2>/dev/null; scale_log "stopping everything"; scale_stop_all' EXIT
   trap 'exit 130' INT TERM
 }
