@@ -4,17 +4,15 @@
  * batch, statistics an earlier import filled into its local days are taken back (readings win). Progress
  * is kept in a state file (data lines done) after each committed batch, so a stopped import resumes.
  */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { fromJson, IngestError, withdrawStatisticFills, type IngestDevice, type IngestEngine } from '@sem/ingest';
 import { sql } from 'kysely';
 import type { Reading } from '@sem/meter-protocol';
 import { cutSpan } from '../readings/readings.repository.ts';
-import { dsmrReading, DsmrRowError, REQUIRED_COLUMNS } from './dsmr-reading-row.ts';
+import { dsmrReading, REQUIRED_COLUMNS } from './dsmr-reading-row.ts';
+import { importRows, linesDone, type DumpProgress } from './resumable-import.ts';
 import { readDump, readHeader } from './table-dump.ts';
 
-export interface ImportSummary {
-  lines: number;
-  resumedAfter: number;
+export interface ImportSummary extends DumpProgress {
   accepted: number;
   merged: number;
   duplicates: number;
@@ -27,9 +25,6 @@ export interface ImportSummary {
   insideCut: number;
   /** Hours and days that statistics had filled, taken back because these readings cover them (readings win). */
   statisticsTakenBack: number;
-  /** Lines that are no reading (bad timestamp or number), with the first few reasons. */
-  unreadable: number;
-  examples: string[];
 }
 
 export interface ImportOptions {
@@ -46,49 +41,29 @@ export async function importDsmrReadings(engine: IngestEngine, device: IngestDev
   const header = await readHeader(dumpPath);
   const missing = REQUIRED_COLUMNS.filter((c) => !header.includes(c));
   if (missing.length) throw new DumpFormatError(`not a dump of dsmr_datalogger_dsmrreading: no column ${missing.join(', ')}`);
-  const resumedAfter = existsSync(options.statePath) ? Number(JSON.parse(readFileSync(options.statePath, 'utf8')).linesDone) || 0 : 0;
-  const s: ImportSummary = { lines: 0, resumedAfter, accepted: 0, merged: 0, duplicates: 0, rejected: 0, insideCut: 0, statisticsTakenBack: 0, unreadable: 0, examples: [] };
+  const s: ImportSummary = { lines: 0, resumedAfter: linesDone(options.statePath), accepted: 0, merged: 0, duplicates: 0, rejected: 0, insideCut: 0, statisticsTakenBack: 0, unreadable: 0, examples: [] };
   const span = await cutSpan(engine.db, device.id);
   const inCut = (ms: number) => span !== null && ms < span.purgedBefore && ms > (span.keptFrom ?? -Infinity);
-  const batchSize = options.batchSize ?? 1000;
-  let batch: Reading[] = [];
-  let last = resumedAfter;
-  const flush = async () => {
-    if (batch.length) {
-      s.statisticsTakenBack += await takeBackStatistics(engine, device.id, batch);
-      try {
-        const r = await engine.ingest(device, batch, 'dsmr-reader', new Date());
-        s.accepted += r.accepted;
-        s.merged += r.merged;
-        s.duplicates += r.duplicates;
-        s.rejected += r.rejected;
-      } catch (err) {
-        // Every reading of the batch refused (e.g. all in the future): counted, the import goes on.
-        if (!(err instanceof IngestError) || err.kind !== 'invalid-reading') throw err;
-        s.rejected += batch.length;
-      }
-      batch = [];
-    }
-    writeFileSync(options.statePath, JSON.stringify({ dump: dumpPath, linesDone: last }));
-    options.progress?.(s);
+  const parse = (fields: Record<string, string>): Reading => {
+    const reading = fromJson(dsmrReading(fields));
+    if (inCut(reading.meterTime!.getTime())) s.insideCut++;
+    return reading;
   };
-  for await (const row of readDump(dumpPath)) {
-    s.lines = row.line;
-    if (row.line <= resumedAfter) continue;
+  const write = async (batch: Reading[]) => {
+    s.statisticsTakenBack += await takeBackStatistics(engine, device.id, batch);
     try {
-      const reading = fromJson(dsmrReading(row.fields));
-      if (inCut(reading.meterTime!.getTime())) s.insideCut++;
-      batch.push(reading);
+      const r = await engine.ingest(device, batch, 'dsmr-reader', new Date());
+      s.accepted += r.accepted;
+      s.merged += r.merged;
+      s.duplicates += r.duplicates;
+      s.rejected += r.rejected;
     } catch (err) {
-      if (!(err instanceof DsmrRowError)) throw err;
-      s.unreadable++;
-      if (s.examples.length < 5) s.examples.push(`line ${row.line}: ${err.message}`);
+      // Every reading of the batch refused (e.g. all in the future): counted, the import goes on.
+      if (!(err instanceof IngestError) || err.kind !== 'invalid-reading') throw err;
+      s.rejected += batch.length;
     }
-    last = row.line;
-    if (batch.length >= batchSize) await flush();
-  }
-  await flush();
-  return s;
+  };
+  return importRows(readDump(dumpPath), s, parse, write, { dumpPath, ...options });
 }
 
 /**
