@@ -6,7 +6,7 @@ import { sql, type Kysely } from 'kysely';
 import { afterAll, beforeAll, expect } from 'vitest';
 import { decodeFrame, decodeTelegram, QUANTITIES, TelegramSplitter, type QuantityName, type Reading } from '@sem/meter-protocol';
 import { QUANTITY_COLUMNS, type Database, type DbConnectionConfig } from '@sem/db';
-import { createTestDatabase, testDbPrefix, type TestDatabase } from '@sem/db/testing';
+import { createTestDatabase, testDbPrefix, type TestDatabase, dbConnectionEnv } from '@sem/db/testing';
 import { buildApp, loadConfig } from '@sem/ingest-api';
 import { parseOptions } from '../src/cli/options.ts';
 import { runSim } from '../src/fleet/run-sim.ts';
@@ -19,12 +19,7 @@ export const TEST_DB_PREFIX = testDbPrefix('sim');
 
 export function apiEnv(c: DbConnectionConfig, extra: Record<string, string> = {}): Record<string, string> {
   return {
-    SEM_DB_HOST: c.host,
-    SEM_DB_PORT: String(c.port),
-    ...(c.socketPath ? { SEM_DB_SOCKET: c.socketPath } : {}),
-    SEM_DB_NAME: c.database!,
-    SEM_DB_USER: c.user,
-    SEM_DB_PASSWORD: c.password,
+    ...dbConnectionEnv(c),
     SEM_ADMIN_TOKEN: ADMIN_TOKEN,
     SEM_LOG_LEVEL: 'silent',
     SEM_RATE_LIMIT_PER_MINUTE: '1000000',

@@ -8,7 +8,7 @@ import { request } from 'node:http';
 import { resolve } from 'node:path';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase, testDbPrefix, type TestDatabase } from '@sem/db/testing';
+import { createTestDatabase, testDbPrefix, type TestDatabase, dbConnectionEnv } from '@sem/db/testing';
 import { freePort } from '@sem/service-kit/testing';
 import { createDevice } from '../src/devices/devices.service.ts';
 
@@ -73,11 +73,7 @@ describe('SEM_API_PROCESSES=2', () => {
         SEM_API_PROCESSES: '2',
         SEM_HTTP_HOST: '127.0.0.1',
         SEM_HTTP_PORT: String(port),
-        SEM_DB_HOST: c.host,
-        SEM_DB_PORT: String(c.port),
-        SEM_DB_NAME: c.database!,
-        SEM_DB_USER: c.user,
-        SEM_DB_PASSWORD: c.password,
+        ...dbConnectionEnv(c),
         SEM_LOG_LEVEL: 'info',
         SEM_RATE_LIMIT_PER_MINUTE: '100000',
       },

@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { childRunEnv } from '@sem/db/testing';
+import { childRunEnv, dbConnectionEnv } from '@sem/db/testing';
 import { hashKey } from '@sem/ingest';
 import { ADMIN_TOKEN, bearer, useTestApp } from './test-app.ts';
 
@@ -22,7 +22,7 @@ const admin = (method: 'GET' | 'POST' | 'PATCH' | 'DELETE', url: string, payload
 
 async function cli(...args: string[]): Promise<any> {
   const c = ctx.t.connection;
-  const env = { ...childRunEnv(), SEM_DB_HOST: c.host, SEM_DB_PORT: String(c.port), SEM_DB_NAME: c.database!, SEM_DB_USER: c.user, SEM_DB_PASSWORD: c.password };
+  const env = { ...childRunEnv(), ...dbConnectionEnv(c) };
   const { stdout } = await run(process.execPath, [CLI, ...args, '--json'], { env });
   return JSON.parse(stdout);
 }

@@ -13,6 +13,7 @@ import { createIngest, purgeRawReadings, type IngestEngine } from '@sem/ingest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { importDsmrReadings } from '../src/dsmr-import/dsmr-import.ts';
 import { addDevice, testConfig, useTestApp } from './test-app.ts';
+import { dbConnectionEnv } from '@sem/db/testing';
 
 const ctx = useTestApp({}, ['rollup_minute', 'rollup_quarter', 'rollup_hour', 'rollup_day', 'rollup_purge']);
 let engine: IngestEngine;
@@ -107,7 +108,7 @@ describe('dsmr-reader import', () => {
     await addDevice(ctx.t, { name: 'cli' });
     const path = dump(3);
     const c = ctx.t.connection;
-    const env = { PATH: process.env.PATH ?? '', SEM_DB_HOST: c.host, SEM_DB_PORT: String(c.port), SEM_DB_NAME: c.database!, SEM_DB_USER: c.user, SEM_DB_PASSWORD: c.password };
+    const env = { PATH: process.env.PATH ?? '', ...dbConnectionEnv(c) };
     const cli = fileURLToPath(new URL('../src/cli/dsmr-import.ts', import.meta.url));
     const { stdout } = await promisify(execFile)(process.execPath, [cli, '--device', 'cli', '--json', path], { env });
     expect(JSON.parse(stdout)).toMatchObject({ lines: 3, accepted: 3 });

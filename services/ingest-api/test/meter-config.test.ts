@@ -12,6 +12,7 @@ import { ctMeter, smartyFrame } from '@sem/meter-protocol/testing';
 import { p1Captures } from './fixtures.ts';
 import { expectStored } from './stored-reading.ts';
 import { ADMIN_TOKEN, addDevice, bearer, useTestApp } from './test-app.ts';
+import { dbConnectionEnv } from '@sem/db/testing';
 
 const ctx = useTestApp();
 const run = promisify(execFile);
@@ -22,7 +23,7 @@ const PLAIN = p1Captures().find((c) => c.name === 'athom_iskra_am550_dsmr50')!.b
 
 async function cli(...args: string[]): Promise<any> {
   const c = ctx.t.connection;
-  const env = { PATH: process.env.PATH ?? '', SEM_DB_HOST: c.host, SEM_DB_PORT: String(c.port), SEM_DB_NAME: c.database!, SEM_DB_USER: c.user, SEM_DB_PASSWORD: c.password };
+  const env = { PATH: process.env.PATH ?? '', ...dbConnectionEnv(c) };
   const { stdout } = await run(process.execPath, [CLI, ...args, '--json'], { env });
   return JSON.parse(stdout);
 }

@@ -11,6 +11,7 @@ import type { TestDatabase } from '@sem/db/testing';
 import { smartyFrame } from '@sem/meter-protocol/testing';
 import { corpusAbsent, hanCaptures, needsCorpus, p1Captures } from './fixtures.ts';
 import { ADMIN_TOKEN, bearer, openTestDatabase, testApp } from './test-app.ts';
+import { dbConnectionEnv } from '@sem/db/testing';
 
 const run = promisify(execFile);
 const CLI = fileURLToPath(new URL('../src/cli/devices.ts', import.meta.url));
@@ -65,7 +66,7 @@ describe('secrets stay out of responses and logs', () => {
     bodies.push(ok.body, refused.body);
 
     const c = t.connection;
-    const env = { PATH: process.env.PATH ?? '', SEM_DB_HOST: c.host, SEM_DB_PORT: String(c.port), SEM_DB_NAME: c.database!, SEM_DB_USER: c.user, SEM_DB_PASSWORD: c.password };
+    const env = { PATH: process.env.PATH ?? '', ...dbConnectionEnv(c) };
     const cli = await run(process.execPath, [CLI, 'add', '--name', 'cli-han', '--han-key', hanKey], { env });
     const cliShow = await run(process.execPath, [CLI, 'show', '--device', 'cli-han'], { env });
     expect(cli.stdout).toMatch(/HAN key set/);

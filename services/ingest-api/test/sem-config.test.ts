@@ -9,6 +9,7 @@ import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { SEM_CONFIG_MAX_BYTES, SemConfigError, semConfigTxt } from '../src/legacy/sem-config-txt.ts';
 import { useTestApp } from './test-app.ts';
+import { dbConnectionEnv } from '@sem/db/testing';
 
 const run = promisify(execFile);
 const CLI = fileURLToPath(new URL('../src/cli/devices.ts', import.meta.url));
@@ -26,7 +27,7 @@ function firmwareSetting(file: string, key: string): string | undefined {
 
 async function cli(...args: string[]): Promise<{ stdout: string; stderr: string }> {
   const c = ctx.t.connection;
-  const env = { PATH: process.env.PATH ?? '', SEM_DB_HOST: c.host, SEM_DB_PORT: String(c.port), SEM_DB_NAME: c.database!, SEM_DB_USER: c.user, SEM_DB_PASSWORD: c.password };
+  const env = { PATH: process.env.PATH ?? '', ...dbConnectionEnv(c) };
   return run(process.execPath, [CLI, ...args], { env });
 }
 

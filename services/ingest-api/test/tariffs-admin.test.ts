@@ -7,6 +7,7 @@ import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { parsePriceFile } from '../src/admin/tariffs/price-file.ts';
 import { ADMIN_TOKEN, addDevice, bearer, useTestApp } from './test-app.ts';
+import { dbConnectionEnv } from '@sem/db/testing';
 
 const run = promisify(execFile);
 const CLI = fileURLToPath(new URL('../src/cli/tariffs.ts', import.meta.url));
@@ -17,7 +18,7 @@ const admin = (method: 'GET' | 'PUT' | 'DELETE', url: string, payload?: object) 
 
 function cliEnv(): Record<string, string> {
   const c = ctx.t.connection;
-  return { PATH: process.env.PATH ?? '', SEM_DB_HOST: c.host, SEM_DB_PORT: String(c.port), SEM_DB_NAME: c.database!, SEM_DB_USER: c.user, SEM_DB_PASSWORD: c.password };
+  return { PATH: process.env.PATH ?? '', ...dbConnectionEnv(c) };
 }
 async function cli(...args: string[]): Promise<{ json: any; stderr: string }> {
   const { stdout, stderr } = await run(process.execPath, [CLI, ...args, '--json'], { env: cliEnv() });

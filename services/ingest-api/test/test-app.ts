@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, beforeEach } from 'vitest';
-import { createTestDatabase, type TestDatabase } from '@sem/db/testing';
+import { createTestDatabase, type TestDatabase, dbConnectionEnv } from '@sem/db/testing';
 import { buildApp, type BuildOptions } from '../src/app.ts';
 import { loadConfig, type AppConfig } from '../src/config.ts';
 import { createDevice, type DeviceConfigInput } from '../src/devices/devices.service.ts';
@@ -13,11 +13,7 @@ export const ADMIN_TOKEN = 'test-admin-token-0123456789abcdef';
 export function testConfig(t: TestDatabase, env: Record<string, string> = {}): AppConfig {
   const c = t.connection;
   return loadConfig({
-    SEM_DB_HOST: c.host,
-    SEM_DB_PORT: String(c.port),
-    SEM_DB_NAME: c.database!,
-    SEM_DB_USER: c.user,
-    SEM_DB_PASSWORD: c.password,
+    ...dbConnectionEnv(c),
     SEM_ADMIN_TOKEN: ADMIN_TOKEN,
     SEM_LOG_LEVEL: 'silent',
     SEM_WRITE_LINGER_MS: '2',

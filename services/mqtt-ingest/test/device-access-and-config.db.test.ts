@@ -18,6 +18,7 @@ import { DEVICE_SECRET, ingestEnv, startIngestProcess, type IngestProcess } from
 import { refusedConnect } from './support/mqtt-clients.ts';
 import { addDevice, connectDevice, httpApp, openTestDatabase, until, type TestDevice } from './support/mqtt-stack.ts';
 import { createHash } from 'node:crypto';
+import { dbConnectionEnv } from '@sem/db/testing';
 
 const run = promisify(execFile);
 const DEVICES_CLI = resolve(import.meta.dirname, '../../ingest-api/src/cli/devices.ts');
@@ -53,7 +54,7 @@ describeWithBroker('devices on the MQTT ingest', () => {
 
   const dbEnv = () => {
     const c = t.connection;
-    return { PATH: process.env['PATH'] ?? '', SEM_DB_HOST: c.host, SEM_DB_PORT: String(c.port), SEM_DB_NAME: c.database!, SEM_DB_USER: c.user, SEM_DB_PASSWORD: c.password };
+    return { PATH: process.env['PATH'] ?? '', ...dbConnectionEnv(c) };
   };
   const readingsOf = (id: number) => t.db.selectFrom('reading').selectAll().where('device_id', '=', id).orderBy('meter_time').execute();
   const outcome = (device: string, n = 1) => until(`${n} outcome(s) for ${device}`, async () => {

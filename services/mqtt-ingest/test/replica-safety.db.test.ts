@@ -12,7 +12,7 @@ import { sql, type Kysely } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MqttClient } from 'mqtt';
 import { ROLLUP_TABLES, type Database } from '@sem/db';
-import { createTestDatabase, testDbPrefix, type TestDatabase } from '@sem/db/testing';
+import { createTestDatabase, testDbPrefix, type TestDatabase, dbConnectionEnv } from '@sem/db/testing';
 import { P1Replayer } from '@sem/device-sim';
 import { createIngest, decodeP1Text } from '@sem/ingest';
 import { uploadTopic } from '../src/topics/topic-route.ts';
@@ -105,11 +105,7 @@ async function startApi(t: TestDatabase, port: number, env: Record<string, strin
       PATH: process.env['PATH'] ?? '',
       SEM_HTTP_HOST: '127.0.0.1',
       SEM_HTTP_PORT: String(port),
-      SEM_DB_HOST: c.host,
-      SEM_DB_PORT: String(c.port),
-      SEM_DB_NAME: c.database!,
-      SEM_DB_USER: c.user,
-      SEM_DB_PASSWORD: c.password,
+      ...dbConnectionEnv(c),
       SEM_LOG_LEVEL: 'warn',
       SEM_RATE_LIMIT_PER_MINUTE: '100000',
       ...env,

@@ -1,7 +1,7 @@
 /** The MQTT ingest service as a child process (the real server.ts), so tests can SIGKILL it. */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { resolve } from 'node:path';
-import { childRunEnv, type TestDatabase } from '@sem/db/testing';
+import { childRunEnv, type TestDatabase, dbConnectionEnv } from '@sem/db/testing';
 import type { TestBroker } from './mosquitto-broker.ts';
 
 const SERVER = resolve(import.meta.dirname, '../../src/server.ts');
@@ -24,11 +24,7 @@ export interface IngestProcess {
 export function ingestEnv(db: TestDatabase, broker: TestBroker, extra: Record<string, string> = {}): Record<string, string> {
   const c = db.connection;
   return {
-    SEM_DB_HOST: c.host,
-    SEM_DB_PORT: String(c.port),
-    SEM_DB_NAME: c.database!,
-    SEM_DB_USER: c.user,
-    SEM_DB_PASSWORD: c.password,
+    ...dbConnectionEnv(c),
     SEM_LOG_LEVEL: 'debug',
     SEM_MQTT_URL: broker.url,
     SEM_MQTT_CA_FILE: broker.caFile,

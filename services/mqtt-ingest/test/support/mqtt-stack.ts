@@ -2,7 +2,7 @@
 import { createHash } from 'node:crypto';
 import type { IClientOptions, MqttClient } from 'mqtt';
 import { createConnection } from 'mysql2/promise';
-import { createTestDatabase, testDbPrefix, testServer, workerId, type TestDatabase } from '@sem/db/testing';
+import { createTestDatabase, testDbPrefix, testServer, workerId, type TestDatabase, dbConnectionEnv } from '@sem/db/testing';
 import { deriveMqttPassword } from '../../src/broker/device-credentials.ts';
 import { buildApp, createDevice, loadConfig as loadApiConfig, type DeviceConfigInput } from '@sem/ingest-api';
 import type { TestBroker } from './mosquitto-broker.ts';
@@ -68,11 +68,7 @@ export async function httpApp(db: TestDatabase, env: Record<string, string> = {}
   const c = db.connection;
   const config = loadApiConfig({
     ...env,
-    SEM_DB_HOST: c.host,
-    SEM_DB_PORT: String(c.port),
-    SEM_DB_NAME: c.database!,
-    SEM_DB_USER: c.user,
-    SEM_DB_PASSWORD: c.password,
+    ...dbConnectionEnv(c),
     SEM_LOG_LEVEL: 'silent',
   });
   return buildApp(config, { logger: false });
